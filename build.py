@@ -201,8 +201,20 @@ def runtime_files() -> dict[str, str]:
     return {packages[name]["file_name"]: packages[name]["sha256"] for name in RUNTIME_PACKAGES}
 
 
+@functools.cache
+def cdn_unreachable() -> str:
+    """Why the CDN cannot be used ('' when it can), asked once per build instead of once per file."""
+    try:
+        urllib.request.urlopen(CDN_URL + "pyodide-lock.json", timeout=15).close()
+        return ""
+    except OSError as e:
+        return f"unreachable ({e})"
+
+
 def fetch_from_cdn(name: str) -> bytes:
-    with urllib.request.urlopen(CDN_URL + name, timeout=30) as response:
+    if cdn_unreachable():
+        raise BuildError(cdn_unreachable())
+    with urllib.request.urlopen(CDN_URL + name, timeout=60) as response:
         return response.read()
 
 

