@@ -1,0 +1,92 @@
+"""Graph export: the computation behind a result as plain JSON-able data, or Graphviz DOT.
+
+Node ids are stable: n0, n1, ... in topological order (inputs before the ops that use them).
+"""
+import numpy as np
+
+from .core import Tensor
+
+__all__ = ["graph", "to_dot"]
+
+
+def _summary(a):
+    """A short, JSON-able description of an array; NaN and inf are counted, not hidden."""
+    if a is None:
+        return None
+    a = np.asarray(a)
+    s = {"text": np.array2string(a, precision=4, threshold=12, edgeitems=2, separator=", ")}
+    if a.size and a.dtype.kind in "biuf":
+        finite = np.isfinite(a)
+        s["nan"] = int(np.isnan(a).sum()) if a.dtype.kind == "f" else 0
+        s["inf"] = int(np.isinf(a).sum()) if a.dtype.kind == "f" else 0
+        if finite.any():
+            f = a[finite].astype(np.float64)
+            s.update(min=float(f.min()), max=float(f.max()), mean=float(f.mean()))
+    return s
+
+
+def _topo_all(root):
+    """Every tensor that `root` depends on, leaves included, inputs first (explicit stack)."""
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for inp in reversed(node._inputs):  # reversed: the first input gets the lower id
+            if id(inp) not in seen:
+                stack.append((inp, False))
+    return order
+
+
+def graph(output):
+    """{"nodes": [...], "edges": [...], "output": id} describing how `output` was computed.
+
+    A node: id, op (the Function's class name, or "leaf"/"constant"), label, shape, dtype,
+    value and grad summaries, is_leaf, requires_grad, is_output. An edge: source, target,
+    index (the input position)."""
+    if not isinstance(output, Tensor):
+        raise TypeError(f"graph() takes a Tensor, got {type(output).__name__}")
+    order = _topo_all(output)
+    ids = {id(t): f"n{i}" for i, t in enumerate(order)}
+    nodes, edges = [], []
+    for t in order:
+        leaf = t._fn is None
+        op = ("leaf" if t.requires_grad else "constant") if leaf else type(t._fn).__name__
+        name = getattr(t, "name", None)
+        nodes.append({
+            "id": ids[id(t)], "op": op, "label": name or op,
+            "name": name, "shape": list(t.data.shape), "dtype": str(t.data.dtype),
+            "value": _summary(t.data), "grad": _summary(t._grad),
+            "is_leaf": leaf, "requires_grad": bool(t.requires_grad),
+            "is_output": t is output,
+        })
+        for k, inp in enumerate(t._inputs):
+            edges.append({"source": ids[id(inp)], "target": ids[id(t)], "index": k})
+    return {"nodes": nodes, "edges": edges, "output": ids[id(output)]}
+
+
+def _quote(s):
+    return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def to_dot(output):
+    """The graph of `output` as a Graphviz DOT string (leaves as boxes, the output doubled)."""
+    g = graph(output) if isinstance(output, Tensor) else output
+    lines = ["digraph ad {", "  rankdir=LR;", "  node [fontname=monospace];"]
+    for n in g["nodes"]:
+        shape = "box" if n["is_leaf"] else ("doubleoctagon" if n["is_output"] else "ellipse")
+        label = f"{n['label']}\n{tuple(n['shape'])} {n['dtype']}"
+        lines.append(f"  {n['id']} [label={_quote(label)}, shape={shape}];")
+    for e in g["edges"]:
+        lines.append(f"  {e['source']} -> {e['target']} [label={_quote(e['index'])}];")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+Tensor.graph = graph
+Tensor.to_dot = to_dot

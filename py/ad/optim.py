@@ -1,0 +1,79 @@
+"""Optimizers: SGD (momentum, weight decay) and Adam. They update `.data` in place and read
+each parameter's gradient without copying it."""
+import numpy as np
+
+__all__ = ["Optimizer", "SGD", "Adam"]
+
+
+class Optimizer:
+    def __init__(self, params, lr):
+        params = list(params)
+        if not params:
+            raise ValueError(f"{type(self).__name__} got no parameters. Hint: pass "
+                             "model.parameters() after building the model")
+        seen, self.params = set(), []
+        for p in params:
+            if id(p) not in seen:
+                seen.add(id(p))
+                self.params.append(p)
+        self.lr = lr
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad = None
+
+    def step(self):
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """p -= lr * v, v = momentum * v + (g + weight_decay * p)."""
+
+    def __init__(self, params, lr=0.01, momentum=0.0, weight_decay=0.0):
+        super().__init__(params, lr)
+        self.momentum, self.weight_decay = momentum, weight_decay
+        self._velocity = [None] * len(self.params)
+
+    def step(self):
+        for i, p in enumerate(self.params):
+            g = p._grad  # read-only use: no copy
+            if g is None:
+                continue
+            if self.weight_decay:
+                g = g + self.weight_decay * p.data
+            if self.momentum:
+                v = self._velocity[i]
+                if v is None:
+                    v = self._velocity[i] = np.array(g, dtype=np.result_type(g, float))
+                else:
+                    v *= self.momentum
+                    v += g
+                g = v
+            p.data -= self.lr * g
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba) with bias correction; weight_decay adds wd * p to the gradient."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        super().__init__(params, lr)
+        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
+        self.t = 0
+        self._m = [np.zeros(p.data.shape) for p in self.params]
+        self._v = [np.zeros(p.data.shape) for p in self.params]
+
+    def step(self):
+        self.t += 1
+        b1, b2 = self.betas
+        c1, c2 = 1 - b1 ** self.t, 1 - b2 ** self.t
+        for p, m, v in zip(self.params, self._m, self._v):
+            g = p._grad
+            if g is None:
+                continue
+            if self.weight_decay:
+                g = g + self.weight_decay * p.data
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            v += (1 - b2) * (g * g)
+            p.data -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
