@@ -1,0 +1,20 @@
+# The computation graph of a small expression, exported as Graphviz DOT.
+# (The playground will draw it; for now, paste the text into any DOT viewer.)
+from ad import tensor
+import ad
+
+a = tensor(2.0)
+b = tensor(-3.0)
+c = tensor(10.0)
+
+e = a * b
+d = e + c
+f = tensor(-2.0)
+L = d * f
+L.backward()
+
+print("L =", float(L.data))
+print("dL/da =", float(a.grad), " dL/db =", float(b.grad), " dL/dc =", float(c.grad))
+print()
+graph = ad.graph(L) if hasattr(ad, "graph") else L
+print(graph.to_dot())

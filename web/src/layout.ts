@@ -1,0 +1,57 @@
+/** Page chrome behaviour: the draggable, keyboard-operable splitter and the theme toggle. */
+import { loadTheme, saveTheme } from "./storage";
+import type { ThemeChoice } from "./storage";
+
+/** Resize the editor pane (as a percentage of the width held in the --split variable). */
+export function setUpSplitter(splitter: HTMLElement, panes: HTMLElement): void {
+  const set = (percent: number): void => {
+    const value = Math.min(80, Math.max(20, Math.round(percent)));
+    panes.style.setProperty("--split", `${value}%`);
+    splitter.setAttribute("aria-valuenow", String(value));
+  };
+  const current = (): number => Number(splitter.getAttribute("aria-valuenow") ?? "50");
+  splitter.addEventListener("pointerdown", (down: PointerEvent) => {
+    down.preventDefault();
+    splitter.setPointerCapture(down.pointerId);
+    splitter.classList.add("dragging");
+    const move = (e: PointerEvent): void => {
+      const box = panes.getBoundingClientRect();
+      set(((e.clientX - box.left) / box.width) * 100);
+    };
+    const up = (): void => {
+      splitter.classList.remove("dragging");
+      splitter.removeEventListener("pointermove", move);
+      splitter.removeEventListener("pointerup", up);
+      splitter.removeEventListener("pointercancel", up);
+    };
+    splitter.addEventListener("pointermove", move);
+    splitter.addEventListener("pointerup", up);
+    splitter.addEventListener("pointercancel", up);
+  });
+  splitter.addEventListener("keydown", (e: KeyboardEvent) => {
+    const steps: Record<string, number> = { ArrowLeft: -5, ArrowRight: 5, ArrowUp: 5, ArrowDown: -5 };
+    if (e.key in steps) set(current() + (steps[e.key] ?? 0));
+    else if (e.key === "Home") set(20);
+    else if (e.key === "End") set(80);
+    else return;
+    e.preventDefault();
+  });
+}
+
+/** Light or dark: follows the system until the user picks one with the toggle. */
+export function setUpTheme(root: HTMLElement, toggle: HTMLButtonElement): void {
+  const system = window.matchMedia("(prefers-color-scheme: dark)");
+  let chosen: ThemeChoice | null = loadTheme();
+  const apply = (): void => {
+    const dark = chosen === null ? system.matches : chosen === "dark";
+    root.dataset.theme = dark ? "dark" : "light";
+    toggle.setAttribute("aria-pressed", String(dark));
+  };
+  system.addEventListener("change", apply);
+  toggle.addEventListener("click", () => {
+    chosen = root.dataset.theme === "dark" ? "light" : "dark";
+    saveTheme(chosen);
+    apply();
+  });
+  apply();
+}

@@ -1,0 +1,66 @@
+/** Banners under the toolbar: what happened to the user's code, links and storage. Text only. */
+
+export interface NoticeAction {
+  label: string;
+  run: () => void;
+  /** Keep the notice after the action (default: dismiss it). */
+  keep?: boolean;
+}
+
+export interface NoticeOptions {
+  /** One notice per key: a new one replaces the old. */
+  key: string;
+  text: string;
+  tone?: "info" | "warn";
+  actions?: NoticeAction[];
+  /** Dismiss by itself after this many milliseconds. */
+  timeoutMs?: number;
+}
+
+export class Notices {
+  private readonly shown = new Map<string, HTMLElement>();
+
+  constructor(private readonly root: HTMLElement) {}
+
+  show(options: NoticeOptions): void {
+    this.dismiss(options.key);
+    const box = document.createElement("div");
+    box.className = "notice";
+    box.dataset.tone = options.tone ?? "info";
+    box.dataset.key = options.key;
+    box.setAttribute("role", options.tone === "warn" ? "alert" : "status");
+    const text = document.createElement("span");
+    text.className = "notice-text";
+    text.textContent = options.text;
+    box.append(text);
+    for (const action of options.actions ?? []) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = action.label;
+      button.addEventListener("click", () => {
+        action.run();
+        if (action.keep !== true) this.dismiss(options.key);
+      });
+      box.append(button);
+    }
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "quiet";
+    close.textContent = "×";
+    close.setAttribute("aria-label", "Dismiss");
+    close.addEventListener("click", () => this.dismiss(options.key));
+    box.append(close);
+    this.root.append(box);
+    this.shown.set(options.key, box);
+    if (options.timeoutMs !== undefined) {
+      setTimeout(() => {
+        if (this.shown.get(options.key) === box) this.dismiss(options.key);
+      }, options.timeoutMs);
+    }
+  }
+
+  dismiss(key: string): void {
+    this.shown.get(key)?.remove();
+    this.shown.delete(key);
+  }
+}

@@ -1,0 +1,333 @@
+/**
+ * The worker's life cycle: boot, run, stop, replace. `Runner.run(code)` is the one programmatic
+ * path to Python; the page's Run button uses it, and so can an automation API later.
+ * Knows nothing of the DOM or the editor.
+ */
+import { STAGES } from "./messages";
+import type { Chunk, FromWorker, RunError, Stage, ToWorker } from "./messages";
+
+export type StageState = "waiting" | "loading" | "done";
+
+export interface RunnerStatus {
+  /** "booting" until the first worker is ready; "failed" if the runtime cannot start at all. */
+  phase: "booting" | "ready" | "failed";
+  stages: Record<Stage, StageState>;
+  /** A run is in progress (or waiting for the runtime). */
+  running: boolean;
+  /** The run is queued until the runtime is ready. */
+  waiting: boolean;
+  stopping: boolean;
+  versions: Record<string, string>;
+  bootMs: number | null;
+  /** Why the runtime could not start, when phase is "failed". */
+  message: string | null;
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  error: RunError | null;
+  durationMs: number;
+  /** Output characters dropped by the cap. */
+  dropped: number;
+}
+
+export interface RunHooks {
+  /** Output as it streams in, in order, batched. */
+  onOutput?: (chunks: Chunk[]) => void;
+  /** The output passed the cap; the program goes on. */
+  onTruncated?: (cap: number) => void;
+}
+
+export interface RunnerOptions {
+  workerUrl: URL;
+  /** Characters of output kept per run. */
+  outputCap: number;
+  /** How long Stop waits for KeyboardInterrupt before replacing the worker. */
+  stopGraceMs: number;
+  /** Delay before booting a standby worker, so it does not compete with the first run. */
+  spareDelayMs: number;
+  onStatus: (status: RunnerStatus) => void;
+}
+
+/** One Pyodide worker and what we know of it. */
+class PyWorker {
+  readonly worker: Worker;
+  readonly interrupt: Uint8Array | null;
+  stages: Record<Stage, StageState> = { runtime: "waiting", numpy: "waiting", ad: "waiting" };
+  ready = false;
+  failed: string | null = null;
+  versions: Record<string, string> = {};
+  bootMs: number | null = null;
+
+  constructor(url: URL, outputCap: number, onMessage: (w: PyWorker, m: FromWorker) => void, onCrash: (w: PyWorker, why: string) => void) {
+    this.worker = new Worker(url, { type: "module" });
+    const shared = typeof SharedArrayBuffer === "function" && globalThis.crossOriginIsolated === true;
+    const buffer = shared ? new SharedArrayBuffer(1) : null;
+    this.interrupt = buffer === null ? null : new Uint8Array(buffer);
+    this.worker.addEventListener("message", (e: MessageEvent<FromWorker>) => onMessage(this, e.data));
+    this.worker.addEventListener("error", (e: ErrorEvent) => {
+      e.preventDefault();
+      onCrash(this, e.message || "the worker failed");
+    });
+    this.worker.addEventListener("messageerror", () => onCrash(this, "a message from the worker could not be read"));
+    this.send({ type: "init", interruptBuffer: buffer, outputCap });
+  }
+
+  send(message: ToWorker): void {
+    this.worker.postMessage(message);
+  }
+}
+
+interface ActiveRun {
+  id: number;
+  code: string;
+  worker: PyWorker;
+  posted: boolean;
+  started: number;
+  stdout: string[];
+  stderr: string[];
+  dropped: number;
+  hooks: RunHooks;
+  resolve: (result: RunResult) => void;
+}
+
+export class Runner {
+  private current: PyWorker;
+  private spare: PyWorker | null = null;
+  private spareTimer: ReturnType<typeof setTimeout> | null = null;
+  private active: ActiveRun | null = null;
+  private stopTimer: ReturnType<typeof setTimeout> | null = null;
+  private stopping = false;
+  private nextId = 1;
+  private everReady = false;
+  private readyWaiters: Array<() => void> = [];
+
+  constructor(private readonly options: RunnerOptions) {
+    this.current = this.spawn();
+    this.emit();
+  }
+
+  /** Resolves once a runtime is ready to run code. */
+  ready(): Promise<void> {
+    if (this.current.ready) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  get status(): RunnerStatus {
+    const w = this.current;
+    return {
+      phase: w.failed !== null ? "failed" : this.everReady || w.ready ? "ready" : "booting",
+      stages: { ...w.stages },
+      running: this.active !== null,
+      waiting: this.active !== null && !this.active.posted,
+      stopping: this.stopping,
+      versions: { ...w.versions },
+      bootMs: w.bootMs,
+      message: w.failed,
+    };
+  }
+
+  /**
+   * Run `code` in a fresh namespace. Queued until the runtime is ready; a run already in
+   * progress is stopped first. Never rejects: failures come back as `error`.
+   */
+  async run(code: string, hooks: RunHooks = {}): Promise<RunResult> {
+    if (this.active !== null) await this.stop();
+    return new Promise<RunResult>((resolve) => {
+      const run: ActiveRun = {
+        id: this.nextId++,
+        code,
+        worker: this.current,
+        posted: false,
+        started: performance.now(),
+        stdout: [],
+        stderr: [],
+        dropped: 0,
+        hooks,
+        resolve,
+      };
+      this.active = run;
+      if (this.current.failed !== null) {
+        this.finish(run, failure("fatal", "RuntimeError", `The Python runtime could not start: ${this.current.failed}`));
+        return;
+      }
+      this.post(run);
+      this.emit();
+    });
+  }
+
+  /** Stop the run in progress: KeyboardInterrupt if possible, else a fresh worker. */
+  stop(): Promise<void> {
+    const run = this.active;
+    if (run === null) return Promise.resolve();
+    const finished = new Promise<void>((resolve) => {
+      const original = run.resolve;
+      run.resolve = (result) => {
+        original(result);
+        resolve();
+      };
+    });
+    if (!run.posted) {
+      // Still waiting for the runtime: nothing runs yet, just forget it.
+      this.finish(run, failure("interrupted", "KeyboardInterrupt", "Stopped before the runtime was ready"));
+      return finished;
+    }
+    if (this.stopping) return finished;
+    this.stopping = true;
+    if (run.worker.interrupt !== null) {
+      run.worker.interrupt[0] = 2; // SIGINT: Python raises KeyboardInterrupt at the next check.
+      this.stopTimer = setTimeout(() => this.replace("Stopped: the program did not respond, so Python was restarted"), this.options.stopGraceMs);
+    } else {
+      this.replace("Stopped: Python was restarted");
+    }
+    this.emit();
+    return finished;
+  }
+
+  // ---- internals ----
+
+  private spawn(): PyWorker {
+    return new PyWorker(
+      this.options.workerUrl,
+      this.options.outputCap,
+      (w, m) => this.onMessage(w, m),
+      (w, why) => this.onCrash(w, why),
+    );
+  }
+
+  private post(run: ActiveRun): void {
+    if (!run.worker.ready || run.posted) return;
+    run.posted = true;
+    run.started = performance.now();
+    run.worker.send({ type: "run", id: run.id, code: run.code });
+  }
+
+  private onMessage(w: PyWorker, m: FromWorker): void {
+    switch (m.type) {
+      case "stage":
+        w.stages[m.stage] = m.state === "start" ? "loading" : "done";
+        break;
+      case "ready":
+        w.ready = true;
+        w.versions = m.versions;
+        w.bootMs = m.bootMs;
+        if (w === this.current) this.becameReady();
+        break;
+      case "boot-error":
+        w.failed = m.message;
+        if (w === this.spare) {
+          w.worker.terminate();
+          this.spare = null;
+        } else if (w === this.current && this.active !== null && this.active.worker === w) {
+          this.finish(this.active, failure("fatal", "RuntimeError", `The Python runtime could not start: ${m.message}`));
+        }
+        break;
+      case "output": {
+        const run = this.activeFor(w, m.id);
+        if (run === null) return;
+        for (const chunk of m.chunks) (chunk.stream === "stdout" ? run.stdout : run.stderr).push(chunk.text);
+        run.hooks.onOutput?.(m.chunks);
+        return;
+      }
+      case "truncated": {
+        const run = this.activeFor(w, m.id);
+        run?.hooks.onTruncated?.(m.cap);
+        return;
+      }
+      case "display":
+        // Reserved for rich output (issue 5); shown as its text fallback for now.
+        this.activeFor(w, m.id)?.hooks.onOutput?.([{ stream: "stdout", text: m.text }]);
+        return;
+      case "done": {
+        const run = this.activeFor(w, m.id);
+        if (run === null) return;
+        run.dropped = m.dropped;
+        this.finish(run, m.error, m.durationMs);
+        if (m.error?.kind === "fatal") this.replace(null);
+        return;
+      }
+    }
+    this.emit();
+  }
+
+  private onCrash(w: PyWorker, why: string): void {
+    if (w === this.spare) {
+      w.worker.terminate();
+      this.spare = null;
+      return;
+    }
+    if (w !== this.current) return;
+    if (!w.ready) {
+      w.failed = why;
+      if (this.active !== null) this.finish(this.active, failure("fatal", "RuntimeError", `The Python runtime could not start: ${why}`));
+      this.emit();
+      return;
+    }
+    const run = this.active;
+    if (run !== null) this.finish(run, failure("fatal", "RuntimeError", `The Python runtime crashed (${why}); it was restarted`));
+    this.replace(null);
+  }
+
+  private activeFor(w: PyWorker, id: number): ActiveRun | null {
+    const run = this.active;
+    return run !== null && run.worker === w && run.id === id ? run : null;
+  }
+
+  private becameReady(): void {
+    this.everReady = true;
+    for (const resolve of this.readyWaiters.splice(0)) resolve();
+    if (this.active !== null) this.post(this.active);
+    this.scheduleSpare();
+  }
+
+  private scheduleSpare(): void {
+    if (this.spare !== null || this.spareTimer !== null) return;
+    this.spareTimer = setTimeout(() => {
+      this.spareTimer = null;
+      if (this.spare === null && this.current.failed === null) this.spare = this.spawn();
+    }, this.options.spareDelayMs);
+  }
+
+  /** Throw the current worker away and promote the standby one. `stopped` ends the active run. */
+  private replace(stopped: string | null): void {
+    const old = this.current;
+    old.worker.terminate();
+    const run = this.active;
+    if (stopped !== null && run !== null && run.worker === old) {
+      this.finish(run, failure("interrupted", "KeyboardInterrupt", stopped));
+    }
+    this.current = this.spare ?? this.spawn();
+    this.spare = null;
+    if (this.current.ready) this.becameReady();
+    this.emit();
+  }
+
+  private finish(run: ActiveRun, error: RunError | null, durationMs?: number): void {
+    if (this.active !== run) return;
+    this.active = null;
+    this.stopping = false;
+    if (this.stopTimer !== null) {
+      clearTimeout(this.stopTimer);
+      this.stopTimer = null;
+    }
+    run.resolve({
+      stdout: run.stdout.join(""),
+      stderr: run.stderr.join(""),
+      error,
+      durationMs: durationMs ?? performance.now() - run.started,
+      dropped: run.dropped,
+    });
+    this.emit();
+  }
+
+  private emit(): void {
+    this.options.onStatus(this.status);
+  }
+}
+
+function failure(kind: RunError["kind"], name: string, message: string): RunError {
+  return { kind, name, message, traceback: `${name}: ${message}\n`, line: null };
+}
+
+export { STAGES };
