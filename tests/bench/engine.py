@@ -1,0 +1,220 @@
+"""Benchmark of the `ad` engine against the same computations written by hand in numpy.
+
+Run from the repository root: `python3 tests/bench/engine.py [--repeats N]`. It prints one
+table; each ratio is ad's median time over numpy's, both measured interleaved in this run.
+"""
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+
+try:
+    import ad
+except ImportError:  # run from a checkout: use the package in py/
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "py"))
+    import ad
+
+import numpy as np
+
+from ad.nn import functional as F
+
+TARGETS = {"mlp": 1.6, "mnist": 1.3, "chain": 5.0}
+
+
+def _timed(fn, number):
+    t = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return (time.perf_counter() - t) / number
+
+
+def compare(ad_fn, np_fn, number, repeats):
+    """Median seconds per call of each, alternating ad and numpy so noise hits both alike."""
+    ad_fn(), np_fn()  # warm up
+    a, n = [], []
+    for _ in range(repeats):
+        a.append(_timed(ad_fn, number))
+        n.append(_timed(np_fn, number))
+    return statistics.median(a), statistics.median(n)
+
+
+def _init(rng, fan_in, fan_out):
+    k = 1 / np.sqrt(fan_in)
+    return rng.uniform(-k, k, (fan_out, fan_in)), rng.uniform(-k, k, fan_out)
+
+
+def bench_mlp(number, repeats, lr=0.01):
+    """One SGD step of a 2-64-64-1 tanh MLP on a batch of 64 with MSE."""
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(64, 2)), rng.normal(size=(64, 1))
+    params = [p for sizes in ((2, 64), (64, 64), (64, 1)) for p in _init(rng, *sizes)]
+
+    model = ad.nn.Sequential(ad.nn.Linear(2, 64), ad.nn.Tanh(), ad.nn.Linear(64, 64),
+                             ad.nn.Tanh(), ad.nn.Linear(64, 1))
+    for p, v in zip(model.parameters(), params):
+        p.data[...] = v
+    opt = ad.optim.SGD(model.parameters(), lr=lr)
+    Xc, Yc = ad.constant(X), ad.constant(Y)
+
+    def ad_step():
+        opt.zero_grad()
+        loss = F.mse_loss(model(Xc), Yc)
+        loss.backward()
+        opt.step()
+
+    W1, b1, W2, b2, W3, b3 = [p.copy() for p in params]
+
+    def np_step():
+        h1 = np.tanh(X @ W1.T + b1)  # (64, 2) @ (2, 64)
+        h2 = np.tanh(h1 @ W2.T + b2)  # (64, 64) @ (64, 64)
+        out = h2 @ W3.T + b3  # (64, 64) @ (64, 1)
+        d = out - Y
+        _loss = np.mean(d * d)
+        g = (2.0 / d.size) * d
+        gW3, gb3 = g.T @ h2, g.sum(0)
+        g2 = (g @ W3) * (1 - h2 * h2)
+        gW2, gb2 = g2.T @ h1, g2.sum(0)
+        g1 = (g2 @ W2) * (1 - h1 * h1)
+        gW1, gb1 = g1.T @ X, g1.sum(0)
+        for p, gp in ((W1, gW1), (b1, gb1), (W2, gW2), (b2, gb2), (W3, gW3), (b3, gb3)):
+            p -= lr * gp
+
+    return compare(ad_step, np_step, number, repeats)
+
+
+def bench_mnist(number, repeats, lr=0.01):
+    """One SGD step of a 784-256-10 ReLU softmax classifier, batch 128, cross-entropy."""
+    rng = np.random.default_rng(1)
+    X = rng.random((128, 784))
+    T = rng.integers(0, 10, 128)
+    params = [p for sizes in ((784, 256), (256, 10)) for p in _init(rng, *sizes)]
+
+    model = ad.nn.Sequential(ad.nn.Linear(784, 256), ad.nn.ReLU(), ad.nn.Linear(256, 10))
+    for p, v in zip(model.parameters(), params):
+        p.data[...] = v
+    opt = ad.optim.SGD(model.parameters(), lr=lr)
+    Xc = ad.constant(X)
+
+    def ad_step():
+        opt.zero_grad()
+        loss = F.cross_entropy(model(Xc), T)
+        loss.backward()
+        opt.step()
+
+    W1, b1, W2, b2 = [p.copy() for p in params]
+    rows = np.arange(128)
+
+    def np_step():
+        z1 = X @ W1.T + b1  # (128, 784) @ (784, 256)
+        h1 = np.maximum(z1, 0)
+        z2 = h1 @ W2.T + b2  # (128, 256) @ (256, 10)
+        z = z2 - z2.max(1, keepdims=True)
+        e = np.exp(z)
+        s = e.sum(1, keepdims=True)
+        _loss = np.mean(np.log(s[:, 0]) - z[rows, T])
+        g = e / s
+        g[rows, T] -= 1
+        g /= 128
+        gW2, gb2 = g.T @ h1, g.sum(0)
+        g1 = (g @ W2) * (z1 > 0)
+        gW1, gb1 = g1.T @ X, g1.sum(0)
+        for p, gp in ((W1, gW1), (b1, gb1), (W2, gW2), (b2, gb2)):
+            p -= lr * gp
+
+    return compare(ad_step, np_step, number, repeats)
+
+
+def bench_chain(number, repeats, n=1000):
+    """A chain of n elementwise ops on shape (4,): y*w, y+b, tanh(y) in turn; forward and
+    backward (gradients for x, w and b)."""
+    rng = np.random.default_rng(2)
+    x0, w0, b0 = rng.uniform(-1, 1, 4), rng.uniform(0.5, 1.5, 4), rng.uniform(-0.1, 0.1, 4)
+    x, w, b = ad.tensor(x0), ad.tensor(w0), ad.tensor(b0)
+
+    def ad_chain():
+        x.zero_grad(), w.zero_grad(), b.zero_grad()
+        y = x
+        for i in range(n):
+            k = i % 3
+            y = y * w if k == 0 else (y + b if k == 1 else y.tanh())
+        y.backward()
+
+    def np_chain():
+        ys = [x0]
+        y = x0
+        for i in range(n):
+            k = i % 3
+            y = y * w0 if k == 0 else (y + b0 if k == 1 else np.tanh(y))
+            ys.append(y)
+        g = np.ones(4)
+        gw, gb = np.zeros(4), np.zeros(4)
+        for i in range(n - 1, -1, -1):
+            k = i % 3
+            if k == 0:
+                gw += g * ys[i]
+                g = g * w0
+            elif k == 1:
+                gb += g
+            else:
+                t = ys[i + 1]
+                g = g * (1 - t * t)
+        return g, gw, gb
+
+    ta, tn = compare(ad_chain, np_chain, number, repeats)
+    return ta / n, tn / n
+
+
+def bench_shared(repeats, levels=40):
+    """Backward through y = y * y + y repeated `levels` times (each value used twice)."""
+    times = []
+    for _ in range(repeats):
+        x = ad.tensor(np.full(4, -0.5))
+        y = x
+        for _ in range(levels):
+            y = y * y + y
+        t = time.perf_counter()
+        y.backward()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def _us(s):
+    return f"{s * 1e6:9.1f} us"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=15,
+                        help="interleaved timing runs per case; the median is reported")
+    parser.add_argument("--quick", action="store_true", help="fewer runs, for a smoke test")
+    args = parser.parse_args(argv)
+    repeats = 3 if args.quick else args.repeats
+    scale = 0.2 if args.quick else 1.0
+
+    print(f"ad {ad.__version__} benchmark: Python {platform.python_version()}, "
+          f"numpy {np.__version__}, median of {repeats} interleaved runs")
+    rows = []
+    a, n = bench_mlp(max(1, int(200 * scale)), repeats)
+    rows.append(("2-64-64-1 tanh MLP step (batch 64, MSE, SGD)", a, n, "mlp"))
+    a, n = bench_mnist(max(1, int(20 * scale)), repeats)
+    rows.append(("784-256-10 softmax step (batch 128, CE, SGD)", a, n, "mnist"))
+    a, n = bench_chain(max(1, int(5 * scale)), repeats)
+    rows.append(("1000-op chain on (4,), per op (fwd + bwd)", a, n, "chain"))
+
+    print(f"{'case':<46} {'ad':>12} {'numpy':>12} {'ratio':>7}  target")
+    ok = True
+    for name, a, n, key in rows:
+        ratio = a / n
+        met = ratio <= TARGETS[key]
+        ok &= met
+        print(f"{name:<46} {_us(a)} {_us(n)} {ratio:6.2f}x  <= {TARGETS[key]}x "
+              f"{'ok' if met else 'MISSED'}")
+    shared = bench_shared(repeats)
+    print(f"{'40-level shared graph (y = y*y + y), backward':<46} {shared * 1e3:9.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
