@@ -78,10 +78,13 @@ class Tensor:
     def __init__(self, data, terminal=False, requires_grad=True, name=None):
         if isinstance(data, Tensor):
             data = data.data
+        elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
+            raise TypeError("Tensor() of a list of Tensors would cut them from the graph; "
+                            "use ad.stack(...) or ad.concatenate(...)")
         self.data = np.array(data) if terminal else np.asarray(data)
         if self.data.dtype == object:
-            raise TypeError("Tensor data must be numeric; to combine Tensors use "
-                            "ad.stack(...) or ad.concatenate(...)")
+            raise TypeError(f"Tensor data must be numeric, got {type(data).__name__} of "
+                            "objects; to combine Tensors use ad.stack(...) or ad.concatenate(...)")
         self._grad = self._own = None
         self.terminal = terminal
         self.requires_grad = bool(requires_grad)

@@ -14,15 +14,27 @@ def _summary(a):
     if a is None:
         return None
     a = np.asarray(a)
-    s = {"text": np.array2string(a, precision=4, threshold=12, edgeitems=2, separator=", ")}
+    s = {"text": _text(a)}
     if a.size and a.dtype.kind in "biuf":
-        finite = np.isfinite(a)
-        s["nan"] = int(np.isnan(a).sum()) if a.dtype.kind == "f" else 0
-        s["inf"] = int(np.isinf(a).sum()) if a.dtype.kind == "f" else 0
-        if finite.any():
-            f = a[finite].astype(np.float64)
+        f = a.astype(np.float64).ravel()
+        finite = np.isfinite(f)
+        s["nan"] = int(np.isnan(f).sum())
+        s["inf"] = int(f.size - finite.sum()) - s["nan"]
+        if s["nan"] or s["inf"]:
+            f = f[finite]
+        if f.size:
             s.update(min=float(f.min()), max=float(f.max()), mean=float(f.mean()))
     return s
+
+
+def _text(a, limit=8):
+    # NOTE: np.array2string costs ~100 us a call; graphs can have thousands of nodes.
+    if a.size <= limit:
+        v = a.round(4) if a.dtype.kind == "f" else a
+        return str(v.tolist()).replace("nan", "NaN")
+    if a.dtype.kind in "biuf":
+        return f"{a.size} values in [{a.min():.4g}, {a.max():.4g}]"
+    return f"{a.size} values"
 
 
 def _topo_all(root):
