@@ -40,6 +40,9 @@ VENV_DIR = ROOT / ".venv"
 REQUIREMENTS = TESTS_DIR / "requirements.txt"
 NODE_MODULES = ROOT / "node_modules"
 PYODIDE_NPM = NODE_MODULES / "pyodide"
+PYODIDE_TEST_WHEELS = BUILD_DIR / "pyodide-test-wheels"  # pytest & co., for the engine tests in Pyodide
+# Pure-Python test tools, at the versions pinned in REQUIREMENTS, that the engine tests need in Pyodide.
+PYODIDE_TEST_TOOLS = ("pytest", "pluggy", "iniconfig", "pygments", "hypothesis", "attrs", "sortedcontainers")
 
 PYODIDE_VERSION = "0.27.7"
 PYODIDE_PYTHON = (3, 12)  # the browser's Python: py-compile must run on the same minor version
@@ -298,8 +301,20 @@ def build_wheel(python: Path) -> Path:
     call([pyodide, "lockfile", "add-wheels", "--input", PYODIDE_NPM / "pyodide-lock.json",
           "--output", STAGE_DIR / "pyodide-lock.json", STAGE_DIR / wheel.name])
     call([pyodide, "py-compile", "--silent", STAGE_DIR])
+    restore_lock_info(STAGE_DIR / "pyodide-lock.json")
     mark_fresh("wheel", digest)
     return next(STAGE_DIR.glob("ad-*.whl"))
+
+
+def restore_lock_info(path: Path) -> None:
+    """Put back the `info` fields the lock tool drops.
+
+    NOTE: pyodide-lock writes a newer schema without `info.version`, and Pyodide 0.27.7 refuses
+    a lock whose version does not match its own ("Lock file version doesn't match").
+    """
+    lock = json.loads(path.read_text())
+    lock["info"] = {**pyodide_lock()["info"], **lock["info"]}
+    path.write_text(json.dumps(lock, sort_keys=True))
 
 
 def bundle_web() -> None:
@@ -459,6 +474,28 @@ def ensure_browser() -> str:
     )
 
 
+def pinned(names: tuple[str, ...]) -> list[str]:
+    """`name==version` for each name, as REQUIREMENTS pins it."""
+    pins = dict(line.split("==", 1) for line in REQUIREMENTS.read_text().splitlines() if "==" in line and not line.startswith("#"))
+    pins = {name.split("[")[0].lower(): version.strip() for name, version in pins.items()}
+    return [f"{name}=={pins[name]}" for name in names]
+
+
+def fetch_pyodide_test_wheels(python: Path) -> None:
+    """Wheels of the pinned test tools, so the engine's own tests can run inside Pyodide."""
+    digest = fingerprint(REQUIREMENTS)
+    if is_fresh("pyodide-test-wheels", digest, PYODIDE_TEST_WHEELS):
+        return
+    shutil.rmtree(PYODIDE_TEST_WHEELS, ignore_errors=True)
+    call([python, "-m", "pip", "download", "--disable-pip-version-check", "-q", "--no-deps",
+          "--only-binary=:all:", "-d", PYODIDE_TEST_WHEELS, *pinned(PYODIDE_TEST_TOOLS)])
+    compiled = [w.name for w in PYODIDE_TEST_WHEELS.glob("*.whl") if not w.name.endswith("-none-any.whl")]
+    if compiled:
+        raise BuildError(f"these test tools are not pure Python, so they cannot run in Pyodide: {compiled}; "
+                         f"pin a pure-Python release in {REQUIREMENTS.relative_to(ROOT)}")
+    mark_fresh("pyodide-test-wheels", digest)
+
+
 def check() -> None:
     """Type-check the page's TypeScript (strict), apart from bundling."""
     call([NODE_MODULES / ".bin" / "tsc", "--noEmit", "-p", WEB_DIR])
@@ -468,7 +505,9 @@ def test(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     build(args)
     check()
-    env = {**os.environ, "AD_CHROMIUM": ensure_browser(), "AD_SITE_DIR": str(SITE_DIR)}
+    fetch_pyodide_test_wheels(venv_python())
+    env = {**os.environ, "AD_CHROMIUM": ensure_browser(), "AD_SITE_DIR": str(SITE_DIR),
+           "AD_PYODIDE_TEST_WHEELS": str(PYODIDE_TEST_WHEELS)}
     cmd = [venv_python(), "-m", "pytest", TESTS_DIR, *args.pytest_args]
     print("+ " + shlex.join(map(str, cmd)), flush=True)
     code = subprocess.run([str(c) for c in cmd], cwd=ROOT, env=env).returncode
