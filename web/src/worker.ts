@@ -12,6 +12,7 @@ interface WorkerScope {
   location: { href: string };
   postMessage(message: FromWorker): void;
   addEventListener(type: "message", listener: (event: MessageEvent<ToWorker>) => void): void;
+  addEventListener(type: "unhandledrejection", listener: (event: PromiseRejectionEvent) => void): void;
 }
 const scope = self as unknown as WorkerScope;
 
@@ -32,6 +33,7 @@ let runCode: PyCallable | null = null;
 let interrupt: Uint8Array | null = null;
 let outputCap = 1_000_000;
 let booted: Promise<void> | null = null;
+let ready = false;
 let queue: Promise<void> = Promise.resolve();
 
 // ---- output batching for the current run ----
@@ -146,6 +148,7 @@ async function boot(init: InitRequest): Promise<void> {
     numpy: py.runPython("import numpy; numpy.__version__") as string,
     ad: haveAd ? (py.runPython("import ad; getattr(ad, '__version__', 'dev')") as string) : "unavailable",
   };
+  ready = true;
   post({ type: "ready", versions, bootMs: Math.round(performance.now() - started) });
 }
 
@@ -192,6 +195,16 @@ async function run(request: RunRequest): Promise<void> {
   post({ type: "done", id: request.id, durationMs, error, dropped });
   runId = -1;
 }
+
+// Pyodide starts some of its boot work without awaiting it (e.g. reading the package lock):
+// a failure there must become a boot error the page shows, not an uncaught error.
+scope.addEventListener("unhandledrejection", (event) => {
+  event.preventDefault();
+  if (!ready) {
+    const reason: unknown = event.reason;
+    post({ type: "boot-error", message: reason instanceof Error ? reason.message : String(reason) });
+  }
+});
 
 scope.addEventListener("message", (event) => {
   const message = event.data;
