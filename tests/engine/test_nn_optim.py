@@ -1,0 +1,163 @@
+"""ad.nn (Module parameter discovery, Linear, Sequential, activations) and ad.optim (SGD with
+momentum and weight decay, Adam), ending with an MLP that learns two moons."""
+import numpy as np
+import pytest
+
+import ad
+from ad import nn
+from ad.nn import functional as F
+from gradutil import check_grads
+
+
+def two_moons(n, noise, rng):
+    """The two interleaved half circles of sklearn's make_moons, made with numpy."""
+    t = rng.uniform(0, np.pi, n)
+    upper = rng.random(n) < 0.5
+    x = np.where(upper, np.cos(t), 1 - np.cos(t))
+    y = np.where(upper, np.sin(t), 0.5 - np.sin(t))
+    X = np.stack([x, y], axis=1) + rng.normal(0, noise, (n, 2))
+    return X, (~upper).astype(np.float64)
+
+
+class Net(nn.Module):
+    def __init__(self, rng):
+        self.body = nn.Sequential(nn.Linear(2, 8, rng=rng), nn.Tanh())
+        self.heads = [nn.Linear(8, 1, rng=rng), nn.Linear(8, 1, bias=False, rng=rng)]
+        self.scale = ad.tensor(1.0)
+        self.fixed = ad.constant([1.0, 2.0])  # not a parameter
+        self.shared = self.scale  # found once
+
+    def forward(self, x):
+        h = self.body(x)
+        return (self.heads[0](h) + self.heads[1](h)) * self.scale
+
+
+def test_module_finds_parameters_in_order_once():
+    net = Net(np.random.default_rng(0))
+    names = [n for n, _ in net.named_parameters()]
+    assert names == ["body.layers.0.weight", "body.layers.0.bias", "heads.0.weight",
+                     "heads.0.bias", "heads.1.weight", "scale"]
+    assert len(net.parameters()) == 6
+    out = net(ad.constant(np.ones((3, 2))))
+    assert out.shape == (3, 1)
+    out.sum().backward()
+    assert all(p.grad.any() for p in net.parameters())
+    net.zero_grad()
+    assert not any(p.grad.any() for p in net.parameters())
+
+
+def test_linear_layer_shapes_and_gradient():
+    layer = nn.Linear(3, 2, rng=np.random.default_rng(1))
+    assert layer.weight.shape == (2, 3) and layer.bias.shape == (2,)
+    x = np.random.default_rng(2).normal(size=(4, 3))
+    y = layer(ad.constant(x))
+    np.testing.assert_allclose(y.data, x @ layer.weight.data.T + layer.bias.data)
+    check_grads(lambda w, b: F.linear(ad.constant(x), w, b), layer.weight.data, layer.bias.data)
+    assert "Linear(3, 2" in repr(layer)
+
+
+@pytest.mark.parametrize("act,ref", [(nn.Tanh(), np.tanh), (nn.ReLU(), lambda v: np.maximum(v, 0)),
+                                     (nn.Sigmoid(), lambda v: 1 / (1 + np.exp(-v)))])
+def test_activation_modules(act, ref):
+    v = np.linspace(-3, 3, 7)
+    np.testing.assert_allclose(act(ad.tensor(v)).data, ref(v))
+    assert act.parameters() == []
+
+
+def test_sequential_container():
+    seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    assert len(seq) == 3 and isinstance(seq[1], nn.ReLU) and len(list(seq)) == 3
+    assert len(seq.parameters()) == 4
+    assert "Sequential(" in repr(seq)
+
+
+def quadratic_params():
+    return ad.tensor([1.0, -2.0]), ad.tensor(np.array([[0.5]]))
+
+
+def loss_of(a, b):
+    return (a * a).sum() + (b * b).sum() * 3
+
+
+def test_sgd_plain_momentum_weight_decay_by_hand():
+    a, b = quadratic_params()
+    opt = ad.optim.SGD([a, b, a], lr=0.1, momentum=0.9, weight_decay=0.01)
+    assert len(opt.params) == 2
+    va = np.zeros(2)
+    ref = a.data.copy()
+    for _ in range(3):
+        opt.zero_grad()
+        loss_of(a, b).backward()
+        g = 2 * ref + 0.01 * ref
+        va = 0.9 * va + g if _ else g
+        ref = ref - 0.1 * va
+        opt.step()
+        np.testing.assert_allclose(a.data, ref)
+    plain = ad.tensor([3.0])
+    opt = ad.optim.SGD([plain], lr=0.25)
+    (plain * plain).backward()
+    opt.step()
+    np.testing.assert_allclose(plain.data, [1.5])
+
+
+def test_adam_by_hand_and_it_minimises():
+    a, b = quadratic_params()
+    opt = ad.optim.Adam([a, b], lr=0.1)
+    m = v = np.zeros(2)
+    ref = a.data.copy()
+    for t in range(1, 4):
+        opt.zero_grad()
+        loss_of(a, b).backward()
+        g = 2 * ref
+        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+        ref = ref - 0.1 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+        opt.step()
+        np.testing.assert_allclose(a.data, ref)
+    for _ in range(300):
+        opt.zero_grad()
+        loss_of(a, b).backward()
+        opt.step()
+    assert loss_of(a, b).item() < 1e-3
+
+
+def test_optimizer_skips_params_without_gradient_and_needs_params():
+    a, unused = ad.tensor([1.0]), ad.tensor([5.0])
+    opt = ad.optim.Adam([a, unused], lr=0.1, weight_decay=0.1)
+    (a * a).backward()
+    opt.step()
+    assert unused.data[0] == 5.0 and a.data[0] < 1.0
+    with pytest.raises(ValueError, match="no parameters"):
+        ad.optim.SGD([], lr=0.1)
+
+
+def test_mlp_learns_two_moons():
+    rng = np.random.default_rng(0)
+    X, y = two_moons(400, 0.1, rng)
+    model = nn.Sequential(nn.Linear(2, 32, rng=rng), nn.Tanh(), nn.Linear(32, 32, rng=rng),
+                          nn.Tanh(), nn.Linear(32, 1, rng=rng))
+    opt = ad.optim.Adam(model.parameters(), lr=0.02)
+    Xc, yc = ad.constant(X), ad.constant(y[:, None])
+    for _ in range(300):
+        opt.zero_grad()
+        loss = F.binary_cross_entropy_with_logits(model(Xc), yc)
+        loss.backward()
+        opt.step()
+    with ad.no_grad():
+        Xt, yt = two_moons(400, 0.1, rng)
+        acc = np.mean((model(ad.constant(Xt)).data[:, 0] > 0) == (yt > 0.5))
+    assert acc >= 0.95, acc
+
+
+def test_softmax_classifier_with_cross_entropy_and_sgd():
+    rng = np.random.default_rng(3)
+    centers = rng.normal(0, 3, (3, 4))
+    labels = rng.integers(0, 3, 300)
+    X = centers[labels] + rng.normal(0, 0.5, (300, 4))
+    model = nn.Sequential(nn.Linear(4, 16, rng=rng), nn.ReLU(), nn.Linear(16, 3, rng=rng))
+    opt = ad.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    for _ in range(100):
+        opt.zero_grad()
+        F.cross_entropy(model(ad.constant(X)), labels).backward()
+        opt.step()
+    with ad.no_grad():
+        assert np.mean(model(ad.constant(X)).data.argmax(1) == labels) > 0.95
