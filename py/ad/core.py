@@ -293,8 +293,8 @@ class Function:
         inputs = args
         for a in args:
             if not isinstance(a, Tensor):
-                inputs = tuple(a if isinstance(a, Tensor) else Tensor(a, requires_grad=False)
-                               for a in args)
+                inputs = tuple([a if isinstance(a, Tensor) else _result(a, None, (), False)
+                                for a in args])  # a scalar or array operand: a constant
                 break
         try:
             out = self.forward(*inputs)
@@ -341,7 +341,7 @@ class Function:
 
         Each input's gradient is set aside first, so the user's `x.grad += g` starts from a
         fresh zero buffer that checks the shape written; the walk then accumulates it."""
-        global _collecting
+        global _collecting, _grad_enabled
         index = {}
         for i, t in enumerate(inputs):
             index.setdefault(id(t), i)
@@ -351,6 +351,7 @@ class Function:
         upstream = np.asarray(grad).view()
         upstream.flags.writeable = False  # it may be shared with other nodes
         prev, _collecting = _collecting, index
+        enabled, _grad_enabled = _grad_enabled, False  # Tensor maths in backward records nothing
         try:
             self.backward(*inputs, upstream)
             grads = []
@@ -376,7 +377,7 @@ class Function:
                 f"  hint: backward(self, *inputs, grad) should add an array of each input's "
                 f"shape into input.grad and must not modify grad in place") from e
         finally:
-            _collecting = prev
+            _collecting, _grad_enabled = prev, enabled
             for t, g, own in saved:
                 t._grad, t._own = g, own
         return grads
