@@ -9,6 +9,7 @@ missing or stale, and skips what is already up to date.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import functools
 import glob
@@ -91,7 +92,7 @@ def log(message: str) -> None:
 def call(cmd: list, cwd: Path = ROOT, env: dict | None = None) -> None:
     """Print a command, run it, and stop the build at the first failure."""
     print("+ " + shlex.join(str(c) for c in cmd), flush=True)
-    result = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env)
+    result = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, stdout=sys.stdout)
     if result.returncode != 0:
         raise BuildError(f"command failed with exit code {result.returncode}: {shlex.join(map(str, cmd))}")
 
@@ -325,7 +326,7 @@ def bundle_web() -> None:
     shutil.rmtree(BUNDLE_DIR, ignore_errors=True)
     call([NODE_MODULES / ".bin" / "esbuild", "app=web/src/main.ts", "worker=web/src/worker.ts",
           "--bundle", "--format=esm", "--minify", "--sourcemap", "--target=es2022",
-          "--loader:.py=text", "--log-level=warning", f"--outdir={BUNDLE_DIR}"])
+          "--splitting", "--chunk-names=chunks/[name]-[hash]", "--loader:.py=text", "--log-level=warning", f"--outdir={BUNDLE_DIR}"])
     mark_fresh("bundle", digest)
 
 
@@ -416,7 +417,9 @@ def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000, base
     base_path = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
     handler = type("Handler", (SiteHandler,), {"base_path": base_path, "log_file": log_file})
     server_class = type("Server", (http.server.ThreadingHTTPServer,), {"daemon_threads": True})
-    return server_class((host, port), functools.partial(handler, directory=str(directory)))
+    server = server_class((host, port), functools.partial(handler, directory=str(directory)))
+    server.base_path = base_path
+    return server
 
 
 def serve(args: argparse.Namespace) -> None:
@@ -430,7 +433,7 @@ def serve(args: argparse.Namespace) -> None:
         raise
     host, port = server.server_address[:2]
     shown = f"[{host}]" if ":" in host else host
-    print(f"Serving {site.relative_to(ROOT)}/ at http://{shown}:{port}{server.RequestHandlerClass.base_path}  (Ctrl-C stops)", flush=True)
+    print(f"Serving {site.relative_to(ROOT)}/ at http://{shown}:{port}{server.base_path}  (Ctrl-C stops)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -519,8 +522,23 @@ def test(args: argparse.Namespace) -> int:
 
 
 def bench(args: argparse.Namespace) -> int:
+    """The engine benchmark, or with --browser the playground's (start-up, speed, size)."""
     python = ensure_venv()
-    return subprocess.run([str(python), str(TESTS_DIR / "bench" / "engine.py"), *args.bench_args], cwd=ROOT).returncode
+    env = dict(os.environ)
+    if args.browser:
+        build(args)
+        env["AD_CHROMIUM"] = ensure_browser()
+    script = TESTS_DIR / "bench" / ("browser.py" if args.browser else "engine.py")
+    return subprocess.run([str(python), str(script), *args.bench_args], cwd=ROOT, env=env).returncode
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run Python files in the playground in headless Chromium, through the page's own runner."""
+    with contextlib.redirect_stdout(sys.stderr):  # stdout is the programs' own (or the JSON)
+        build(args)
+        env = {**os.environ, "AD_CHROMIUM": ensure_browser()}
+    cmd = [venv_python(), TESTS_DIR / "headless.py", *args.run_args]
+    return subprocess.run([str(c) for c in cmd], cwd=Path.cwd(), env=env).returncode
 
 
 def clean(args: argparse.Namespace) -> None:
@@ -541,11 +559,23 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("test", help="build, then run every test (engine in CPython, the page in Chromium)")
     p.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra arguments for pytest, e.g. -k share")
     p.set_defaults(func=test)
-    p = sub.add_parser("bench", help="engine benchmark: ad against hand-written numpy, side by side")
+    p = sub.add_parser("bench", help="engine benchmark (ad against hand-written numpy); --browser: the playground's")
+    p.add_argument("--browser", action="store_true", help="start-up, training speed and transfer size of the page in Chromium")
     p.add_argument("bench_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=bench)
+    p = sub.add_parser("run", help="run FILE.py ... in the playground in headless Chromium",
+                       description="Run Python files in the playground's own runner in headless Chromium. "
+                       "Exit status: 0 all succeeded, 1 one raised, 124 one timed out.", add_help=False)
+    p.add_argument("run_args", nargs=argparse.REMAINDER, help="FILE.py [FILE2.py ...] [--timeout S] [--json]")
+    p.set_defaults(func=run)
     sub.add_parser("clean", help="remove build/").set_defaults(func=clean)
-    args = parser.parse_args(argv)
+    # Arguments build.py does not know go to the tool a command wraps (pytest, the runner, the bench).
+    args, extra = parser.parse_known_args(argv)
+    passthrough = {"test": "pytest_args", "bench": "bench_args", "run": "run_args"}.get(args.command)
+    if extra and passthrough is None:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if passthrough:
+        setattr(args, passthrough, extra + getattr(args, passthrough))
     try:
         result = args.func(args)
     except BuildError as e:

@@ -8,7 +8,6 @@ Policy report fails the test that caused it.
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,18 +15,10 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 import build
+from headless import launch_chromium, served_site
 
 SITE_DIR = Path(os.environ.get("AD_SITE_DIR") or build.SITE_DIR)
 BASE_PATH = "/playground/"  # a sub-path proves the site uses relative URLs only
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # needed as root; the page is our own, served from localhost
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 def pytest_collection_modifyitems(items):
@@ -43,24 +34,17 @@ def site_url(tmp_path_factory) -> str:
         pytest.fail(f"{SITE_DIR} has no index.html: run `python3 build.py build` first "
                     "(`python3 build.py test` builds before testing)")
     log_path = tmp_path_factory.mktemp("server") / "server.log"
-    with open(log_path, "w") as log_file:
-        server = build.make_server(SITE_DIR, "127.0.0.1", 0, BASE_PATH, log_file=log_file)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        host, port = server.server_address[:2]
-        yield f"http://{host}:{port}{BASE_PATH}"
-        server.shutdown()
-        server.server_close()
+    with open(log_path, "w") as log_file, served_site(SITE_DIR, BASE_PATH, log_file) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def browser() -> Browser:
-    executable = build.find_browser()
-    if executable is None:
+    if build.find_browser() is None:
         pytest.fail("no Chromium found: install one (apt-get install chromium) or set AD_CHROMIUM; "
                     "`python3 build.py test` installs Debian's chromium when run as root")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
 

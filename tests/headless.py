@@ -1,0 +1,142 @@
+"""Drive the playground headlessly: one Chromium, the built site, the page's own runner.
+
+`python3 build.py run FILE.py ...` runs here (in the tooling venv), and the tests use the same
+pieces: the Chromium flags, the served site and the page's automation API
+(`window.adPlayground`, documented in the README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+import build  # noqa: E402  (the server the site is served with, and where Chromium is)
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # needed as root; the page is our own, served from localhost
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+EXIT_OK, EXIT_RAISED, EXIT_TIMEOUT = 0, 1, 124
+
+
+def launch_chromium(playwright, executable: str | None = None):
+    executable = executable or build.find_browser()
+    if executable is None:
+        raise RuntimeError("no Chromium found: install one (apt-get install chromium) or set AD_CHROMIUM")
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+
+
+@contextlib.contextmanager
+def served_site(site_dir: Path, base_path: str = "/", log_file=None):
+    """The site on a free local port, for as long as the block runs; yields its URL."""
+    server = build.make_server(site_dir, "127.0.0.1", 0, base_path, log_file=log_file)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        yield f"http://{host}:{port}{server.base_path}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+RUN_SCRIPT = """async ([code, timeoutMs, stream]) => {
+  const api = window.adPlayground;
+  await api.ready;
+  const onOutput = stream ? (name, text) => window.__adOutput(name, text) : undefined;
+  return await api.run(code, { timeoutMs, onOutput });
+}"""
+
+
+class Playground:
+    """One page of the playground, ready to run code through its automation API."""
+
+    def __init__(self, page, url: str, ready_timeout_s: float = 120):
+        self.page = page
+        self._sink = None
+        page.expose_function("__adOutput", lambda name, text: self._sink and self._sink(name, text))
+        page.goto(url)
+        page.wait_for_function("window.adPlayground !== undefined", timeout=ready_timeout_s * 1000)
+        self.info = page.evaluate("() => window.adPlayground.ready")  # versions and boot time
+
+    def run(self, code: str, timeout_s: float | None = None, on_output=None) -> dict:
+        """Run code in a fresh namespace; the result has stdout, stderr, error, durationMs, timedOut."""
+        self._sink = on_output
+        try:
+            timeout_ms = None if timeout_s is None else int(timeout_s * 1000)
+            return self.page.evaluate(RUN_SCRIPT, [code, timeout_ms, on_output is not None])
+        finally:
+            self._sink = None
+
+
+def exit_code(results: list[dict]) -> int:
+    if any(r.get("timedOut") for r in results):
+        return EXIT_TIMEOUT
+    if any(r.get("error") for r in results):
+        return EXIT_RAISED
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="build.py run", description="Run Python files in the playground in headless Chromium, one browser for all files, each in a fresh namespace. Exit status: 0 when all succeed, 1 when one raised, 124 when one timed out.")
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE.py")
+    parser.add_argument("--timeout", type=float, default=120, metavar="S", help="seconds per file (default 120)")
+    parser.add_argument("--json", action="store_true", help="print one JSON document with every result instead of streaming")
+    parser.add_argument("--site", type=Path, default=build.SITE_DIR, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        print(f"build.py run: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    from playwright.sync_api import sync_playwright
+
+    results = []
+    with served_site(args.site, log_file=None) as url, sync_playwright() as playwright:
+        browser = launch_chromium(playwright, os.environ.get("AD_CHROMIUM"))
+        playground = Playground(browser.new_page(), url)
+        for path in args.files:
+            code = path.read_text(encoding="utf-8")
+            if args.json:
+                result = playground.run(code, args.timeout)
+            else:
+                if len(args.files) > 1:
+                    print(f"==> {path} <==", flush=True)
+                result = playground.run(code, args.timeout, on_output=_stream)
+                _report(path, result, args.timeout)
+            results.append({"file": str(path), **result})
+        browser.close()
+    if args.json:
+        json.dump(results, sys.stdout, indent=2)
+        print()
+    return exit_code(results)
+
+
+def _stream(name: str, text: str) -> None:
+    target = sys.stderr if name == "stderr" else sys.stdout
+    target.write(text)
+    target.flush()
+
+
+def _report(path: Path, result: dict, timeout: float) -> None:
+    if result.get("timedOut"):
+        print(f"{path}: timed out after {timeout:g} s and was stopped", file=sys.stderr)
+    elif result.get("error"):
+        print(result["error"].get("traceback") or f"{result['error']['name']}: {result['error']['message']}",
+              file=sys.stderr, end="" if (result["error"].get("traceback") or "").endswith("\n") else "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
