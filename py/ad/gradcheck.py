@@ -29,8 +29,11 @@ class GradcheckReport:
         return self.passed
 
     def to_dict(self):
+        """Plain, strict-JSON data: a non-finite error becomes the string "nan" or "inf"."""
+        rows = [{k: (str(v) if isinstance(v, float) and not np.isfinite(v) else v)
+                 for k, v in r.items()} for r in self.rows]
         return {"passed": self.passed, "eps": self.eps, "atol": self.atol, "rtol": self.rtol,
-                "error": self.error, "rows": [dict(r) for r in self.rows]}
+                "error": self.error, "rows": rows}
 
     def __str__(self):
         lines = [f"gradcheck {'passed' if self.passed else 'FAILED'} "

@@ -20,14 +20,26 @@ class TensorDotProduct(Function):  # the seed's snippet, with its two formulas p
         y.grad += x.data.T @ grad
 
 
-class SwappedTensorDotProduct(Function):  # the seed's text exactly: the formulas swapped
+# The seed's usage, character for character: its text swaps the two formulas.
+SEED_AS_WRITTEN = """
+class TensorDotProduct(Function):
 
     def forward(self, x: Variable, y: Variable) -> Variable:
         return Variable(x.data @ y.data)
-
+    
     def backward(self, x: Variable, y: Variable, grad) -> None:
-        x.grad += x.data.T @ grad  # Backpropagate to children.
+    
+        x.grad += x.data.T @ grad # Backpropagate to children.
         y.grad += grad @ y.data.T
+
+Tensor.__matmul__ = TensorDotProduct()
+
+x = tensor([[1.,2.,3.]]) 
+y = tensor([[0.], [1.], [1.]])
+
+z = x @ y
+z.backward()
+"""
 
 
 def test_seed_usage(restore_tensor):
@@ -44,18 +56,14 @@ def test_seed_usage(restore_tensor):
     assert type(z._fn) is TensorDotProduct
 
 
-def test_seed_swapped_formulas_are_named(restore_tensor):
-    Tensor.__matmul__ = SwappedTensorDotProduct()
-    x = tensor([[1., 2., 3.]])
-    y = tensor([[0.], [1.], [1.]])
-    z = x @ y
+def test_seed_text_as_written_swaps_the_formulas_and_is_named(restore_tensor):
+    scope = {"Function": Function, "Variable": Variable, "Tensor": Tensor, "tensor": tensor}
     with pytest.raises(ad.BackwardError) as info:
-        z.backward()
+        exec(SEED_AS_WRITTEN, scope)
     msg = str(info.value)
-    assert "SwappedTensorDotProduct" in msg and "input 0" in msg
+    assert msg.startswith("TensorDotProduct.backward") and "input 0 (x)" in msg
     assert "(3, 1)" in msg and "(1, 3)" in msg
-    # nothing half-done is left behind: the intermediate's gradient was cleared
-    assert z._grad is None
+    assert scope["z"]._grad is None  # nothing half-done is left behind
 
 
 def test_variable_is_tensor_and_supports_everything():

@@ -82,7 +82,10 @@ def test_gradcheck_nan_fails():
     with np.errstate(all="ignore"):
         report = ad.gradcheck(lambda x: (x * 0).log(), np.ones(2))
     assert not report and report.rows[0]["note"] == "NaN in a gradient"
-    assert "nan" in str(report)
+    assert "nan" in str(report) and np.isnan(report.rows[0]["max_abs_err"])
+    d = report.to_dict()
+    assert d["rows"][0]["max_abs_err"] == "nan"
+    json.dumps(d, allow_nan=False)
 
 
 def test_gradcheck_on_builtins_including_scalar_shape():
