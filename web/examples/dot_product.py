@@ -6,6 +6,7 @@
 #     dL/dy = x.T @ g      (D, N) @ (N, M) -> (D, M)
 # The seed's text swaps them (x.grad += x.data.T @ grad; y.grad += grad @ y.data.T).
 import numpy as np
+import ad
 from ad import Function, Tensor, Variable, tensor
 
 
@@ -58,3 +59,6 @@ q = tensor(rng.normal(size=(2, 2)))
 (p @ q).sum().backward()
 print("\nseed formulas, square case: p.grad =", np.round(p.grad, 3).tolist())
 print("the right answer:                  ", np.round(np.ones((2, 2)) @ q.data.T, 3).tolist())
+print()
+print("gradcheck of the seed's formulas (it should fail):")
+print(ad.gradcheck(lambda p, q: (p @ q).sum(), p, q))

@@ -15,6 +15,9 @@ L.backward()
 
 print("L =", float(L.data))
 print("dL/da =", float(a.grad), " dL/db =", float(b.grad), " dL/dc =", float(c.grad))
+
+# ad.graph(L) is the same graph as plain data: nodes (values, gradients) and edges.
+g = ad.graph(L)
+print(len(g["nodes"]), "nodes,", len(g["edges"]), "edges")
 print()
-graph = ad.graph(L) if hasattr(ad, "graph") else L
-print(graph.to_dot())
+print(ad.to_dot(L))

@@ -8,11 +8,28 @@ import json
 import linecache
 import os
 import sys
+import time
 import traceback
 
 FILENAME = "<editor>"
 _HOME = os.getcwd()
 _FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+
+
+_sleep = time.sleep
+
+
+def _interruptible_sleep(seconds):
+    """time.sleep that Stop can cut short: Pyodide raises KeyboardInterrupt between Python
+    steps, never inside one long sleep."""
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        _sleep(min(left, 0.05))
+
+
+time.sleep = _interruptible_sleep
 
 
 class _Stream(io.TextIOBase):

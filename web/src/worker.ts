@@ -116,6 +116,10 @@ async function boot(init: InitRequest): Promise<void> {
       stderr: (text) => write("stderr", text + "\n"),
     });
   });
+  // A fatal runtime error (out of memory, a broken wasm state) may never settle the run's
+  // promise: Pyodide's own hook reports it, and the page replaces this worker.
+  const api = (py as unknown as { _api?: { on_fatal?: (e: unknown) => void } })._api;
+  if (api !== undefined) api.on_fatal = (e) => answer(runId, fatal(e));
   if (init.interruptBuffer !== null) {
     interrupt = new Uint8Array(init.interruptBuffer);
     py.setInterruptBuffer(interrupt);
@@ -180,6 +184,7 @@ async function run(request: RunRequest): Promise<void> {
   lastPost = 0;
   if (interrupt !== null) interrupt[0] = 0;
   const t0 = performance.now();
+  runStarted = t0;
   if (error === null) {
     try {
       if (runCode === null) throw new Error("the runtime is not ready");
@@ -190,9 +195,18 @@ async function run(request: RunRequest): Promise<void> {
       error = fatal(e);
     }
   }
+  answer(request.id, error, performance.now() - (error?.kind === "fatal" ? started : t0));
+}
+
+let answered = -1;
+let runStarted = 0;
+
+/** Send the one `done` for run `id` (later attempts for the same run are ignored). */
+function answer(id: number, error: RunError | null, durationMs = performance.now() - runStarted): void {
+  if (id < 0 || id === answered) return;
+  answered = id;
   flush();
-  const durationMs = performance.now() - (error?.kind === "fatal" ? started : t0);
-  post({ type: "done", id: request.id, durationMs, error, dropped });
+  post({ type: "done", id, durationMs, error, dropped });
   runId = -1;
 }
 
