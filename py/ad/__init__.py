@@ -13,8 +13,23 @@ from . import nn, optim
 
 __version__ = "0.1.0"
 
+_BUILTIN_TENSOR = dict(vars(Tensor))  # Tensor's methods and operators as shipped
+
+
+def restore_tensor():
+    """Undo user reassignments such as `Tensor.__matmul__ = TensorDotProduct()`: put back
+    Tensor's built-in operators and methods and drop added ones (a playground runs many
+    snippets in one interpreter)."""
+    for name in set(vars(Tensor)) - set(_BUILTIN_TENSOR):
+        delattr(Tensor, name)
+    for name, value in _BUILTIN_TENSOR.items():
+        if vars(Tensor).get(name) is not value and name != "__doc__":
+            setattr(Tensor, name, value)
+
+
 __all__ = [
     "BackwardError", "Function", "GradcheckReport", "Tensor", "Variable", "concatenate",
     "constant", "gradcheck", "graph", "is_grad_enabled", "maximum", "minimum", "nn",
-    "no_grad", "ops", "optim", "stack", "tensor", "to_dot", "unbroadcast", "where",
+    "no_grad", "ops", "optim", "restore_tensor", "stack", "tensor", "to_dot", "unbroadcast",
+    "where",
 ]

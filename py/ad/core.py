@@ -262,7 +262,7 @@ def _result(data, fn, inputs, requires_grad):
     """A Function's output (the fast path for built-ins that return arrays)."""
     t = _new(Tensor)
     t.data = data if type(data) is np.ndarray else np.asarray(data)
-    t._grad = t._own = None
+    t._grad = t._own = t.name = None
     t.terminal = False
     t.requires_grad = requires_grad
     if requires_grad:

@@ -14,11 +14,5 @@ except ImportError:
 
 @pytest.fixture
 def restore_tensor():
-    saved = dict(vars(ad.Tensor))
     yield ad.Tensor
-    for name in list(vars(ad.Tensor)):
-        if name not in saved:
-            delattr(ad.Tensor, name)
-    for name, value in saved.items():
-        if vars(ad.Tensor).get(name) is not value and name not in ("__dict__", "__doc__"):
-            setattr(ad.Tensor, name, value)
+    ad.restore_tensor()

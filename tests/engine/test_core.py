@@ -103,6 +103,16 @@ def test_function_binds_like_a_method_and_keeps_no_state():
     assert vars(shared) == {}
 
 
+def test_restore_tensor_undoes_user_assignments():
+    add, mm = Tensor.__add__, Tensor.__matmul__
+    Tensor.__matmul__ = TensorDotProduct()
+    Tensor.__add__ = None
+    Tensor.cube = lambda self: self * self * self
+    ad.restore_tensor()
+    assert Tensor.__add__ is add and Tensor.__matmul__ is mm and not hasattr(Tensor, "cube")
+    assert type((tensor([1.0]) @ tensor([2.0]))._fn).__name__ == "MatMul"
+
+
 def test_user_function_attached_as_method(restore_tensor):
     class Cube(Function):
         def forward(self, x):
