@@ -409,6 +409,12 @@ class _GradBuffer(np.ndarray):
     """What `x.grad` is inside a user's backward: a fresh array whose `+=`/`-=` refuse a
     value that cannot fit the input's shape (numpy's own error names neither)."""
 
+    def __array_finalize__(self, obj):
+        self._index = getattr(obj, "_index", -1)
+
+    def __repr__(self):
+        return repr(self.view(np.ndarray))
+
     def _check(self, other):
         shape = np.shape(other.data if isinstance(other, Tensor) else other)
         if shape != self.shape:
@@ -417,7 +423,7 @@ class _GradBuffer(np.ndarray):
             except ValueError:
                 fits = False
             if not fits:
-                raise _WrongShape(getattr(self, "_index", -1), shape)
+                raise _WrongShape(self._index, shape)
 
     def __iadd__(self, other):
         self._check(other)

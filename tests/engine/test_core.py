@@ -319,6 +319,41 @@ def test_user_backward_writing_a_wrong_shape_by_assignment():
         Sloppy()(x, y).sum().backward()
 
 
+def test_grad_inside_a_user_backward_reads_like_an_array():
+    seen = []
+
+    class Peek(Function):
+        def forward(self, x):
+            return Variable(x.data * 2)
+
+        def backward(self, x, grad):
+            seen.append(repr(x.grad))
+            x.grad = x.grad + 2 * grad  # assignment works as well as +=
+            x.grad += np.zeros(1)  # broadcasting into the input's shape is allowed
+            seen.append(x.grad.sum())
+
+    x = tensor([1.0, 2.0])
+    Peek()(x).backward(np.array([1.0, 3.0]))
+    assert seen == ["array([0., 0.])", 8.0]
+    np.testing.assert_allclose(x.grad, [2.0, 6.0])
+    assert type(x.grad) is np.ndarray
+
+
+def test_user_function_forward_may_return_an_array():
+    class Double(Function):
+        def forward(self, x):
+            return x.data * 2
+
+        def backward(self, x, grad):
+            x.grad += 2 * grad
+
+    x = tensor(3.0)
+    y = Double()(x)
+    assert isinstance(y, Tensor) and y.item() == 6.0
+    y.backward()
+    assert x.grad == 2.0
+
+
 def test_user_backward_must_not_modify_grad_in_place():
     class InPlace(Function):
         def forward(self, x):

@@ -75,7 +75,8 @@ UNARY = {
     "sigmoid": (lambda t: t.sigmoid(), rand),
     "relu": (lambda t: t.relu(), away_from_zero),
     "neg": (lambda t: -t, rand),
-    "clip": (lambda t: t.clip(-1.0, 1.0), lambda s: rand(s, 0.1, 0.9) * rng.choice([-1, 1, 2.5], s)),
+    "clip": (lambda t: t.clip(-1.0, 1.0),
+             lambda s: rand(s, 0.1, 0.9) * rng.choice([-1, 1, 2.5], s)),
     "clip_lo": (lambda t: t.clip(0.0), away_from_zero),
     "clip_hi": (lambda t: t.clip(None, 0.0), away_from_zero),
 }
@@ -197,8 +198,8 @@ def test_stack(shape, axis):
     assert out.shape == np.stack([np.zeros(shape)] * 3, axis=axis).shape
 
 
-@pytest.mark.parametrize("sc,sa,sb", [((3,), (3,), (3,)), ((2, 3), (3,), ()), ((2, 1), (1, 3), (2, 3)),
-                                      ((), (2,), (2,))])
+@pytest.mark.parametrize("sc,sa,sb", [((3,), (3,), (3,)), ((2, 3), (3,), ()),
+                                      ((2, 1), (1, 3), (2, 3)), ((), (2,), (2,))])
 def test_where(sc, sa, sb):
     cond = rng.random(sc) > 0.5
     check_grads(lambda a, b: ad.where(cond, a, b), rand(sa), rand(sb))
