@@ -123,6 +123,7 @@ def test_graph_export_is_plain_data_with_stable_ids():
 def test_graph_value_summary_shows_nan_and_inf():
     with np.errstate(all="ignore"):
         t = ad.tensor([0.0, -1.0, 2.0]).log()
+    json.dumps(ad.graph(t), allow_nan=False)  # strict JSON even with NaN in the data
     v = ad.graph(t)["nodes"][-1]["value"]
     assert v["nan"] == 1 and v["inf"] == 1 and v["min"] == v["max"] == np.log(2.0)
 
