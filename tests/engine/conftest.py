@@ -5,10 +5,14 @@ import sys
 
 import pytest
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:  # the tests import gradutil, whatever pytest's import mode
+    sys.path.insert(0, HERE)
+
 try:
     import ad  # noqa: F401
 except ImportError:
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "py"))
+    sys.path.insert(0, os.path.join(HERE, "..", "..", "py"))
     import ad  # noqa: F401
 
 
