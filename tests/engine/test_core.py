@@ -444,3 +444,18 @@ def test_unbroadcast_helper():
     np.testing.assert_allclose(ad.unbroadcast(g, (2, 1)), np.full((2, 1), 12.0))
     np.testing.assert_allclose(ad.unbroadcast(g, ()), 24.0)
     assert ad.unbroadcast(g, (4, 2, 3)) is g
+
+
+def test_benchmark_runs_the_same_computation_as_its_numpy_reference():
+    import importlib.util
+    import os
+
+    path = os.path.join(os.path.dirname(__file__), "..", "bench", "engine.py")
+    spec = importlib.util.spec_from_file_location("ad_bench_engine", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    for make in (bench.make_mlp, lambda: bench.make_chain(30)):
+        ad_fn, np_fn, differ = make()
+        for _ in range(3):
+            ad_fn(), np_fn()
+        assert differ() < 1e-9
