@@ -152,3 +152,21 @@ def test_output_and_errors_are_text_never_html(page: Page, site_url: str):
     expect(log.locator("img, script")).to_have_count(0)
     page.wait_for_timeout(200)
     assert page.evaluate("window.__pwned") is None
+
+
+def test_without_cross_origin_isolation_stop_swaps_in_a_standby_worker(page: Page, site_url: str):
+    # A static host without COOP/COEP headers: no SharedArrayBuffer, so no interrupt buffer.
+    page.add_init_script("Object.defineProperty(globalThis, 'crossOriginIsolated', { value: false })")
+    page.goto(site_url)
+    run(page, "print('warm')\n")
+    page.wait_for_timeout(3000)  # the standby worker boots in the background meanwhile
+    type_code(page, "while True:\n    pass\n")
+    page.get_by_role("button", name="Run").click()
+    expect(run_status(page)).to_have_text("Running…")
+    page.get_by_role("button", name="Stop").click()
+    expect(run_status(page)).to_have_text(re.compile(r"^Stopped after"), timeout=1000)
+    expect(output(page)).to_contain_text("Python was restarted")
+    # The standby worker was ready: the next run does not wait for a boot.
+    type_code(page, "print('straight away')\n")
+    page.get_by_role("button", name="Run").click()
+    expect(output(page)).to_have_text("straight away\n", timeout=1500)

@@ -1,5 +1,5 @@
-# Broadcasting: an op that stretches an input must sum the gradient back to that
-# input's shape. Each gradient below has exactly the shape of its tensor.
+# Broadcasting: an op that stretches an input must sum the gradient back
+# to that input's shape. Each gradient below has its tensor's shape.
 import numpy as np
 from ad import tensor
 
@@ -12,7 +12,10 @@ y = (x + row) * col * s                   # (2, 3)
 y.sum().backward()
 
 for name, t in [("x", x), ("row", row), ("col", col), ("s", s)]:
-    print(f"{name:>3}: shape {str(t.data.shape):7} grad shape {str(t.grad.shape):7} grad =", np.round(t.grad, 3).tolist())
+    shape, grad_shape = str(t.data.shape), str(t.grad.shape)
+    grad = np.round(t.grad, 3).tolist()
+    print(f"{name:>3}: shape {shape:7} grad shape {grad_shape:7} grad = {grad}")
 
-# Check one by hand: d/d row[j] of sum_i (x[i, j] + row[j]) * col[i] * s = s * sum_i col[i]
+# By hand: d/d row[j] of sum_i (x[i, j] + row[j]) * col[i] * s
+#        = s * sum_i col[i] = 2 * (1 + 2)
 print("\nexpected row.grad:", [2.0 * (1.0 + 2.0)] * 3)

@@ -1,5 +1,5 @@
-# Write your own differentiable Function, then let ad.gradcheck compare its
-# backward with central finite differences.
+# Write your own differentiable Function, then let ad.gradcheck compare
+# its backward with central finite differences.
 import numpy as np
 import ad
 from ad import Function, Variable, tensor
@@ -7,7 +7,8 @@ from ad import Function, Variable, tensor
 
 class Sigmoid(Function):
     def forward(self, x):
-        # NOTE: 1 / (1 + exp(-x)) overflows for very negative x; this split form does not.
+        # NOTE: 1 / (1 + exp(-x)) overflows for very negative x;
+        # this split form does not.
         e = np.exp(-np.abs(x.data))
         s = np.where(x.data >= 0, 1 / (1 + e), e / (1 + e))
         self.out = s  # keep what backward needs
@@ -26,7 +27,9 @@ y.sum().backward()
 print("sigmoid(x) =", np.round(y.data, 3))
 print("x.grad     =", np.round(x.grad, 3))
 
-report = ad.gradcheck(lambda t: sigmoid(t).sum(), tensor(np.random.default_rng(1).normal(size=(3, 4))))
+rng = np.random.default_rng(1)
+t = tensor(rng.normal(size=(3, 4)))
+report = ad.gradcheck(lambda t: sigmoid(t).sum(), t)
 print(report)
 print("gradient check passed" if report else "gradient check FAILED")
 
@@ -37,5 +40,5 @@ class BadSigmoid(Sigmoid):
         x.grad += grad * (1 - self.out)
 
 
-bad = ad.gradcheck(lambda t: BadSigmoid()(t).sum(), tensor(np.random.default_rng(2).normal(size=(3,))))
+bad = ad.gradcheck(lambda t: BadSigmoid()(t).sum(), tensor(rng.normal(size=3)))
 print("\nbroken backward:", "passed?!" if bad else "caught, as it should be")

@@ -1,5 +1,5 @@
 # The computation graph of a small expression, exported as Graphviz DOT.
-# (The playground will draw it; for now, paste the text into any DOT viewer.)
+# (Paste the text into any Graphviz viewer to draw it.)
 from ad import tensor
 import ad
 
@@ -14,9 +14,10 @@ L = d * f
 L.backward()
 
 print("L =", float(L.data))
-print("dL/da =", float(a.grad), " dL/db =", float(b.grad), " dL/dc =", float(c.grad))
+print("dL/da =", float(a.grad), " dL/db =", float(b.grad))
+print("dL/dc =", float(c.grad), " dL/df =", float(f.grad))
 
-# ad.graph(L) is the same graph as plain data: nodes (values, gradients) and edges.
+# ad.graph(L) is the same graph as plain data: nodes and edges.
 g = ad.graph(L)
 print(len(g["nodes"]), "nodes,", len(g["edges"]), "edges")
 print()

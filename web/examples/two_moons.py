@@ -1,4 +1,5 @@
-# Train a small MLP to separate two interleaving half-moons, with ad.nn and Adam.
+# Train a small MLP to separate two interleaving half-moons,
+# with ad.nn and the Adam optimizer.
 import numpy as np
 from ad import tensor, nn, optim
 from ad.nn import functional as F
@@ -10,7 +11,8 @@ def two_moons(n, noise=0.15):
     t = rng.uniform(0, np.pi, n)
     upper = np.stack([np.cos(t), np.sin(t)], axis=1)
     lower = np.stack([1 - np.cos(t), 0.5 - np.sin(t)], axis=1)
-    X = np.concatenate([upper, lower]) + rng.normal(scale=noise, size=(2 * n, 2))
+    X = np.concatenate([upper, lower])
+    X += rng.normal(scale=noise, size=X.shape)
     y = np.concatenate([np.zeros(n), np.ones(n)])
     return X, y
 
@@ -19,7 +21,11 @@ X, y = two_moons(100)
 X = (X - X.mean(axis=0)) / X.std(axis=0)
 inputs, targets = tensor(X), tensor(y.reshape(-1, 1))
 
-model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 1))
+model = nn.Sequential(
+    nn.Linear(2, 16), nn.Tanh(),
+    nn.Linear(16, 16), nn.Tanh(),
+    nn.Linear(16, 1),
+)
 optimizer = optim.Adam(model.parameters(), lr=0.05)
 
 for step in range(201):
@@ -30,4 +36,5 @@ for step in range(201):
     optimizer.step()
     if step % 25 == 0:
         accuracy = ((logits.data > 0) == (targets.data > 0.5)).mean()
-        print(f"step {step:3d}  loss {float(loss.data):.4f}  accuracy {accuracy:.0%}")
+        loss_value = float(loss.data)
+        print(f"step {step:3d}  loss {loss_value:.4f}  accuracy {accuracy:.0%}")
