@@ -114,12 +114,7 @@ const escapeThenTab = keymap.of([
 ]);
 
 export function createEditor(parent: HTMLElement, options: EditorOptions): Editor {
-  const runKeys = Prec.highest(
-    keymap.of([
-      { key: "Mod-Enter", run: () => (options.onRun(), true) },
-      { key: "Shift-Enter", run: () => (options.onRun(), true) },
-    ]),
-  );
+  const runKeys = Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (options.onRun(), true) }]));
   const extensions: Extension[] = [
     runKeys,
     lineNumbers(),
