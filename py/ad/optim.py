@@ -20,7 +20,7 @@ class Optimizer:
 
     def zero_grad(self):
         for p in self.params:
-            p.grad = None
+            p._grad = p._own = None
 
     def step(self):
         raise NotImplementedError

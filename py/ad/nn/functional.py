@@ -3,7 +3,7 @@ numerically stable formula and its short gradient (softmax - onehot, sigmoid - t
 """
 import numpy as np
 
-from ..core import Function, Tensor
+from ..core import Function, Tensor, unbroadcast
 from ..ops.elementwise import ReLU, Sigmoid, Tanh
 from ..ops.reduce import LogSoftmax, Softmax
 
@@ -43,13 +43,14 @@ class Linear(Function):
         return y
 
     def vjp(self, out, grad, x, w, b=None):
-        g2 = grad.reshape(-1, grad.shape[-1])  # (N, out), N = all leading axes
-        x2 = x.data.reshape(-1, x.data.shape[-1])  # (N, in)
+        g2, x2 = grad, x.data
+        if x2.ndim != 2:  # fold all leading axes into one: (N, out), (N, in)
+            g2, x2 = grad.reshape(-1, grad.shape[-1]), x2.reshape(-1, x2.shape[-1])
         gx = (grad @ w.data) if x.requires_grad else None  # (..., out) @ (out, in)
         gw = (g2.T @ x2) if w.requires_grad else None  # (out, N) @ (N, in)
         if b is None:
             return gx, gw
-        return gx, gw, g2.sum(axis=0).reshape(b.data.shape)
+        return gx, gw, unbroadcast(grad, b.data.shape)  # (..., out) -> (out,)
 
 
 _linear = Linear()
@@ -75,7 +76,7 @@ class MSELoss(Function):
 
     def vjp(self, out, grad, p, t):
         d = (2.0 / max(p.data.size, 1)) * grad * (p.data - t.data)
-        return d, -d
+        return d, (-d if t.requires_grad else None)
 
 
 _mse = MSELoss()
