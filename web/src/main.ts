@@ -3,11 +3,13 @@
  * the editor, the runner, the output, share links, autosave and examples together.
  */
 import "./style.css";
+import { createAutomation } from "./automation";
 import { createEditor } from "./editor";
 import type { Editor } from "./editor";
 import { DEFAULT_CODE, EXAMPLES, findExample } from "./examples";
 import { setUpSplitter, setUpTheme } from "./layout";
 import { STAGES } from "./messages";
+import type { Chunk } from "./messages";
 import { Notices } from "./notices";
 import { OutputView } from "./output";
 import { Runner } from "./runner";
@@ -40,6 +42,8 @@ const ui = {
 const output = new OutputView(ui.output);
 const notices = new Notices(ui.notices);
 let lastResult: { text: string; state: "ok" | "error" | "stopped" } | null = null;
+let settleBoot: (status: RunnerStatus) => void = () => undefined;
+const bootSettled = new Promise<RunnerStatus>((resolve) => (settleBoot = resolve));
 
 // Boot Python first: everything else happens while it loads.
 const runner = new Runner({
@@ -56,6 +60,7 @@ setUpSplitter(ui.splitter, ui.panes);
 // ---- runtime status ----
 
 function showStatus(status: RunnerStatus): void {
+  if (status.phase !== "booting") settleBoot(status);
   ui.boot.dataset.phase = status.phase;
   for (const stage of STAGES) {
     ui.boot.querySelector<HTMLElement>(`[data-stage="${stage}"]`)?.setAttribute("data-state", status.stages[stage]);
@@ -96,15 +101,21 @@ function formatDuration(ms: number): string {
 
 let runToken = 0;
 
+/** Run the editor's code (Run, Ctrl+Enter). */
 async function runNow(): Promise<void> {
-  const token = ++runToken;
-  const code = editor.getCode();
   autosave.flush();
+  await runCode(editor.getCode(), true);
+}
+
+/** Run code, showing its output and outcome; only code from the editor gets its error line marked. */
+async function runCode(code: string, fromEditor: boolean, onChunks?: (chunks: Chunk[]) => void): Promise<RunResult> {
+  const token = ++runToken;
   output.clear();
   editor.markError(null);
   lastResult = null;
   const result: RunResult = await runner.run(code, {
     onOutput: (chunks) => {
+      onChunks?.(chunks);
       if (token === runToken) output.append(chunks);
     },
     onTruncated: (cap) => {
@@ -113,7 +124,7 @@ async function runNow(): Promise<void> {
       }
     },
   });
-  if (token !== runToken) return;
+  if (token !== runToken) return result;
   if (result.dropped > 0) output.notice(`${result.dropped.toLocaleString("en")} more characters of output were not shown.`);
   const took = formatDuration(result.durationMs);
   const error = result.error;
@@ -124,12 +135,13 @@ async function runNow(): Promise<void> {
     lastResult = { text: `Stopped after ${took}`, state: "stopped" };
   } else {
     output.error(error.traceback);
-    editor.markError(error.line);
+    if (fromEditor) editor.markError(error.line);
     const where = error.line === null ? "" : ` (line ${error.line})`;
     const what = error.kind === "fatal" ? "Python crashed and was restarted" : `${error.name}${where}`;
     lastResult = { text: `${what} after ${took}`, state: "error" };
   }
   showStatus(runner.status);
+  return result;
 }
 
 // ---- code in the editor: draft, links, examples ----
@@ -240,10 +252,15 @@ async function openLinkLater(): Promise<void> {
   else notices.show({ key: "link", text: "Opened the code from a shared link (not run yet).", timeoutMs: 8000 });
 }
 
-async function share(): Promise<void> {
-  const code = editor.getCode();
+async function shareLink(code: string): Promise<string> {
   const url = new URL(location.href);
   url.hash = await encodeCode(code);
+  return url.href;
+}
+
+async function share(): Promise<void> {
+  const code = editor.getCode();
+  const url = new URL(await shareLink(code));
   history.replaceState(null, "", url.href);
   linkInAddressBar = true;
   let copied = false;
@@ -312,3 +329,19 @@ document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "hidden") saveNow();
 });
 showStatus(runner.status);
+
+window.adPlayground = createAutomation({
+  ready: () => bootSettled,
+  run: (code, onChunks) => runCode(code, false, onChunks),
+  stop: () => runner.stop(),
+  status: () => runner.status,
+  getCode: () => editor.getCode(),
+  setCode: (code) => void replaceCode(code, "code set through the automation API"),
+  shareLink,
+  openLink: async (fragment) => {
+    const link = await codeFromLink(fragment);
+    if (link === null) throw new Error("that link holds no code");
+    if ("error" in link) throw new Error(link.error);
+    replaceCode(link.code, "opening a shared link");
+  },
+});
