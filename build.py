@@ -17,6 +17,7 @@ import hashlib
 import http.server
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -382,12 +383,15 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
     base_path = "/"
     log_file = sys.stderr
+    csp = ""  # the page's own policy, sent as a header too: a worker script obeys only headers
 
     def end_headers(self) -> None:
         self.send_header("Cross-Origin-Opener-Policy", "same-origin")
         self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
         self.send_header("Cross-Origin-Resource-Policy", "same-origin")
         self.send_header("X-Content-Type-Options", "nosniff")
+        if self.csp:
+            self.send_header("Content-Security-Policy", self.csp)
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
@@ -411,11 +415,20 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             print(f"{self.address_string()} - {format % args}", file=self.log_file, flush=True)
 
 
+def page_csp(index: Path) -> str:
+    """The Content-Security-Policy of the page's <meta> tag, the one place it is written."""
+    if not index.exists():
+        return ""
+    match = re.search(r'<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"', index.read_text(), re.I)
+    return match.group(1) if match else ""
+
+
 def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000, base_path: str = "/",
                 log_file=sys.stderr) -> http.server.ThreadingHTTPServer:
     """A threaded server for the site folder; port 0 picks a free port."""
     base_path = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
-    handler = type("Handler", (SiteHandler,), {"base_path": base_path, "log_file": log_file})
+    handler = type("Handler", (SiteHandler,), {"base_path": base_path, "log_file": log_file,
+                                               "csp": page_csp(directory / "index.html")})
     server_class = type("Server", (http.server.ThreadingHTTPServer,), {"daemon_threads": True})
     server = server_class((host, port), functools.partial(handler, directory=str(directory)))
     server.base_path = base_path

@@ -91,3 +91,17 @@ def test_serve_on_a_busy_port_says_what_to_do(served):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert f"port {port}" in result.stderr and "already in use" in result.stderr and "--port" in result.stderr
+
+
+def test_server_sends_the_pages_own_csp_as_a_header(tmp_path):
+    policy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'"
+    (tmp_path / "index.html").write_text(f'<meta http-equiv="Content-Security-Policy" content="{policy}">')
+    (tmp_path / "worker.js").write_text("")
+    server = build.make_server(tmp_path, "127.0.0.1", 0, log_file=None)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/worker.js") as response:
+            assert response.headers["Content-Security-Policy"] == policy
+    finally:
+        server.shutdown()
+        server.server_close()
