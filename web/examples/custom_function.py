@@ -3,6 +3,7 @@
 import numpy as np
 import ad
 from ad import Function, Variable, tensor
+from playground import show
 
 
 class Sigmoid(Function):
@@ -30,8 +31,8 @@ print("x.grad     =", np.round(x.grad, 3))
 rng = np.random.default_rng(1)
 t = tensor(rng.normal(size=(3, 4)))
 report = ad.gradcheck(lambda t: sigmoid(t).sum(), t)
-print(report)
-print("gradient check passed" if report else "gradient check FAILED")
+show(report, title="gradcheck: Sigmoid")  # a table in the page, text elsewhere
+print("gradient check passed" if report else "gradient check FAILED", "·", str(report).splitlines()[0])
 
 
 # A broken backward (forgot the factor s) is caught:
@@ -41,4 +42,5 @@ class BadSigmoid(Sigmoid):
 
 
 bad = ad.gradcheck(lambda t: BadSigmoid()(t).sum(), tensor(rng.normal(size=3)))
-print("\nbroken backward:", "passed?!" if bad else "caught, as it should be")
+show(bad, title="gradcheck: BadSigmoid")
+print("broken backward:", "passed?!" if bad else "caught, as it should be")

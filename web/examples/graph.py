@@ -1,7 +1,8 @@
-# The computation graph of a small expression, exported as Graphviz DOT.
-# (Paste the text into any Graphviz viewer to draw it.)
+# The computation graph of a small expression: drawn by show_graph,
+# and exported as Graphviz DOT (paste it into any Graphviz viewer).
 from ad import tensor
 import ad
+from playground import show_graph
 
 a = tensor(2.0)
 b = tensor(-3.0)
@@ -20,5 +21,6 @@ print("dL/dc =", float(c.grad), " dL/df =", float(f.grad))
 # ad.graph(L) is the same graph as plain data: nodes and edges.
 g = ad.graph(L)
 print(len(g["nodes"]), "nodes,", len(g["edges"]), "edges")
+show_graph(L, title="graph of L")
 print()
 print(ad.to_dot(L))

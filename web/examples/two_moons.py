@@ -1,8 +1,9 @@
 # Train a small MLP to separate two interleaving half-moons,
-# with ad.nn and the Adam optimizer.
+# with ad.nn and the Adam optimizer. The loss curve grows as it trains.
 import numpy as np
 from ad import tensor, nn, optim
 from ad.nn import functional as F
+from playground import plot, decision_boundary
 
 rng = np.random.default_rng(0)
 
@@ -27,6 +28,7 @@ model = nn.Sequential(
     nn.Linear(16, 1),
 )
 optimizer = optim.Adam(model.parameters(), lr=0.05)
+curve = plot(title="training loss", ylabel="loss")
 
 for step in range(201):
     logits = model(inputs)
@@ -34,7 +36,12 @@ for step in range(201):
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
+    curve.append(loss.data)
     if step % 25 == 0:
         accuracy = ((logits.data > 0) == (targets.data > 0.5)).mean()
         loss_value = float(loss.data)
         print(f"step {step:3d}  loss {loss_value:.4f}  accuracy {accuracy:.0%}")
+
+# The score over the plane: the boundary is where the logit crosses 0.
+decision_boundary(lambda grid: model(tensor(grid)).data, X, y,
+                  title="what the MLP learned")

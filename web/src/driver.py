@@ -11,6 +11,11 @@ import sys
 import time
 import traceback
 
+try:  # written into the file system by the worker before this driver loads
+    import playground as _playground
+except ImportError:  # the page still runs code without its rich output
+    _playground = None
+
 FILENAME = "<editor>"
 _HOME = os.getcwd()
 _FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
@@ -114,8 +119,9 @@ def _fresh_modules():
             del sys.modules[name]
 
 
-async def run(code, write, flush):
-    """Run `code` as the module __main__; return a JSON error description, or "null"."""
+async def run(code, write, flush, display=None):
+    """Run `code` as the module __main__; return a JSON error description, or "null".
+    `display(kind, json_data, text)` receives the playground module's figures."""
     _fresh_modules()
     os.chdir(_HOME)
     linecache.cache[FILENAME] = (len(code), None, code.splitlines(True), FILENAME)
@@ -124,6 +130,8 @@ async def run(code, write, flush):
     sys.stderr = _Stream("stderr", write, flush)
     sys.stdin = io.StringIO("")
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+    if _playground is not None:
+        _playground._install(display)
     error = None
     try:
         compiled = compile(code, FILENAME, "exec", flags=_FLAGS, dont_inherit=True)
@@ -139,6 +147,12 @@ async def run(code, write, flush):
         error = _describe(exc, "exception")
     finally:
         try:
+            if _playground is not None:
+                try:  # a live plot's last points
+                    _playground._finish()
+                except Exception:  # noqa: BLE001 - a broken figure must not hide the run's outcome
+                    pass
+                _playground._install(None)
             sys.stdout.flush()
         finally:
             sys.stdout, sys.stderr, sys.stdin = saved

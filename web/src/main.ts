@@ -118,6 +118,9 @@ async function runCode(code: string, fromEditor: boolean, onChunks?: (chunks: Ch
       onChunks?.(chunks);
       if (token === runToken) output.append(chunks);
     },
+    onDisplay: (display) => {
+      if (token === runToken) output.display(display);
+    },
     onTruncated: (cap) => {
       if (token === runToken) {
         output.notice(`Output passed ${cap.toLocaleString("en")} characters; the rest is not shown. The program keeps running.`);

@@ -69,8 +69,17 @@ export interface TruncatedMessage {
 }
 
 /**
- * Rich output produced by the program (plots, graphs, gradient-check tables).
- * Reserved for issue 5: the worker does not send it yet, the page shows unknown kinds as text.
+ * A figure made by the snippet through the `playground` module (web/python/playground.py).
+ * `data.figure` names the figure ("f1", "f2", ...): a later message with the same name
+ * replaces it (a live plot). Kinds and their data:
+ * - `plot`: {figure, title, xlabel, ylabel, series: [{name, x: number[], y: (number|null)[]}]}
+ * - `scatter`: {figure, title, xlabel, ylabel, points: {x, y, label: string[] | null}}
+ * - `boundary`: {figure, title, xlabel, ylabel, threshold: number | null,
+ *   grid: {x1, x2, y1, y2, width, height, values: (number|null)[] (rows top first)}, points}
+ * - `graph`: {figure, title, graph: ad.graph(result) (nodes, edges, output)}
+ * - `gradcheck`: {figure, title, report: GradcheckReport.to_dict()}
+ * - `array`: {figure, title, parts: [{name, shape, dtype, size, nan, inf, min?, max?, mean?, text}]}
+ * The page shows an unknown kind, or data it cannot draw, as `text`.
  */
 export interface DisplayMessage {
   type: "display";

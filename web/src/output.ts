@@ -1,20 +1,49 @@
 /**
  * The output view: program output appended as text (never HTML), batched to one DOM update per
  * animation frame so a flood of prints cannot freeze the page, stdout and stderr styled apart.
+ * Figures take their place in that order; their drawing code (views.ts and the chart and graph
+ * libraries) loads on first use, so a page that never shows one never downloads it.
  */
-import type { Chunk } from "./messages";
+import type { Chunk, DisplayMessage } from "./messages";
+import { figureKey } from "./runner";
 
 type LineKind = "stdout" | "stderr" | "notice" | "error";
+type Pending = { kind: LineKind; text: string } | { kind: "figure"; key: string; message: DisplayMessage };
+type Views = typeof import("./views");
+
+let views: Promise<Views> | null = null;
 
 export class OutputView {
-  private pending: Array<{ kind: LineKind; text: string }> = [];
+  private pending: Pending[] = [];
   private scheduled = false;
+  /** Figures shown in this output, by figure id, with the message each should show. */
+  private figures = new Map<string, { element: HTMLElement; message: DisplayMessage; drawn: DisplayMessage | null; since: number }>();
+  private shown = 0;
 
   constructor(private readonly root: HTMLElement) {}
 
   clear(): void {
     this.pending = [];
+    this.figures.clear();
+    this.shown = 0;
     this.root.replaceChildren();
+  }
+
+  /** A figure from the program: new ones join the log in order, updates redraw in place. */
+  display(message: DisplayMessage): void {
+    const key = figureKey(message, this.shown++);
+    const known = this.figures.get(key);
+    if (known !== undefined) {
+      known.message = message;
+      this.draw(key);
+      return;
+    }
+    if (this.pending.some((p) => p.kind === "figure" && p.key === key)) {
+      for (const p of this.pending) if (p.kind === "figure" && p.key === key) p.message = message;
+      return;
+    }
+    this.pending.push({ kind: "figure", key, message });
+    this.schedule();
   }
 
   append(chunks: readonly Chunk[]): void {
@@ -33,7 +62,7 @@ export class OutputView {
 
   /** Text shown so far, including what is still queued (for tests and automation). */
   get text(): string {
-    return (this.root.textContent ?? "") + this.pending.map((p) => p.text).join("");
+    return (this.root.textContent ?? "") + this.pending.map((p) => (p.kind === "figure" ? p.message.text : p.text)).join("");
   }
 
   private queue(kind: LineKind, text: string, ownLine = false): void {
@@ -45,6 +74,10 @@ export class OutputView {
     const last = this.pending[this.pending.length - 1];
     if (last !== undefined && last.kind === kind) last.text += text;
     else this.pending.push({ kind, text });
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (!this.scheduled) {
       this.scheduled = true;
       // Hidden tabs get no animation frames; a timer keeps output flowing there too.
@@ -56,7 +89,7 @@ export class OutputView {
 
   private endsWithNewline(): boolean {
     const last = this.pending[this.pending.length - 1];
-    if (last !== undefined) return last.text.endsWith("\n");
+    if (last !== undefined) return last.kind === "figure" || last.text.endsWith("\n");
     const text = this.root.lastChild?.textContent ?? "";
     return text === "" || text.endsWith("\n");
   }
@@ -66,7 +99,17 @@ export class OutputView {
     if (this.pending.length === 0) return;
     const root = this.root;
     const stick = root.scrollHeight - root.scrollTop - root.clientHeight < 40;
-    for (const { kind, text } of this.pending) {
+    for (const item of this.pending) {
+      if (item.kind === "figure") {
+        const element = document.createElement("figure");
+        element.className = "view";
+        element.dataset.kind = item.message.kind;
+        root.append(element);
+        this.figures.set(item.key, { element, message: item.message, drawn: null, since: performance.now() });
+        this.draw(item.key);
+        continue;
+      }
+      const { kind, text } = item;
       const last = root.lastElementChild;
       if (last instanceof HTMLElement && last.dataset.kind === kind && last.firstChild instanceof Text) {
         last.firstChild.appendData(text);
@@ -80,5 +123,24 @@ export class OutputView {
     }
     this.pending = [];
     if (stick) root.scrollTop = root.scrollHeight;
+  }
+
+  /** Draw a figure's latest message once the views module is loaded (one draw per frame). */
+  private draw(key: string): void {
+    views ??= import("./views");
+    void views.then(
+      (v) => {
+        requestAnimationFrame(() => {
+          const figure = this.figures.get(key);
+          if (figure === undefined || figure.drawn === figure.message) return;
+          figure.drawn = figure.message;
+          v.renderView(figure.element, figure.message, figure.since);
+        });
+      },
+      () => {
+        const figure = this.figures.get(key);
+        if (figure !== undefined) figure.element.textContent = figure.message.text;
+      },
+    );
   }
 }

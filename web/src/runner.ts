@@ -4,7 +4,7 @@
  * Knows nothing of the DOM or the editor.
  */
 import { STAGES } from "./messages";
-import type { Chunk, FromWorker, RunError, Stage, ToWorker } from "./messages";
+import type { Chunk, DisplayMessage, FromWorker, RunError, Stage, ToWorker } from "./messages";
 
 export type StageState = "waiting" | "loading" | "done";
 
@@ -30,6 +30,8 @@ export interface RunResult {
   durationMs: number;
   /** Output characters dropped by the cap. */
   dropped: number;
+  /** The run's figures (plots, graphs, tables), each as its plain-text summary, in order. */
+  displays: Array<{ kind: string; text: string }>;
 }
 
 export interface RunHooks {
@@ -37,6 +39,8 @@ export interface RunHooks {
   onOutput?: (chunks: Chunk[]) => void;
   /** The output passed the cap; the program goes on. */
   onTruncated?: (cap: number) => void;
+  /** A figure, after the output printed before it; without this hook its text joins the output. */
+  onDisplay?: (display: DisplayMessage) => void;
 }
 
 export interface RunnerOptions {
@@ -88,6 +92,8 @@ interface ActiveRun {
   stdout: string[];
   stderr: string[];
   dropped: number;
+  /** The latest text of each figure, by figure id (a live plot updates its own entry). */
+  displays: Map<string, { kind: string; text: string }>;
   hooks: RunHooks;
   resolve: (result: RunResult) => void;
 }
@@ -144,6 +150,7 @@ export class Runner {
         stdout: [],
         stderr: [],
         dropped: 0,
+        displays: new Map(),
         hooks,
         resolve,
       };
@@ -235,10 +242,14 @@ export class Runner {
         run?.hooks.onTruncated?.(m.cap);
         return;
       }
-      case "display":
-        // Reserved for rich output (issue 5); shown as its text fallback for now.
-        this.activeFor(w, m.id)?.hooks.onOutput?.([{ stream: "stdout", text: m.text }]);
+      case "display": {
+        const run = this.activeFor(w, m.id);
+        if (run === null) return;
+        run.displays.set(figureKey(m, run.displays.size), { kind: m.kind, text: m.text });
+        if (run.hooks.onDisplay !== undefined) run.hooks.onDisplay(m);
+        else run.hooks.onOutput?.([{ stream: "stdout", text: m.text.endsWith("\n") ? m.text : m.text + "\n" }]);
         return;
+      }
       case "done": {
         const run = this.activeFor(w, m.id);
         if (run === null) return;
@@ -317,6 +328,7 @@ export class Runner {
       error,
       durationMs: durationMs ?? performance.now() - run.started,
       dropped: run.dropped,
+      displays: [...run.displays.values()],
     });
     this.emit();
   }
@@ -324,6 +336,13 @@ export class Runner {
   private emit(): void {
     this.options.onStatus(this.status);
   }
+}
+
+/** Which figure a display message draws: updates of a live plot share one. */
+export function figureKey(m: DisplayMessage, fallback: number): string {
+  const data = m.data;
+  if (typeof data === "object" && data !== null && "figure" in data && typeof data.figure === "string") return data.figure;
+  return `#${fallback}`;
 }
 
 function failure(kind: RunError["kind"], name: string, message: string): RunError {

@@ -4,6 +4,7 @@
  */
 import type { PyodideInterface } from "pyodide";
 import type { PyCallable, PyProxy } from "pyodide/ffi";
+import playgroundSource from "../python/playground.py";
 import driverSource from "./driver.py";
 import type { Chunk, FromWorker, InitRequest, RunError, RunRequest, Stage, StreamName, ToWorker } from "./messages";
 
@@ -92,6 +93,19 @@ function append(stream: StreamName, text: string): void {
   else pending.push({ stream, text });
 }
 
+/** A figure from the playground module: after the output printed before it, never ahead. */
+function display(kind: string, json: string, text: string): void {
+  if (runId < 0) return;
+  let data: unknown;
+  try {
+    data = JSON.parse(json) as unknown;
+  } catch {
+    data = null; // the page falls back to the text
+  }
+  flush();
+  post({ type: "display", id: runId, kind, data, text });
+}
+
 // ---- boot ----
 
 async function stage<T>(name: Stage, work: () => Promise<T>): Promise<T> {
@@ -140,6 +154,12 @@ async function boot(init: InitRequest): Promise<void> {
       return false;
     }
   });
+  // The snippets' rich-output module (`import playground`) ships with the page, not the engine.
+  py.runPython(
+    "import site, os\n_p = os.path.join(site.getsitepackages()[0], 'playground.py')\n" +
+      "with open(_p, 'w') as _f:\n    _f.write(_src)\nimport importlib; importlib.invalidate_caches()\n",
+    { globals: py.toPy({ _src: playgroundSource }) as PyProxy },
+  );
   const driver = py.runPython(
     "import types\n_m = types.ModuleType('_playground_driver')\n_m.__file__ = '/_playground_driver.py'\n" +
       "exec(compile(_src, _m.__file__, 'exec'), _m.__dict__)\n_m",
@@ -188,7 +208,7 @@ async function run(request: RunRequest): Promise<void> {
   if (error === null) {
     try {
       if (runCode === null) throw new Error("the runtime is not ready");
-      const json = (await runCode(request.code, write, flush)) as string;
+      const json = (await runCode(request.code, write, flush, display)) as string;
       error = JSON.parse(json) as RunError | null;
     } catch (e) {
       // A JavaScript error here means the runtime itself broke (e.g. out of memory).

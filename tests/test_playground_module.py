@@ -1,0 +1,116 @@
+"""The page's `playground` module in plain CPython: every call degrades to text (or a file), the
+examples that use it run unchanged, and with a sender installed (as the page's driver does) it
+sends strict-JSON display messages, live plots throttled and flushed at the end."""
+
+import json
+import runpy
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "web" / "python"), str(ROOT / "py")]
+
+import ad  # noqa: E402
+import playground  # noqa: E402
+from playground import decision_boundary, plot, scatter, show, show_graph  # noqa: E402
+
+
+@pytest.fixture
+def sent():
+    """Install a sender like the page's driver does; yields the messages it got."""
+    messages = []
+    playground._install(lambda kind, data, text: messages.append((kind, json.loads(data), text)))
+    yield messages
+    playground._finish()
+    playground._install(None)
+
+
+def test_without_a_page_every_call_prints_a_text_summary(capsys):
+    X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.5]])
+    y = np.array([0.0, 1.0, 1.0])
+    scatter(X, y, title="data")
+    decision_boundary(lambda g: g[:, 0] - 1.0, X, y, resolution=10)
+    a, b = ad.tensor(2.0), ad.tensor(3.0)
+    L = a * b + a
+    L.backward()
+    show_graph(L)
+    show(ad.gradcheck(lambda a, b: (a * b).sum(), ad.tensor([1.0, 2.0]), ad.tensor([3.0, 4.0])))
+    show(np.array([1.0, np.nan, np.inf]))
+    out = capsys.readouterr().out
+    assert "[scatter data: 3 points, classes 0: 1, 1: 2]" in out
+    assert "[decision boundary: 10x10 grid" in out
+    assert "[graph: 4 nodes, 4 edges; Add x1, Mul x1, leaf x2]" in out
+    assert "gradcheck passed" in out and "#1 b" in out
+    assert "array shape (3,) float64, 1 NaN, 1 inf" in out and "nan" in out
+
+
+def test_a_line_plot_without_a_page_summarises_and_saves(tmp_path, capsys):
+    curve = plot(title="loss")
+    for step in range(5):
+        curve.append(ad.tensor(1.0 / (step + 1)))
+    assert len(curve) == 5
+    assert str(curve) == "[plot loss: 5 points, first 1, last 0.2, min 0.2]"
+    path = curve.save(tmp_path / "loss.csv")
+    assert Path(path).read_text().splitlines()[:2] == ["step,loss", "0,1"]
+    playground._print_summaries()  # what atexit does; a printed plot is not repeated
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("name", ["two_moons.py", "graph.py", "custom_function.py"])
+def test_the_examples_that_use_it_run_in_cpython(name, capsys):
+    runpy.run_path(str(ROOT / "web" / "examples" / name), run_name="__main__")
+    playground._print_summaries()  # what atexit does at the end of a script
+    out = capsys.readouterr().out
+    if name == "two_moons.py":
+        assert "[plot training loss: 201 points" in out
+    marker = {"two_moons.py": "[decision boundary what the MLP learned",
+              "graph.py": "[graph graph of L: 7 nodes, 6 edges",
+              "custom_function.py": "MISMATCH"}[name]
+    assert marker in out
+
+
+def test_with_a_page_figures_become_strict_json_display_messages(sent, capsys):
+    X = np.array([[0.0, 0.0], [1.0, 1.0]])
+    scatter(X, [0, 1])
+    decision_boundary(lambda g: ad.tensor(g[:, :1] * np.nan), X)  # NaN scores: null, not NaN
+    a = ad.tensor([1.0, np.inf])
+    (a * 2).sum().backward()
+    show_graph((a * a).sum())
+    show(ad.gradcheck(lambda t: (t * t).sum(), ad.tensor([1.0])))
+    show(a)
+    assert capsys.readouterr().out == ""
+    kinds = [m[0] for m in sent]
+    assert kinds == ["scatter", "boundary", "graph", "gradcheck", "array"]
+    assert [m[1]["figure"] for m in sent] == ["f1", "f2", "f3", "f4", "f5"]
+    assert sent[0][1]["points"] == {"x": [0.0, 1.0], "y": [0.0, 1.0], "label": ["0", "1"]}
+    assert set(sent[1][1]["grid"]["values"]) == {None}
+    assert len(sent[2][1]["graph"]["nodes"]) == 3
+    assert sent[3][1]["report"]["rows"][0]["passed"] is True
+    parts = sent[4][1]["parts"]
+    assert [p["name"] for p in parts] == ["value", "grad"] and parts[0]["inf"] == 1
+
+
+def test_a_live_plot_is_throttled_and_its_last_state_always_sent(sent, monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(playground.time, "monotonic", lambda: clock[0])
+    curve = plot(title="loss")
+    for step in range(50):
+        clock[0] += 0.01  # 10 ms a step: at most one update per 100 ms goes out
+        curve.append(step)
+    assert 4 <= len(sent) <= 7
+    assert all(m[1]["figure"] == "f1" for m in sent)
+    playground._finish()
+    last = sent[-1][1]["series"][0]
+    assert last["y"] == [float(i) for i in range(50)] and last["x"][-1] == 49.0
+    assert sent[-1][2] == "[plot loss: 50 points, first 0, last 49, min 0]"
+
+
+def test_figures_past_the_cap_fall_back_to_text(sent, capsys, monkeypatch):
+    monkeypatch.setattr(playground, "MAX_FIGURES", 2)
+    for _ in range(3):
+        show(np.zeros(2))
+    assert len(sent) == 2
+    assert "array shape (2,) float64" in capsys.readouterr().out

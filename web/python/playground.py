@@ -1,0 +1,330 @@
+"""Rich output for playground snippets: live line plots, scatter plots, decision boundaries, the
+computation graph, gradient-check tables and readable arrays.
+
+In the page, the worker's driver installs a sender and each call becomes a `display` message the
+page draws. Anywhere else (plain CPython) the same calls print a short text summary, so snippets
+run in both. It never imports `js` or `pyodide`, and imports `ad` only when given its objects.
+"""
+import atexit
+import json
+import math
+import sys
+import time
+
+import numpy as np
+
+__all__ = ["plot", "scatter", "decision_boundary", "show_graph", "show", "LinePlot"]
+
+# Live figures send at most one update per figure every THROTTLE_S; the last one always goes out.
+THROTTLE_S = 0.1
+# Past this many figures in one run, further figures are printed as text only.
+MAX_FIGURES = 100
+# Points kept per line series; older points are thinned (every other one) beyond it.
+MAX_POINTS = 5000
+
+_send = None  # set by the page's driver: send(kind, json_data, text)
+_count = 0
+_live = []  # live figures with an update not sent yet
+
+
+def _install(send):
+    """Called by the page's driver before each run (None after it): where displays go."""
+    global _send, _count
+    _send = send
+    _count = 0
+    _live.clear()
+
+
+def _finish():
+    """Called by the page's driver after each run: send every live figure's last state."""
+    for fig in list(_live):
+        fig._flush()
+    _live.clear()
+
+
+def _new_id():
+    global _count
+    _count += 1
+    return f"f{_count}"
+
+
+def _clean(v):
+    """A float for JSON: NaN and inf become None (JSON has neither)."""
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def _floats(a):
+    return [_clean(v) for v in np.asarray(a, dtype=np.float64).ravel()]
+
+
+def _emit(kind, data, text):
+    """Send one display, or print its text when there is no page (or too many figures)."""
+    if _send is None or _count > MAX_FIGURES:
+        print(text)
+        return False
+    _send(kind, json.dumps(data, allow_nan=False), text)
+    return True
+
+
+def _data(x):
+    """numpy data of an array, a Tensor (its .data), or a list."""
+    if hasattr(x, "data") and not isinstance(x, (np.ndarray, np.generic, memoryview)):
+        x = x.data
+    return np.asarray(x)
+
+
+# ---- line plots ----
+
+class LinePlot:
+    """A line plot that can grow: `curve = plot(title="loss")`, then `curve.append(v)` in a loop.
+
+    The page redraws it live (throttled); in plain CPython its summary prints at exit, or on
+    `print(curve)`. `save("loss.csv")` writes the points."""
+
+    def __init__(self, ys=None, x=None, title=None, xlabel="step", ylabel=None, label=None):
+        self.id = _new_id()
+        self.title, self.xlabel, self.ylabel = title, xlabel, ylabel or title or "value"
+        self.label = label or self.ylabel
+        self.xs, self.ys = [], []
+        self._sent_at = 0.0
+        self._dirty = False
+        self._announced = False
+        self._page = _send is not None and _count <= MAX_FIGURES
+        if ys is not None:
+            self.extend(ys, x)
+        if self._page:
+            self._flush()
+        else:
+            _unprinted.append(self)
+
+    def append(self, y, x=None):
+        """Add one point (x defaults to the next step: 0, 1, 2, ...)."""
+        y = float(_data(y).reshape(-1)[0]) if not isinstance(y, (int, float)) else float(y)
+        self.xs.append(float(x) if x is not None else (self.xs[-1] + 1 if self.xs else 0.0))
+        self.ys.append(y)
+        if len(self.ys) > MAX_POINTS:
+            # NOTE: thin the older half so a long run stays cheap to send and draw
+            half = len(self.ys) // 2
+            self.xs = self.xs[:half:2] + self.xs[half:]
+            self.ys = self.ys[:half:2] + self.ys[half:]
+        self._changed()
+        return self
+
+    def extend(self, ys, x=None):
+        ys = _data(ys).astype(np.float64).ravel()
+        xs = _data(x).astype(np.float64).ravel() if x is not None else None
+        for i, y in enumerate(ys):
+            self.append(y, None if xs is None else xs[i])
+        return self
+
+    def _changed(self):
+        if not self._page:
+            return
+        self._dirty = True
+        if time.monotonic() - self._sent_at >= THROTTLE_S:
+            self._flush()
+        elif self not in _live:
+            _live.append(self)
+
+    def _flush(self):
+        self._dirty = False
+        self._sent_at = time.monotonic()
+        if _send is not None:
+            _send("plot", json.dumps(self._payload(), allow_nan=False), self.summary())
+
+    def _payload(self):
+        return {"figure": self.id, "title": self.title, "xlabel": self.xlabel,
+                "ylabel": self.ylabel, "series": [{"name": self.label, "x": _floats(self.xs),
+                                                   "y": _floats(self.ys)}]}
+
+    def summary(self):
+        name = self.title or self.ylabel
+        if not self.ys:
+            return f"[plot {name}: no points]"
+        finite = [v for v in self.ys if math.isfinite(v)]
+        low = f", min {min(finite):.4g}" if finite else ""
+        return (f"[plot {name}: {len(self.ys)} points, first {self.ys[0]:.4g}, "
+                f"last {self.ys[-1]:.4g}{low}]")
+
+    def save(self, path):
+        """Write the points as CSV (x,y), or the display's data as JSON."""
+        with open(path, "w") as f:
+            if str(path).endswith(".json"):
+                json.dump(self._payload(), f)
+            else:
+                f.write(f"{self.xlabel},{self.ylabel}\n")
+                f.writelines(f"{x:g},{y:g}\n" for x, y in zip(self.xs, self.ys))
+        return path
+
+    def __len__(self):
+        return len(self.ys)
+
+    def __str__(self):
+        if self in _unprinted:
+            _unprinted.remove(self)
+        return self.summary()
+
+    __repr__ = summary
+
+
+_unprinted = []  # plots made without a page: their summaries print at exit
+
+
+@atexit.register
+def _print_summaries():
+    for fig in _unprinted:
+        if fig.ys:
+            print(fig.summary())
+    _unprinted.clear()
+
+
+def plot(ys=None, x=None, title=None, xlabel="step", ylabel=None, label=None):
+    """A line plot of `ys` (against `x`, or 0, 1, 2...); returns it so a loop can `.append`."""
+    return LinePlot(ys, x, title=title, xlabel=xlabel, ylabel=ylabel, label=label)
+
+
+# ---- scatter plots and decision boundaries ----
+
+def _points(X, y):
+    X = _data(X).astype(np.float64)
+    if X.ndim != 2 or X.shape[1] < 2:
+        raise ValueError(f"expected points of shape (N, 2), got {X.shape}")
+    labels = None
+    if y is not None:
+        labels = _data(y).ravel()
+        if labels.shape[0] != X.shape[0]:
+            raise ValueError(f"{X.shape[0]} points but {labels.shape[0]} labels")
+        if labels.dtype.kind == "f" and np.all(labels == np.round(labels)):
+            labels = labels.astype(np.int64)
+        labels = [str(v) for v in labels.tolist()]
+    return {"x": _floats(X[:, 0]), "y": _floats(X[:, 1]), "label": labels}
+
+
+def _class_text(points):
+    if points["label"] is None:
+        return ""
+    counts = {}
+    for v in points["label"]:
+        counts[v] = counts.get(v, 0) + 1
+    return ", classes " + ", ".join(f"{k}: {n}" for k, n in sorted(counts.items()))
+
+
+def scatter(X, y=None, title=None, xlabel="x1", ylabel="x2"):
+    """Points of shape (N, 2), coloured by class label `y` (optional)."""
+    pts = _points(X, y)
+    fid = _new_id()
+    text = f"[scatter{' ' + title if title else ''}: {len(pts['x'])} points{_class_text(pts)}]"
+    _emit("scatter", {"figure": fid, "title": title, "xlabel": xlabel, "ylabel": ylabel,
+                      "points": pts}, text)
+
+
+def decision_boundary(predict, X, y=None, resolution=80, title=None,
+                      xlabel="x1", ylabel="x2", threshold=None):
+    """A heat map of `predict` over the plane around the points X (N, 2), with the points on top.
+
+    `predict` takes an (M, 2) numpy array and returns M scores (array or Tensor; (M,), (M, 1),
+    or (M, K) class scores, whose argmax is shown). The boundary is drawn where the score
+    crosses `threshold` (default 0.5 for scores in [0, 1], else 0: logits)."""
+    pts = _points(X, y)
+    X = _data(X).astype(np.float64)
+    lo, hi = X[:, :2].min(axis=0), X[:, :2].max(axis=0)
+    pad = 0.1 * np.maximum(hi - lo, 1e-9)
+    lo, hi = lo - pad, hi + pad
+    n = int(resolution)
+    gx = np.linspace(lo[0], hi[0], n)
+    gy = np.linspace(hi[1], lo[1], n)  # top row first, as an image
+    grid = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)  # (n*n, 2)
+    out = _data(predict(grid)).astype(np.float64)
+    if out.ndim == 2 and out.shape[1] > 1:
+        values = out.argmax(axis=1).astype(np.float64)
+        threshold = None
+    else:
+        values = out.reshape(-1)
+        if values.shape[0] != grid.shape[0]:
+            raise ValueError(f"predict returned {out.shape} for {grid.shape[0]} points")
+        if threshold is None:
+            finite = values[np.isfinite(values)]
+            threshold = 0.5 if finite.size and finite.min() >= 0 and finite.max() <= 1 else 0.0
+    fid = _new_id()
+    above = float(np.mean(values > threshold)) if threshold is not None else None
+    text = (f"[decision boundary{' ' + title if title else ''}: {n}x{n} grid over x in [{lo[0]:.3g}, {hi[0]:.3g}],"
+            f" y in [{lo[1]:.3g}, {hi[1]:.3g}]"
+            + (f", {above:.0%} of the plane above {threshold:g}" if above is not None else "")
+            + f"; {len(pts['x'])} points{_class_text(pts)}]")
+    _emit("boundary", {"figure": fid, "title": title, "xlabel": xlabel, "ylabel": ylabel,
+                       "grid": {"x1": float(lo[0]), "x2": float(hi[0]), "y1": float(hi[1]),
+                                "y2": float(lo[1]), "width": n, "height": n,
+                                "values": _floats(values)},
+                       "threshold": threshold, "points": pts}, text)
+
+
+# ---- the computation graph ----
+
+def show_graph(result, title=None):
+    """Draw the computation graph behind `result` (a Tensor, or what `ad.graph` returned)."""
+    g = result.graph() if hasattr(result, "graph") and callable(result.graph) else result
+    if not isinstance(g, dict) or "nodes" not in g:
+        raise TypeError(f"show_graph() takes a Tensor or ad.graph(...) data, got {type(result).__name__}")
+    ops = {}
+    for node in g["nodes"]:
+        ops[node["op"]] = ops.get(node["op"], 0) + 1
+    text = (f"[graph{' ' + title if title else ''}: {len(g['nodes'])} nodes, {len(g['edges'])} edges; "
+            + ", ".join(f"{op} x{k}" for op, k in sorted(ops.items())) + "]")
+    _emit("graph", {"figure": _new_id(), "title": title, "graph": g}, text)
+    return g
+
+
+# ---- tables: gradient-check reports and arrays ----
+
+def _show_gradcheck(report, title):
+    d = report.to_dict()
+    text = str(report)
+    _emit("gradcheck", {"figure": _new_id(), "title": title, "report": d}, text)
+
+
+def _array_payload(a):
+    a = np.asarray(a)
+    info = {"shape": list(a.shape), "dtype": str(a.dtype), "size": int(a.size),
+            "nan": 0, "inf": 0, "text": np.array2string(a, precision=4, threshold=400,
+                                                        edgeitems=4, max_line_width=100)}
+    if a.size and a.dtype.kind in "biuf":
+        f = a.astype(np.float64)
+        info["nan"] = int(np.isnan(f).sum())
+        info["inf"] = int(np.isinf(f).sum())
+        finite = f[np.isfinite(f)]
+        if finite.size:
+            info.update(min=float(finite.min()), max=float(finite.max()), mean=float(finite.mean()))
+    return info
+
+
+def _array_header(name, info):
+    bad = "".join(f", {info[k]} {k.replace('nan', 'NaN')}" for k in ("nan", "inf") if info[k])
+    return f"{name} shape {tuple(info['shape'])} {info['dtype']}{bad}"
+
+
+def show(obj, title=None):
+    """Show a gradcheck report as a table, an array or Tensor with its shape and dtype (NaN and
+    inf highlighted), a LinePlot, or anything else as its text."""
+    if hasattr(obj, "to_dict") and hasattr(obj, "rows") and hasattr(obj, "passed"):
+        return _show_gradcheck(obj, title)
+    if isinstance(obj, LinePlot):
+        if _send is None:
+            print(obj.summary())
+        else:
+            obj._flush()
+        return None
+    is_tensor = hasattr(obj, "data") and hasattr(obj, "backward") and not isinstance(obj, np.ndarray)
+    if is_tensor or isinstance(obj, (np.ndarray, np.generic)):
+        parts = [("value", _array_payload(_data(obj)))]
+        grad = getattr(obj, "grad", None) if is_tensor else None
+        if grad is not None:
+            parts.append(("grad", _array_payload(grad)))
+        label = title or ("tensor" if is_tensor else "array")
+        text = "\n".join(_array_header(label if n == "value" else "grad", p) + "\n" + p["text"]
+                         for n, p in parts)
+        _emit("array", {"figure": _new_id(), "title": label,
+                        "parts": [dict(p, name=n) for n, p in parts]}, text)
+        return None
+    print(obj, file=sys.stdout)
+    return None

@@ -1,0 +1,289 @@
+/**
+ * Draws the program's figures inside the output log: the frame (caption, export buttons), the
+ * gradient-check table and arrays here; charts (Observable Plot) and graphs (dagre) in their own
+ * chunks, loaded on first use. Loaded by output.ts on the first figure. Everything from user code
+ * is set as text or attributes, never parsed as markup.
+ */
+import type { DisplayMessage } from "./messages";
+
+type Charts = typeof import("./charts");
+type GraphView = typeof import("./graphview");
+let charts: Promise<Charts> | null = null;
+let graphView: Promise<GraphView> | null = null;
+
+const TITLES: Record<string, string> = {
+  plot: "plot",
+  scatter: "scatter plot",
+  boundary: "decision boundary",
+  graph: "computation graph",
+  gradcheck: "gradient check",
+  array: "array",
+};
+
+interface Frame {
+  body: HTMLElement;
+  actions: HTMLElement;
+  title: string;
+}
+
+function record(data: unknown): Record<string, unknown> | null {
+  return typeof data === "object" && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : null;
+}
+
+/** (Re)draw `message` into its <figure>. */
+export function renderView(figure: HTMLElement, message: DisplayMessage, since = performance.now()): void {
+  const data = record(message.data);
+  const titled = data !== null && typeof data.title === "string" && data.title !== "" ? data.title : null;
+  const title = titled ?? TITLES[message.kind] ?? message.kind;
+  const live = figure.querySelector<HTMLElement>(":scope > .view-body");
+  // A live plot keeps its frame (and the scroll position): only the body is redrawn.
+  const frame = live !== null && figure.dataset.title === title ? reuse(figure, live, title) : makeFrame(figure, title);
+  figure.dataset.kind = message.kind;
+  figure.title = "";
+  const fallback = (why: string): void => {
+    frame.body.replaceChildren(text("pre", message.text, "view-text"));
+    figure.dataset.state = why;
+  };
+  if (data === null) return fallback("text");
+  try {
+    switch (message.kind) {
+      case "plot":
+      case "scatter":
+      case "boundary":
+        charts ??= import("./charts");
+        void charts.then(
+          (c) => {
+            const svg = c.drawChart(frame.body, message.kind, data);
+            addExports(frame, () => svg() ?? null);
+            drawn(figure, since);
+          },
+          () => fallback("text"),
+        );
+        return;
+      case "graph":
+        graphView ??= import("./graphview");
+        void graphView.then(
+          (g) => {
+            const svg = g.drawGraph(frame.body, data, frame.actions);
+            addExports(frame, () => svg);
+            drawn(figure, since);
+          },
+          () => fallback("text"),
+        );
+        return;
+      case "gradcheck":
+        drawGradcheck(frame.body, data);
+        break;
+      case "array":
+        drawArray(frame.body, data);
+        break;
+      default:
+        return fallback("text");
+    }
+    drawn(figure, since);
+  } catch {
+    fallback("text");
+  }
+}
+
+/** Mark the figure drawn, with the time since it joined the output (tests and tuning read it). */
+function drawn(figure: HTMLElement, since: number): void {
+  figure.dataset.state = "drawn";
+  figure.dataset.drawMs = String(Math.round(performance.now() - since));
+}
+
+function makeFrame(figure: HTMLElement, title: string): Frame {
+  const caption = document.createElement("figcaption");
+  const name = text("span", title, "view-title");
+  const actions = document.createElement("span");
+  actions.className = "view-actions";
+  caption.append(name, actions);
+  const body = document.createElement("div");
+  body.className = "view-body";
+  figure.replaceChildren(caption, body);
+  figure.dataset.title = title;
+  figure.setAttribute("aria-label", title);
+  return { body, actions, title };
+}
+
+function reuse(figure: HTMLElement, body: HTMLElement, title: string): Frame {
+  const actions = figure.querySelector<HTMLElement>(".view-actions");
+  return { body, actions: actions ?? document.createElement("span"), title };
+}
+
+function text(tag: string, content: string, className?: string): HTMLElement {
+  const el = document.createElement(tag);
+  el.textContent = content;
+  if (className !== undefined) el.className = className;
+  return el;
+}
+
+// ---- export as SVG or PNG ----
+
+function addExports(frame: Frame, svg: () => SVGSVGElement | null): void {
+  if (frame.actions.querySelector("[data-export]") !== null) {
+    exporters.set(frame.actions, svg);
+    return;
+  }
+  exporters.set(frame.actions, svg);
+  for (const format of ["svg", "png"] as const) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "quiet";
+    button.dataset.export = format;
+    button.textContent = format.toUpperCase();
+    button.setAttribute("aria-label", `Download ${frame.title} as ${format.toUpperCase()}`);
+    button.addEventListener("click", () => {
+      const current = exporters.get(frame.actions)?.();
+      if (current !== null && current !== undefined) void download(current, frame.title, format);
+    });
+    frame.actions.append(button);
+  }
+}
+
+const exporters = new WeakMap<HTMLElement, () => SVGSVGElement | null>();
+
+/** A standalone copy of `svg`: CSS variables and currentColor resolved, the theme's background set. */
+export function standalone(svg: SVGSVGElement): { markup: string; width: number; height: number } {
+  const copy = svg.cloneNode(true) as SVGSVGElement;
+  const live = [svg, ...svg.querySelectorAll("*")];
+  const copies = [copy, ...copy.querySelectorAll("*")];
+  live.forEach((element, i) => {
+    const target = copies[i];
+    if (target === undefined) return;
+    // The page's stylesheet and CSS variables do not travel with the file: write their result.
+    const style = getComputedStyle(element);
+    for (const property of ["fill", "stroke", "color"]) {
+      if (target.getAttribute(property)?.includes("var(") === true) target.setAttribute(property, style.getPropertyValue(property));
+    }
+    if (!(element instanceof SVGGraphicsElement) || element instanceof SVGGElement || element instanceof SVGSVGElement) return;
+    for (const property of ["fill", "stroke", "stroke-width", "stroke-dasharray", "opacity"]) {
+      target.setAttribute(property, style.getPropertyValue(property));
+    }
+    if (element instanceof SVGTextContentElement) {
+      for (const property of ["font-family", "font-size", "font-weight"]) target.setAttribute(property, style.getPropertyValue(property));
+    }
+  });
+  const box = svg.getBoundingClientRect();
+  const width = Math.ceil(Number(svg.getAttribute("width")) || box.width);
+  const height = Math.ceil(Number(svg.getAttribute("height")) || box.height);
+  const surface = getComputedStyle(svg.closest(".view") ?? svg);
+  copy.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  copy.setAttribute("width", String(width));
+  copy.setAttribute("height", String(height));
+  copy.style.background = surface.backgroundColor;
+  copy.style.color = surface.color;
+  return { markup: new XMLSerializer().serializeToString(copy), width, height };
+}
+
+async function download(svg: SVGSVGElement, title: string, format: "svg" | "png"): Promise<void> {
+  const { markup, width, height } = standalone(svg);
+  const name = (title.replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "") || "figure") + "." + format;
+  let blob = new Blob([markup], { type: "image/svg+xml" });
+  if (format === "png") {
+    const image = new Image();
+    image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(markup);
+    await image.decode();
+    // NOTE: browsers cap canvas area; a huge graph is scaled down to fit rather than failing.
+    const scale = Math.min(2, Math.sqrt(16_000_000 / Math.max(1, width * height)));
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.max(1, Math.round(width * scale));
+    canvas.height = Math.max(1, Math.round(height * scale));
+    const context = canvas.getContext("2d");
+    if (context === null) return;
+    context.fillStyle = getComputedStyle(svg.closest(".view") ?? svg).backgroundColor;
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    context.drawImage(image, 0, 0, canvas.width, canvas.height);
+    const png = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, "image/png"));
+    if (png === null) return;
+    blob = png;
+  }
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// ---- tables ----
+
+function num(value: unknown): string {
+  if (typeof value === "number") return value === 0 ? "0" : value.toExponential(2);
+  return String(value); // "nan" / "inf" from a strict-JSON report
+}
+
+function drawGradcheck(body: HTMLElement, data: Record<string, unknown>): void {
+  const report = record(data.report);
+  if (report === null || !Array.isArray(report.rows)) throw new Error("not a gradcheck report");
+  const passed = report.passed === true;
+  const summary = text(
+    "p",
+    `${passed ? "passed" : "FAILED"} · eps ${String(report.eps)} · atol ${String(report.atol)} · rtol ${String(report.rtol)}`,
+    "view-summary",
+  );
+  summary.dataset.passed = String(passed);
+  const parts: HTMLElement[] = [summary];
+  if (typeof report.error === "string" && report.error !== "") parts.push(text("p", `error: ${report.error}`, "view-error"));
+  const table = document.createElement("table");
+  table.className = "view-table";
+  const head = table.createTHead().insertRow();
+  for (const column of ["#", "input", "shape", "max abs error", "max rel error", "result"]) {
+    const th = text("th", column);
+    th.setAttribute("scope", "col");
+    head.append(th);
+  }
+  const rows = table.createTBody();
+  for (const item of report.rows) {
+    const r = record(item);
+    if (r === null) continue;
+    const row = rows.insertRow();
+    const checked = r.checked !== false;
+    const ok = r.passed === true;
+    row.dataset.result = !checked ? "skipped" : ok ? "pass" : "fail";
+    const shape = Array.isArray(r.shape) ? `(${r.shape.join(", ")}${r.shape.length === 1 ? "," : ""})` : "";
+    const cells = [String(r.index), String(r.name), shape, checked ? num(r.max_abs_err) : "—", checked ? num(r.max_rel_err) : "—"];
+    for (const c of cells) row.insertCell().textContent = c;
+    const note = typeof r.note === "string" && r.note !== "" ? ` (${r.note})` : "";
+    const result = row.insertCell();
+    result.textContent = (!checked ? "skipped" : ok ? "pass" : "FAIL") + note;
+    result.className = "view-result";
+  }
+  parts.push(table);
+  body.replaceChildren(...parts);
+}
+
+/** The array's text with every NaN and inf in its own highlighted span. */
+function highlighted(content: string): HTMLElement {
+  const pre = document.createElement("pre");
+  pre.className = "view-array";
+  for (const piece of content.split(/(-?\binf\b|\bnan\b)/)) {
+    if (piece === "") continue;
+    if (/^-?inf$|^nan$/.test(piece)) pre.append(text("mark", piece, piece === "nan" ? "view-nan" : "view-inf"));
+    else pre.append(document.createTextNode(piece));
+  }
+  return pre;
+}
+
+function drawArray(body: HTMLElement, data: Record<string, unknown>): void {
+  if (!Array.isArray(data.parts)) throw new Error("not an array display");
+  const out: HTMLElement[] = [];
+  for (const item of data.parts) {
+    const p = record(item);
+    if (p === null) continue;
+    const shape = Array.isArray(p.shape) ? `(${p.shape.join(", ")}${p.shape.length === 1 ? "," : ""})` : "?";
+    const head = document.createElement("p");
+    head.className = "view-summary";
+    const facts = [`${String(p.name)}`, `shape ${shape}`, String(p.dtype)];
+    if (typeof p.min === "number" && typeof p.max === "number" && typeof p.mean === "number" && Number(p.size) > 1) {
+      facts.push(`min ${p.min.toPrecision(4)} · mean ${p.mean.toPrecision(4)} · max ${p.max.toPrecision(4)}`);
+    }
+    head.append(document.createTextNode(facts.join(" · ")));
+    for (const [key, label] of [["nan", "NaN"], ["inf", "inf"]] as const) {
+      const count = Number(p[key]);
+      if (count > 0) head.append(document.createTextNode(" · "), text("mark", `${count} ${label}`, `view-${key}`));
+    }
+    out.push(head, highlighted(String(p.text)));
+  }
+  body.replaceChildren(...out);
+}
