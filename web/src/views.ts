@@ -213,13 +213,17 @@ function num(value: unknown): string {
   return String(value); // "nan" / "inf" from a strict-JSON report
 }
 
+function tolerance(value: unknown): string {
+  return typeof value === "number" && value !== 0 && Math.abs(value) < 1e-2 ? value.toExponential(0) : String(value);
+}
+
 function drawGradcheck(body: HTMLElement, data: Record<string, unknown>): void {
   const report = record(data.report);
   if (report === null || !Array.isArray(report.rows)) throw new Error("not a gradcheck report");
   const passed = report.passed === true;
   const summary = text(
     "p",
-    `${passed ? "passed" : "FAILED"} · eps ${String(report.eps)} · atol ${String(report.atol)} · rtol ${String(report.rtol)}`,
+    `${passed ? "passed" : "FAILED"} · eps ${tolerance(report.eps)} · atol ${tolerance(report.atol)} · rtol ${tolerance(report.rtol)}`,
     "view-summary",
   );
   summary.dataset.passed = String(passed);
