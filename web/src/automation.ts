@@ -25,6 +25,8 @@ export interface AutomationRunResult {
   timedOut: boolean;
   /** Characters of output dropped by the page's output cap. */
   dropped: number;
+  /** The figures the run drew (plots, graphs, tables), each as its kind and text summary, in order. */
+  displays: Array<{ kind: string; text: string }>;
 }
 
 export interface AdPlayground {
