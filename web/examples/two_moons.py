@@ -1,7 +1,8 @@
 # Train a small MLP to separate two interleaving half-moons,
 # with ad.nn and the Adam optimizer. The loss curve grows as it trains.
 import numpy as np
-from ad import tensor, nn, optim
+import ad
+from ad import nn, optim
 from ad.nn import functional as F
 from playground import plot, decision_boundary
 
@@ -20,7 +21,7 @@ def two_moons(n, noise=0.15):
 
 X, y = two_moons(100)
 X = (X - X.mean(axis=0)) / X.std(axis=0)
-inputs, targets = tensor(X), tensor(y.reshape(-1, 1))
+inputs, targets = ad.constant(X), ad.constant(y.reshape(-1, 1))  # data: no gradient wanted
 
 model = nn.Sequential(
     nn.Linear(2, 16), nn.Tanh(),
@@ -43,5 +44,5 @@ for step in range(201):
         print(f"step {step:3d}  loss {loss_value:.4f}  accuracy {accuracy:.0%}")
 
 # The score over the plane: the boundary is where the logit crosses 0.
-decision_boundary(lambda grid: model(tensor(grid)).data, X, y,
+decision_boundary(lambda grid: model(ad.constant(grid)).data, X, y,
                   title="what the MLP learned")
