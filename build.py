@@ -361,7 +361,7 @@ def build(args: argparse.Namespace | None = None) -> Path:
     runtime = fetch_runtime()
     wheel = build_wheel(python)
     bundle_web()
-    files = tree_files(WEB_DIR / "static") | tree_files(BUNDLE_DIR)
+    files = tree_files(WEB_DIR / "static") | tree_files(BUNDLE_DIR) | tree_files(WEB_DIR / "python", "python/")
     files |= {f"pyodide/{name}": PYODIDE_NPM / name for name in PYODIDE_CORE}
     files |= {f"pyodide/{name}": path for name, path in runtime.items()}
     files |= {f"pyodide/{wheel.name}": wheel, "pyodide/pyodide-lock.json": STAGE_DIR / "pyodide-lock.json"}

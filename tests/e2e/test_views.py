@@ -50,14 +50,18 @@ def screenshot(target, name: str) -> None:
     target.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
+def site_url_path(url: str) -> str:
+    return urlsplit(url).path
+
+
 def test_start_up_requests_no_view_code(page: Page, site_url: str):
     requested: list[str] = []
-    page.on("request", lambda r: requested.append(urlsplit(r.url).path))
+    page.context.on("request", lambda r: requested.append(urlsplit(r.url).path))  # the worker's too
     page.goto(site_url)
     expect(page.get_by_role("status", name="Python runtime")).to_contain_text("Python ready", timeout=BOOT_S * 1000)
     run(page, "print('plain')\n")
     expect(log(page)).to_have_text("plain\n")
-    chunks = [p for p in requested if "/chunks/" in p]
+    chunks = [p for p in requested if "/chunks/" in p or "/python/" in p]
     assert chunks == [], f"view code loaded at start-up: {chunks}"
     # The start-up bundles hold no chart or graph library; report their size.
     site = Path(__file__).resolve().parents[2] / "build" / "site"
@@ -70,6 +74,10 @@ def test_start_up_requests_no_view_code(page: Page, site_url: str):
     run(page, "from playground import show_graph\nfrom ad import tensor\nshow_graph(tensor(1.0) * 2)\n")
     drawn(page, "computation graph")
     assert any("/chunks/graphview-" in p for p in requested)
+    assert requested.count(site_url_path(site_url) + "python/playground.py") == 1, "fetched on first import only"
+    run(page, "import numpy as np\nfrom playground import show\nshow(np.array([1.0, np.nan]), title='again')\n")
+    drawn(page, "again")
+    assert requested.count(site_url_path(site_url) + "python/playground.py") == 1, "a later run reuses it"
 
 
 LIVE = """\

@@ -3,18 +3,51 @@ as it is written, and tracebacks trimmed to the user's own code with the editor'
 Loaded by worker.ts as text; it knows nothing of the DOM."""
 
 import ast
+import importlib
+import importlib.machinery
 import io
 import json
 import linecache
 import os
+import site
 import sys
 import time
 import traceback
 
-try:  # written into the file system by the worker before this driver loads
-    import playground as _playground
-except ImportError:  # the page still runs code without its rich output
-    _playground = None
+_PAGE_MODULES = ("playground",)  # Python that ships with the site, not with the engine
+_display = None  # the current run's display(kind, json_data, text), for figure modules
+
+
+class _PageModuleFinder:
+    """Finds the site's own modules (`import playground`) on their first import: fetched from
+    the site only then, so a page that never draws never downloads them."""
+
+    def __init__(self, fetch, base_url):
+        self._fetch, self._base_url = fetch, base_url
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in _PAGE_MODULES:
+            return None
+        source = self._fetch(self._base_url + name + ".py")
+        if source is None:
+            return None
+        with open(os.path.join(site.getsitepackages()[0], name + ".py"), "w") as f:
+            f.write(source)
+        importlib.invalidate_caches()
+        spec = importlib.machinery.PathFinder.find_spec(name)
+        load = spec.loader.exec_module
+
+        def exec_module(module):
+            load(module)
+            module._install(_display)  # imported mid-run: figures go to this run's output
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+def install_page_modules(fetch, base_url):
+    """`fetch(url)` returns a file's text or None; it must block, as an import does."""
+    sys.meta_path.append(_PageModuleFinder(fetch, base_url))
 
 FILENAME = "<editor>"
 _HOME = os.getcwd()
@@ -130,8 +163,11 @@ async def run(code, write, flush, display=None):
     sys.stderr = _Stream("stderr", write, flush)
     sys.stdin = io.StringIO("")
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
-    if _playground is not None:
-        _playground._install(display)
+    global _display
+    _display = display
+    playground = sys.modules.get("playground")  # imported by an earlier run: reconnect it
+    if playground is not None:
+        playground._install(display)
     error = None
     try:
         compiled = compile(code, FILENAME, "exec", flags=_FLAGS, dont_inherit=True)
@@ -147,12 +183,14 @@ async def run(code, write, flush, display=None):
         error = _describe(exc, "exception")
     finally:
         try:
-            if _playground is not None:
+            _display = None
+            playground = sys.modules.get("playground")
+            if playground is not None:
                 try:  # a live plot's last points
-                    _playground._finish()
+                    playground._finish()
                 except Exception:  # noqa: BLE001 - a broken figure must not hide the run's outcome
                     pass
-                _playground._install(None)
+                playground._install(None)
             sys.stdout.flush()
         finally:
             sys.stdout, sys.stderr, sys.stdin = saved

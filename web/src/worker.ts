@@ -4,7 +4,6 @@
  */
 import type { PyodideInterface } from "pyodide";
 import type { PyCallable, PyProxy } from "pyodide/ffi";
-import playgroundSource from "../python/playground.py";
 import driverSource from "./driver.py";
 import type { Chunk, FromWorker, InitRequest, RunError, RunRequest, Stage, StreamName, ToWorker } from "./messages";
 
@@ -29,6 +28,18 @@ type LoadPyodide = (options: {
 }) => Promise<PyodideInterface>;
 
 const post = (message: FromWorker): void => scope.postMessage(message);
+
+/** A file's text, or null. Synchronous, as a Python import is; allowed in a worker. */
+function fetchTextSync(url: string): string | null {
+  const request = new XMLHttpRequest();
+  request.open("GET", url, false);
+  try {
+    request.send();
+  } catch {
+    return null;
+  }
+  return request.status === 200 ? request.responseText : null;
+}
 
 let runCode: PyCallable | null = null;
 let interrupt: Uint8Array | null = null;
@@ -154,18 +165,15 @@ async function boot(init: InitRequest): Promise<void> {
       return false;
     }
   });
-  // The snippets' rich-output module (`import playground`) ships with the page, not the engine.
-  py.runPython(
-    "import site, os\n_p = os.path.join(site.getsitepackages()[0], 'playground.py')\n" +
-      "with open(_p, 'w') as _f:\n    _f.write(_src)\nimport importlib; importlib.invalidate_caches()\n",
-    { globals: py.toPy({ _src: playgroundSource }) as PyProxy },
-  );
   const driver = py.runPython(
     "import types\n_m = types.ModuleType('_playground_driver')\n_m.__file__ = '/_playground_driver.py'\n" +
       "exec(compile(_src, _m.__file__, 'exec'), _m.__dict__)\n_m",
     { globals: py.toPy({ _src: driverSource }) as PyProxy },
   ) as PyProxy;
   runCode = driver.run as PyCallable;
+  // The snippets' figure module (`import playground`) ships with the site, not the engine, and
+  // is fetched on its first import only.
+  (driver.install_page_modules as PyCallable)(fetchTextSync, new URL("./python/", scope.location.href).href);
   const versions: Record<string, string> = {
     pyodide: py.version,
     python: py.runPython("import sys; sys.version.split()[0]") as string,
