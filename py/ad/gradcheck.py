@@ -23,7 +23,9 @@ class GradcheckReport:
 
     @property
     def passed(self):
-        return self.error is None and all(r["passed"] for r in self.rows)
+        # Nothing checked is no pass: every input may have been skipped (constants).
+        checked = [r for r in self.rows if r["checked"]]
+        return self.error is None and bool(checked) and all(r["passed"] for r in checked)
 
     def __bool__(self):
         return self.passed

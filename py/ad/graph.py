@@ -23,14 +23,19 @@ def _summary(a):
         if s["nan"] or s["inf"]:
             f = f[finite]
         if f.size:
-            s.update(min=float(f.min()), max=float(f.max()), mean=float(f.mean()))
+            # NOTE: the mean of huge finite values can overflow; scale first, so the summary
+            # stays finite (and the export strict JSON) whenever the data is.
+            scale = float(np.abs(f).max()) or 1.0
+            s.update(min=float(f.min()), max=float(f.max()), mean=float((f / scale).mean() * scale))
     return s
 
 
 def _text(a, limit=8):
     # NOTE: np.array2string costs ~100 us a call; graphs can have thousands of nodes.
     if a.size <= limit:
-        v = a.round(4) if a.dtype.kind == "f" else a
+        # NOTE: round() overflows near the float max; numbers that large have no decimals to round.
+        with np.errstate(over="ignore", invalid="ignore"):
+            v = np.where(np.abs(a) < 1e15, a.round(4), a) if a.dtype.kind == "f" else a
         return str(v.tolist()).replace("nan", "NaN")
     if a.dtype.kind in "biuf":
         return f"{a.size} values in [{a.min():.4g}, {a.max():.4g}]"

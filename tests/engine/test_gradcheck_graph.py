@@ -4,7 +4,7 @@ import json
 import numpy as np
 
 import ad
-from ad import Function, Variable
+from ad import Function, Variable, tensor
 
 
 class Square(Function):
@@ -134,3 +134,16 @@ def test_to_dot():
     assert dot.startswith("digraph ad {") and dot.rstrip().endswith("}")
     assert 'a \\"quoted\\" leaf' in dot and "n0 -> n2" in dot and "doubleoctagon" in dot
     assert x.to_dot().count("->") == 0
+
+
+def test_graph_summaries_of_huge_finite_values_stay_finite_json():
+    with np.errstate(over="ignore"):  # the sum itself overflows, as it should
+        g = ad.graph((tensor([1e308, 1e308]) * 1.0).sum())
+    json.dumps(g, allow_nan=False)  # strict JSON: the page's figure needs it
+    leaf = g["nodes"][0]["value"]
+    assert leaf["text"] == "[1e+308, 1e+308]" and leaf["inf"] == 0 and leaf["mean"] == 1e308
+
+
+def test_gradcheck_with_nothing_to_check_does_not_pass():
+    report = ad.gradcheck(lambda a: a * 2, ad.constant([1.0, 2.0]))
+    assert not report and "FAILED" in str(report)

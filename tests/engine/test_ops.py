@@ -281,3 +281,15 @@ def test_power_gradient_in_the_exponent_at_zero_and_negative_base():
     assert y.grad[0] == 0.0  # the limit of d(x**y)/dy at x = 0
     assert np.isnan(y.grad[1])  # no real derivative: shown, not hidden
     np.testing.assert_allclose(x.grad, [0.0, -4.0])
+
+
+def test_power_gradient_in_the_base_at_exponent_zero_and_for_integer_data():
+    x = ad.tensor([0.0, 3.0])
+    (x ** 0.0).sum().backward()  # x**0 is constant: 0, not 0 * 0**-1 = NaN
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0])
+    p = ad.tensor([2, 3])  # integer data: no "negative integer power" error in backward
+    (p ** 0).sum().backward()
+    np.testing.assert_array_equal(p.grad, [0.0, 0.0])
+    q = ad.tensor([2, 3])
+    (q ** 2).sum().backward()
+    np.testing.assert_array_equal(q.grad, [4.0, 6.0])

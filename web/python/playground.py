@@ -293,8 +293,10 @@ def _array_payload(a):
         info["nan"] = int(np.isnan(f).sum())
         info["inf"] = int(np.isinf(f).sum())
         finite = f[np.isfinite(f)]
-        if finite.size:
-            info.update(min=float(finite.min()), max=float(finite.max()), mean=float(finite.mean()))
+        if finite.size:  # the mean scaled first: huge finite values must not overflow to inf
+            scale = float(np.abs(finite).max()) or 1.0
+            info.update(min=float(finite.min()), max=float(finite.max()),
+                        mean=float((finite / scale).mean() * scale))
     return info
 
 

@@ -76,7 +76,12 @@ class Pow(_Binary):
     def vjp(self, out, grad, x, y):
         gx = gy = None
         if x.requires_grad:
-            gx = unbroadcast(grad * y.data * x.data ** (y.data - 1), x.data.shape)
+            # NOTE: in float (integer bases reject negative integer powers), and 0 where y == 0:
+            # x**0 is constant, though 0 * 0**-1 would give NaN at x == 0.
+            xf = x.data.astype(grad.dtype, copy=False)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                dx = np.where(y.data == 0, 0.0, y.data * xf ** (y.data - 1))
+            gx = unbroadcast(grad * dx, x.data.shape)
         if y.requires_grad:
             # NOTE: d(x**y)/dy = out * log(x): 0 where x == 0 (the limit for y > 0), NaN for
             # x < 0, where the real power has no derivative in y. NaN is reported, not hidden.
