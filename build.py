@@ -67,6 +67,11 @@ CACHE_DIR = Path(
 RUNTIME_CACHE = CACHE_DIR / f"pyodide-{PYODIDE_VERSION}"
 
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+MANAGED_CHROMIUM = (  # where `playwright install chromium` puts it, on Linux, macOS and Windows
+    "chromium-*/chrome-linux*/chrome",
+    "chromium-*/chrome-mac*/*.app/Contents/MacOS/*",
+    "chromium-*/chrome-win*/chrome.exe",
+)
 MIME_TYPES = {
     ".wasm": "application/wasm",
     ".mjs": "text/javascript",
@@ -106,9 +111,10 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def fingerprint(*paths: Path) -> str:
-    """A digest of the names and contents of files (and of every file under folders)."""
-    digest = hashlib.sha256()
+def fingerprint(*paths: Path, settings: object = "") -> str:
+    """A digest of the names and contents of files (and of every file under folders), and of
+    the settings a step uses on them (its command line)."""
+    digest = hashlib.sha256(repr(settings).encode())
     for path in paths:
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
@@ -168,10 +174,16 @@ def find_python312() -> str:
 def ensure_venv() -> Path:
     """The tooling venv with the pinned requirements, reinstalled when they change."""
     python = venv_python()
-    if python_version(python) != PYODIDE_PYTHON:
-        if VENV_DIR.exists():
-            shutil.rmtree(VENV_DIR)
-        call([find_python312(), "-m", "venv", VENV_DIR])
+    made = VENV_DIR / ".made"  # written last: a venv left half-made by a failure is made again
+    if python_version(python) != PYODIDE_PYTHON or not made.exists():
+        shutil.rmtree(VENV_DIR, ignore_errors=True)
+        try:
+            call([find_python312(), "-m", "venv", VENV_DIR])
+        except BuildError as e:
+            shutil.rmtree(VENV_DIR, ignore_errors=True)
+            raise BuildError(f"{e}\nCould not create {VENV_DIR.name}/ with Python 3.12; on Debian/Ubuntu "
+                             "install the python3.12-venv package.") from None
+        made.write_text("")
     stamp = VENV_DIR / ".requirements-sha256"
     digest = sha256_file(REQUIREMENTS)
     if not stamp.exists() or stamp.read_text() != digest:
@@ -285,9 +297,11 @@ def fetch_runtime() -> dict[str, Path]:
 
 def build_wheel(python: Path) -> Path:
     """The ad wheel for CPython, then a copy compiled for Pyodide with a lock that lists it."""
-    digest = fingerprint(PY_DIR / "pyproject.toml", PY_DIR / "ad", PYODIDE_NPM / "pyodide-lock.json")
-    if is_fresh("wheel", digest, STAGE_DIR / "pyodide-lock.json"):
-        return next(STAGE_DIR.glob("ad-*.whl"))
+    # The tool versions (REQUIREMENTS) count too: another pyodide-build may compile differently.
+    digest = fingerprint(PY_DIR / "pyproject.toml", PY_DIR / "ad", PYODIDE_NPM / "pyodide-lock.json", REQUIREMENTS)
+    staged = list(STAGE_DIR.glob("ad-*.whl"))
+    if len(staged) == 1 and any(DIST_DIR.glob("ad-*.whl")) and is_fresh("wheel", digest, STAGE_DIR / "pyodide-lock.json"):
+        return staged[0]
     for folder in (DIST_DIR, STAGE_DIR):
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
@@ -319,15 +333,20 @@ def restore_lock_info(path: Path) -> None:
     path.write_text(json.dumps(lock, sort_keys=True))
 
 
+# The page and the worker, each an entry; lazily imported modules become chunks of their own.
+ESBUILD_ARGS = ("app=web/src/main.ts", "worker=web/src/worker.ts", "--bundle", "--format=esm", "--minify",
+                "--sourcemap", "--target=es2022", "--splitting", "--chunk-names=chunks/[name]-[hash]",
+                "--loader:.py=text", "--log-level=warning")
+
+
 def bundle_web() -> None:
     """Bundle the page and the worker with esbuild; type-checking is a separate step (`check`)."""
-    digest = fingerprint(WEB_DIR / "src", WEB_DIR / "examples", ROOT / "package-lock.json")
-    if is_fresh("bundle", digest, BUNDLE_DIR):
+    digest = fingerprint(WEB_DIR / "src", WEB_DIR / "examples", WEB_DIR / "tsconfig.json",
+                         ROOT / "package-lock.json", settings=ESBUILD_ARGS)
+    if is_fresh("bundle", digest, BUNDLE_DIR / "app.js", BUNDLE_DIR / "worker.js"):
         return
     shutil.rmtree(BUNDLE_DIR, ignore_errors=True)
-    call([NODE_MODULES / ".bin" / "esbuild", "app=web/src/main.ts", "worker=web/src/worker.ts",
-          "--bundle", "--format=esm", "--minify", "--sourcemap", "--target=es2022",
-          "--splitting", "--chunk-names=chunks/[name]-[hash]", "--loader:.py=text", "--log-level=warning", f"--outdir={BUNDLE_DIR}"])
+    call([NODE_MODULES / ".bin" / "esbuild", *ESBUILD_ARGS, f"--outdir={BUNDLE_DIR}"])
     mark_fresh("bundle", digest)
 
 
@@ -463,8 +482,9 @@ def find_browser() -> str | None:
     if os.environ.get("AD_CHROMIUM"):
         return os.environ["AD_CHROMIUM"]
     managed = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or Path.home() / ".cache" / "ms-playwright")
-    for exe in sorted(managed.glob("chromium-*/chrome-linux*/chrome"), reverse=True):
-        return str(exe)
+    found = [exe for pattern in MANAGED_CHROMIUM for exe in managed.glob(pattern)]
+    if found:  # the newest revision: chromium-1200 after chromium-999
+        return str(max(found, key=lambda exe: int(exe.relative_to(managed).parts[0].split("-")[-1] or 0)))
     for name in BROWSER_NAMES:
         if shutil.which(name):
             return shutil.which(name)
