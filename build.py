@@ -429,6 +429,10 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             return
         super().do_GET()
 
+    def list_directory(self, path):
+        self.send_error(404, "No index here")  # like a static host: no folder listings
+        return None
+
     def log_message(self, format: str, *args) -> None:
         if self.log_file is not None:
             print(f"{self.address_string()} - {format % args}", file=self.log_file, flush=True)

@@ -80,9 +80,10 @@ def test_server_mime_types_and_isolation_headers(served, name, mime):
 def test_server_serves_only_under_its_base_path(served):
     with urllib.request.urlopen(f"{served}/repo/") as response:
         assert response.read() == b"<!doctype html>"
-    with pytest.raises(urllib.error.HTTPError) as error:
-        urllib.request.urlopen(f"{served}/index.html")
-    assert error.value.code == 404
+    for outside in ("/index.html", "/repo/%2e%2e/%2e%2e/etc/passwd", "/repo/../../etc/passwd"):
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(f"{served}{outside}")
+        assert error.value.code == 404, outside
 
 
 def test_serve_on_a_busy_port_says_what_to_do(served):
@@ -105,3 +106,10 @@ def test_server_sends_the_pages_own_csp_as_a_header(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_server_lists_no_folders(served, tmp_path):
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(f"{served}/repo/sub/")
+    assert error.value.code == 404
