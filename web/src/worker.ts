@@ -5,6 +5,7 @@
 import type { PyodideInterface } from "pyodide";
 import type { PyCallable, PyProxy } from "pyodide/ffi";
 import driverSource from "./driver.py";
+import { forgetSnapshot, loadSnapshot, saveSnapshot, withinTimeout } from "./snapshot";
 import type { Chunk, FromWorker, InitRequest, RunError, RunRequest, Stage, StreamName, ToWorker } from "./messages";
 
 /** The few worker globals used here (the DOM lib, not the WebWorker lib, is loaded). */
@@ -21,11 +22,14 @@ const FLUSH_MS = 50;
 /** A batch this large goes out without waiting for a newline. */
 const FLUSH_CHARS = 8192;
 
-type LoadPyodide = (options: {
+interface LoadOptions {
   indexURL: string;
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
-}) => Promise<PyodideInterface>;
+  _makeSnapshot?: boolean;
+  _loadSnapshot?: Uint8Array;
+}
+type LoadPyodide = (options: LoadOptions) => Promise<PyodideInterface>;
 
 const post = (message: FromWorker): void => scope.postMessage(message);
 
@@ -130,16 +134,36 @@ async function boot(init: InitRequest): Promise<void> {
   const started = performance.now();
   outputCap = init.outputCap;
   const base = scope.location.href;
+  let bootKind = "full";
   const py = await stage("runtime", async () => {
     // A non-literal URL: esbuild leaves this import alone and the runtime stays unbundled.
     const moduleUrl = new URL("./pyodide/pyodide.mjs", base).href;
-    const { loadPyodide } = (await import(moduleUrl)) as { loadPyodide: LoadPyodide };
-    return loadPyodide({
+    const { loadPyodide, version } = (await import(moduleUrl)) as { loadPyodide: LoadPyodide; version: string };
+    const options: LoadOptions = {
       indexURL: new URL("./pyodide/", base).href,
       // Output written below Python's sys.stdout (C extensions, os.write) joins the run's output.
       stdout: (text) => write("stdout", text + "\n"),
       stderr: (text) => write("stderr", text + "\n"),
-    });
+    };
+    const snapshot = await loadSnapshot(version, base);
+    if (snapshot !== null) {
+      const restored = await withinTimeout(() => loadPyodide({ ...options, _loadSnapshot: snapshot }));
+      if (restored !== null) {
+        bootKind = "snapshot";
+        // The snapshot froze the random module's state: every visit would draw the same numbers.
+        restored.runPython("import random; random.seed()");
+        return restored;
+      }
+      await forgetSnapshot(version, base);
+    }
+    const fresh = await loadPyodide({ ...options, _makeSnapshot: true });
+    try {
+      // Before any package loads; a plain ArrayBuffer backs it (Pyodide copies the heap out).
+      saveSnapshot(version, base, fresh.makeMemorySnapshot() as Uint8Array<ArrayBuffer>);
+    } catch {
+      // no snapshot this time: the next visit boots in full again
+    }
+    return fresh;
   });
   // A fatal runtime error (out of memory, a broken wasm state) may never settle the run's
   // promise: Pyodide's own hook reports it, and the page replaces this worker.
@@ -179,6 +203,7 @@ async function boot(init: InitRequest): Promise<void> {
     python: py.runPython("import sys; sys.version.split()[0]") as string,
     numpy: py.runPython("import numpy; numpy.__version__") as string,
     ad: haveAd ? (py.runPython("import ad; getattr(ad, '__version__', 'dev')") as string) : "unavailable",
+    boot: bootKind,
   };
   ready = true;
   post({ type: "ready", versions, bootMs: Math.round(performance.now() - started) });

@@ -1,0 +1,65 @@
+"""A second visit restores the booted interpreter from a memory snapshot instead of booting
+Python again; a damaged snapshot is thrown away and Python boots in full."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+
+CACHE = "ad-playground-python"
+SNAPSHOT_STORED = f"""async () => {{
+    const cache = await caches.open("{CACHE}");
+    return (await cache.keys()).length === 1;
+}}"""
+
+
+def ready(page: Page) -> dict:
+    page.wait_for_function("window.adPlayground !== undefined")
+    return page.evaluate("() => window.adPlayground.ready")
+
+
+def run(page: Page, code: str, timeout_ms: int | None = None) -> dict:
+    return page.evaluate("([code, timeoutMs]) => window.adPlayground.run(code, { timeoutMs })", [code, timeout_ms])
+
+
+def test_a_second_visit_restores_python_from_a_snapshot(page: Page, site_url: str):
+    page.goto(site_url)
+    assert ready(page)["versions"]["boot"] == "full"
+    page.wait_for_function(SNAPSHOT_STORED, timeout=30_000)
+
+    draws = []
+    for _ in range(2):
+        page.reload()
+        info = ready(page)
+        assert info["versions"]["boot"] == "snapshot"
+        result = run(page, "import random, numpy, ad\nprint(random.random())\nprint(ad.tensor([1.0, 2.0]).sum().item())")
+        assert result["ok"], result["error"]
+        value, total = result["stdout"].split()
+        assert total == "3.0"
+        draws.append(value)
+    assert draws[0] != draws[1], "each restored visit must reseed random, not replay the snapshot's state"
+
+    stopped = run(page, "while True:\n    pass\n", timeout_ms=1000)  # Stop still interrupts Python
+    assert stopped["timedOut"] and stopped["error"]["kind"] == "interrupted"
+    assert run(page, "print('after stop')")["stdout"] == "after stop\n"
+
+
+def test_a_damaged_snapshot_is_discarded_and_python_boots_in_full(page: Page, site_url: str):
+    page.goto(site_url)
+    ready(page)
+    page.wait_for_function(SNAPSHOT_STORED, timeout=30_000)
+    page.evaluate(f"""async () => {{
+        const cache = await caches.open("{CACHE}");
+        const [key] = await cache.keys();
+        const junk = crypto.getRandomValues(new Uint8Array(4096));
+        await cache.put(key, new Response(junk, {{ headers: {{ "x-snapshot-bytes": "4096" }} }}));
+    }}""")
+    page.reload()
+    assert ready(page)["versions"]["boot"] == "full"
+    assert run(page, "import ad; print('booted in full')")["stdout"] == "booted in full\n"
+    page.wait_for_function(SNAPSHOT_STORED, timeout=30_000)  # and a good snapshot replaces it
+    size = page.evaluate(f"""async () => {{
+        const cache = await caches.open("{CACHE}");
+        const [key] = await cache.keys();
+        return (await (await cache.match(key)).arrayBuffer()).byteLength;
+    }}""")
+    assert size > 1_000_000
