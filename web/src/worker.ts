@@ -135,6 +135,7 @@ async function boot(init: InitRequest): Promise<void> {
   outputCap = init.outputCap;
   const base = scope.location.href;
   let bootKind = "full";
+  let keepSnapshot = (): void => undefined;
   const py = await stage("runtime", async () => {
     // A non-literal URL: esbuild leaves this import alone and the runtime stays unbundled.
     const moduleUrl = new URL("./pyodide/pyodide.mjs", base).href;
@@ -158,8 +159,10 @@ async function boot(init: InitRequest): Promise<void> {
     }
     const fresh = await loadPyodide({ ...options, _makeSnapshot: true });
     try {
-      // Before any package loads; a plain ArrayBuffer backs it (Pyodide copies the heap out).
-      saveSnapshot(version, base, fresh.makeMemorySnapshot() as Uint8Array<ArrayBuffer>);
+      // Taken before any package loads (a plain ArrayBuffer backs it: Pyodide copies the heap
+      // out), stored once Python is ready, so writing 20 MB does not delay the first output.
+      const bytes = fresh.makeMemorySnapshot() as Uint8Array<ArrayBuffer>;
+      keepSnapshot = () => saveSnapshot(version, base, bytes);
     } catch {
       // no snapshot this time: the next visit boots in full again
     }
@@ -207,6 +210,7 @@ async function boot(init: InitRequest): Promise<void> {
   };
   ready = true;
   post({ type: "ready", versions, bootMs: Math.round(performance.now() - started) });
+  keepSnapshot();
 }
 
 // ---- runs ----
