@@ -3,6 +3,8 @@
  * freshly booted interpreter as a memory snapshot in Cache Storage and later visits restore it
  * (about 0.3 s). Only the bare interpreter is kept: Pyodide 0.27 cannot snapshot loaded
  * packages, so numpy and ad load after either way. Worker-side; nothing here touches the DOM.
+ * NOTE: a restored interpreter keeps the snapshot's string-hash seed (the same on every
+ * restored visit); the worker reseeds `random`, whose state would otherwise repeat too.
  */
 
 const CACHE_NAME = "ad-playground-python";
