@@ -52,6 +52,13 @@ def served_site(site_dir: Path, base_path: str = "/", log_file=None):
         server.server_close()
 
 
+# Where the page keeps its interpreter snapshot (web/src/snapshot.ts): one per Pyodide version.
+SNAPSHOT_CACHE = "ad-playground-python"
+SNAPSHOT_STORED = f"""async () => {{
+    const cache = await caches.open("{SNAPSHOT_CACHE}");
+    return (await cache.keys()).length === 1;
+}}"""
+
 RUN_SCRIPT = """async ([code, timeoutMs, stream]) => {
   const api = window.adPlayground;
   await api.ready;

@@ -65,9 +65,6 @@ FIRST_OUTPUT = """async () => {
 }"""
 
 
-SNAPSHOT_STORED = """async () => (await (await caches.open("ad-playground-python")).keys()).length > 0"""
-
-
 def component(path: str) -> str:
     name = path.rsplit("/", 1)[-1]
     if "/pyodide/" in path:
@@ -95,7 +92,7 @@ def measure_visit(context, url: str, sizes: dict | None) -> float:
     result = page.evaluate(FIRST_OUTPUT)
     # Like a visitor who stays a moment: the page stores its interpreter snapshot after Python
     # is ready, and the next visit restores it (see web/src/snapshot.ts).
-    page.wait_for_function(SNAPSHOT_STORED, timeout=20_000)
+    page.wait_for_function(headless.SNAPSHOT_STORED, timeout=20_000)
     page.close()
     if not result["ok"]:
         raise RuntimeError("the page did not print its first output")

@@ -5,11 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
-CACHE = "ad-playground-python"
-SNAPSHOT_STORED = f"""async () => {{
-    const cache = await caches.open("{CACHE}");
-    return (await cache.keys()).length === 1;
-}}"""
+from headless import SNAPSHOT_CACHE as CACHE, SNAPSHOT_STORED
 
 
 def ready(page: Page) -> dict:
