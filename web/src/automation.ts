@@ -3,7 +3,7 @@
  * `build.py run` command-line runner). Plain data in and out; it knows nothing of the DOM:
  * main.ts hands it the few page operations it exposes. Documented in the top-level README.
  */
-import type { Chunk, RunError, StreamName } from "./messages";
+import type { Chunk, StreamName } from "./messages";
 import type { RunResult, RunnerStatus } from "./runner";
 
 export const API_VERSION = 1;
@@ -15,18 +15,12 @@ export interface AutomationRunOptions {
   onOutput?: (stream: StreamName, text: string) => void;
 }
 
-export interface AutomationRunResult {
+/** A run's result (stdout, stderr, error, durationMs, dropped, displays: see RunResult). */
+export interface AutomationRunResult extends RunResult {
+  /** No error. */
   ok: boolean;
-  stdout: string;
-  stderr: string;
-  /** null, or the exception: kind, name (its type), message, line (1-based) and trimmed traceback. */
-  error: RunError | null;
-  durationMs: number;
+  /** Stopped because `timeoutMs` passed. */
   timedOut: boolean;
-  /** Characters of output dropped by the page's output cap. */
-  dropped: number;
-  /** The figures the run drew (plots, graphs, tables), each as its kind and text summary, in order. */
-  displays: Array<{ kind: string; text: string }>;
 }
 
 export interface AdPlayground {

@@ -1,9 +1,11 @@
 /**
- * Start-up: the one module that touches the document. It finds the page's elements and wires
- * the editor, the runner, the output, share links, autosave and examples together.
+ * Start-up: the one module that finds the page's elements and listens to the document and the
+ * window; the other modules draw only into the elements it hands them. It wires the editor, the
+ * runner, the output, share links, autosave and examples together.
  */
 import "./style.css";
 import { createAutomation } from "./automation";
+import { download } from "./download";
 import { createEditor } from "./editor";
 import type { Editor } from "./editor";
 import { DEFAULT_CODE, EXAMPLES, findExample } from "./examples";
@@ -50,7 +52,7 @@ const runner = new Runner({
   workerUrl: new URL("./worker.js", import.meta.url),
   outputCap: 500_000,
   stopGraceMs: 1500,
-  spareDelayMs: 1500,
+  standbyDelayMs: 1500,
   onStatus: showStatus,
 });
 
@@ -163,7 +165,7 @@ const autosave = debounce<string>(400, (code) => {
       key: "storage",
       tone: "warn",
       text: "Not saved: this browser's storage is full or blocked. Your code stays in the editor while the page is open; share or download it to keep it.",
-      actions: [{ label: "Download .py", run: () => download(editor.getCode()), keep: true }],
+      actions: [{ label: "Download .py", run: () => downloadCode(editor.getCode()), keep: true }],
     });
   }
   saveFailed = true;
@@ -178,13 +180,8 @@ function onUserEdit(code: string): void {
   }
 }
 
-function download(code: string): void {
-  const url = URL.createObjectURL(new Blob([code], { type: "text/x-python" }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = "playground.py";
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+function downloadCode(code: string): void {
+  download(new Blob([code], { type: "text/x-python" }), "playground.py");
 }
 
 function offerRestore(key: string, text: string, label: string): void {
@@ -280,7 +277,7 @@ async function share(): Promise<void> {
       key: "share",
       tone: "warn",
       text: `${where} (${length} characters). Links over ${LONG_LINK.toLocaleString("en")} characters may be cut by chat apps; a file is safer.`,
-      actions: [{ label: "Download .py", run: () => download(code), keep: true }],
+      actions: [{ label: "Download .py", run: () => downloadCode(code), keep: true }],
     });
   } else {
     notices.show({ key: "share", text: `${where} (${length} characters).`, timeoutMs: 10_000 });

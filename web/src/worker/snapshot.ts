@@ -2,7 +2,7 @@
  * Booting Python is most of a visit's wait (about 1.7 s of CPU here), so the worker keeps the
  * freshly booted interpreter as a memory snapshot in Cache Storage and later visits restore it
  * (about 0.3 s). Only the bare interpreter is kept: Pyodide 0.27 cannot snapshot loaded
- * packages, so numpy and ad load after either way. Worker-side; nothing here touches the DOM.
+ * packages, so numpy and ad load after either way. Part of the worker's program (no DOM).
  * NOTE: a restored interpreter keeps the snapshot's string-hash seed (the same on every
  * restored visit); the worker reseeds `random`, whose state would otherwise repeat too.
  */
@@ -12,10 +12,9 @@ const CACHE_NAME = "ad-playground-python";
 const RESTORE_TIMEOUT_MS = 8000;
 const WASM_PAGE = 65536;
 
-interface CacheScope {
-  caches?: CacheStorage;
-}
-const cacheStorage = (self as unknown as CacheScope).caches;
+// NOTE: Cache Storage exists only in secure contexts (https, localhost); the lib types it as
+// always there, so test for it.
+const cacheStorage: CacheStorage | undefined = "caches" in globalThis ? caches : undefined;
 
 /** The snapshot's cache key: one per Pyodide version (a snapshot fits only its own build). */
 function keyFor(version: string, base: string): string {

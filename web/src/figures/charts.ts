@@ -4,74 +4,68 @@
  * Its own chunk: loaded on the first chart.
  */
 import { contour, dot, line, plot, raster, scale } from "@observablehq/plot";
+import type { Figure, Num, Points } from "../messages";
+
+/** The figures drawn here. */
+export type ChartFigure = Extract<Figure, { kind: "plot" | "scatter" | "boundary" }>;
 
 interface Point {
-  x: number | null;
-  y: number | null;
+  x: Num;
+  y: Num;
   label?: string;
 }
 
-function numbers(value: unknown): Array<number | null> {
-  return Array.isArray(value) ? value.map((v) => (typeof v === "number" ? v : null)) : [];
+function label(value: string | null, fallback: string): string {
+  return value !== null && value !== "" ? value : fallback;
 }
 
-function str(value: unknown, fallback: string): string {
-  return typeof value === "string" && value !== "" ? value : fallback;
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
-}
-
-function points(value: unknown): Point[] {
-  const p = record(value);
-  const xs = numbers(p.x);
-  const ys = numbers(p.y);
-  const labels = Array.isArray(p.label) ? p.label.map(String) : null;
-  return xs.map((x, i) => (labels === null ? { x, y: ys[i] ?? null } : { x, y: ys[i] ?? null, label: labels[i] ?? "" }));
+function points(p: Points): Point[] {
+  const labels = p.label;
+  return p.x.map((x, i) => {
+    const y = p.y[i] ?? null;
+    return labels === null ? { x, y } : { x, y, label: labels[i] ?? "" };
+  });
 }
 
 const PALETTE = ["var(--class-0)", "var(--class-1)", "var(--class-2)", "var(--class-3)", "var(--class-4)", "var(--class-5)"];
 
 /** Draw a chart into `body`; returns how to find its SVG (for export). */
-export function drawChart(body: HTMLElement, kind: string, data: Record<string, unknown>): () => SVGSVGElement | null {
+export function drawChart(body: HTMLElement, figure: ChartFigure): () => SVGSVGElement | null {
+  const { kind, data } = figure;
   const width = Math.max(320, Math.min(720, body.clientWidth || 560));
   const common = {
     width,
     height: kind === "plot" ? 240 : Math.min(420, width * 0.75),
     marginLeft: 56,
     style: { background: "transparent", color: "inherit", fontSize: "12px" },
-    x: { label: str(data.xlabel, "x"), labelAnchor: "center" as const, labelArrow: "none" as const },
-    y: { label: str(data.ylabel, "y"), grid: true, labelArrow: "none" as const },
+    x: { label: label(data.xlabel, "x"), labelAnchor: "center" as const, labelArrow: "none" as const },
+    y: { label: label(data.ylabel, "y"), grid: true, labelArrow: "none" as const },
   };
   let chart: SVGSVGElement | HTMLElement;
   const children: HTMLElement[] = [];
-  if (kind === "plot") {
-    const series = Array.isArray(data.series) ? data.series.map(record) : [];
-    const marks = series.map((s, i) => {
-      const ys = numbers(s.y);
-      const xs = numbers(s.x);
-      const rows: Point[] = ys.map((y, j) => ({ x: xs[j] ?? j, y }));
+  if (figure.kind === "plot") {
+    const marks = figure.data.series.map((s, i) => {
+      const rows: Point[] = s.y.map((y, j) => ({ x: s.x[j] ?? j, y }));
       return line(rows, { x: "x", y: "y", stroke: PALETTE[i % PALETTE.length] ?? "currentColor", strokeWidth: 1.75 });
     });
     chart = plot({ ...common, marks });
   } else {
-    const pts = points(data.points);
+    const pts = points(figure.data.points);
     const labels = [...new Set(pts.map((p) => p.label ?? ""))].sort();
     const color = (p: Point): string => PALETTE[Math.max(0, labels.indexOf(p.label ?? "")) % PALETTE.length] ?? "currentColor";
     const marks = [];
-    if (kind === "boundary") {
-      const grid = record(data.grid);
-      const values = numbers(grid.values);
-      const finite = values.filter((v): v is number => v !== null && Number.isFinite(v));
-      const threshold = typeof data.threshold === "number" ? data.threshold : null;
+    if (figure.kind === "boundary") {
+      const { grid, threshold } = figure.data;
+      const values = grid.values;
+      const finite = values.filter((v): v is number => v !== null);
       const low = Math.min(...finite);
       const high = Math.max(...finite);
       const pivot = threshold ?? (low + high) / 2;
       const span = Math.max(pivot - low, high - pivot, 1e-12);
       // A diverging scale centred on the boundary: the two sides take the two classes' hues.
       const shade = scale({ color: { type: "diverging", scheme: "rdbu", domain: [pivot - span, pivot + span], pivot, reverse: true } });
-      const box = { width: Number(grid.width), height: Number(grid.height), x1: Number(grid.x1), x2: Number(grid.x2), y1: Number(grid.y1), y2: Number(grid.y2) };
+      const { width, height, x1, x2, y1, y2 } = grid;
+      const box = { width, height, x1, x2, y1, y2 };
       marks.push(
         raster(values, { ...box, fill: (v: number | null) => (v === null ? "transparent" : String(shade.apply(v))), fillOpacity: 0.45, imageRendering: "pixelated" }),
       );
