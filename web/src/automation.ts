@@ -25,7 +25,7 @@ export interface AutomationRunResult extends RunResult {
 
 export interface AdPlayground {
   version: number;
-  /** Resolves once Python is ready (with package versions and boot time); rejects if it cannot start. */
+  /** Resolves once Python is ready (package versions, boot time); rejects if it cannot start. */
   ready: Promise<{ versions: Record<string, string>; bootMs: number | null }>;
   /** Run code in a fresh namespace, shown in the Output pane; the editor is left alone. */
   run(code: string, options?: AutomationRunOptions): Promise<AutomationRunResult>;
@@ -61,19 +61,29 @@ declare global {
 
 export function createAutomation(page: PageOperations): AdPlayground {
   const ready = page.ready().then((status) => {
-    if (status.phase === "failed") throw new Error(`Python could not start: ${status.message ?? "unknown error"}`);
+    if (status.phase === "failed") {
+      throw new Error(`Python could not start: ${status.message ?? "unknown error"}`);
+    }
     return { versions: status.versions, bootMs: status.bootMs };
   });
   ready.catch(() => undefined); // a caller who never awaits it must not see an unhandled rejection
 
-  async function run(code: string, options: AutomationRunOptions = {}): Promise<AutomationRunResult> {
-    if (typeof code !== "string") throw new TypeError("adPlayground.run(code): code must be a string");
+  async function run(
+    code: string,
+    options: AutomationRunOptions = {},
+  ): Promise<AutomationRunResult> {
+    if (typeof code !== "string") {
+      throw new TypeError("adPlayground.run(code): code must be a string");
+    }
     let timedOut = false;
     const timeoutMs = options.timeoutMs ?? null;
-    const timer = timeoutMs === null ? null : setTimeout(() => {
-      timedOut = true;
-      void page.stop();
-    }, timeoutMs);
+    const timer =
+      timeoutMs === null
+        ? null
+        : setTimeout(() => {
+            timedOut = true;
+            void page.stop();
+          }, timeoutMs);
     const onOutput = options.onOutput;
     try {
       const result = await page.run(code, (chunks) => {
@@ -94,6 +104,9 @@ export function createAutomation(page: PageOperations): AdPlayground {
     getCode: () => page.getCode(),
     setCode: (code) => page.setCode(code),
     shareLink: () => page.shareLink(page.getCode()),
-    openLink: (link) => page.openLink(link.includes("#") ? link.slice(link.indexOf("#")) : `#${link.replace(/^#/, "")}`),
+    openLink: (link) =>
+      page.openLink(
+        link.includes("#") ? link.slice(link.indexOf("#")) : `#${link.replace(/^#/, "")}`,
+      ),
   };
 }

@@ -21,7 +21,7 @@ export interface Chunk {
 
 export interface InitRequest {
   type: "init";
-  /** One byte; the page writes 2 (SIGINT) to interrupt. Null when SharedArrayBuffer is unavailable. */
+  /** One byte; the page writes 2 (SIGINT) to interrupt. Null without SharedArrayBuffer. */
   interruptBuffer: SharedArrayBuffer | null;
   /** Characters of output forwarded per run before the worker drops the rest. */
   outputCap: number;
@@ -346,7 +346,10 @@ const isGraphEdge = fields<GraphEdge>({ source: isString, target: isString, inde
 /** Node ids are unique and every edge joins two of them (else the layout would invent nodes). */
 function connected(graph: GraphData["graph"]): boolean {
   const ids = new Set(graph.nodes.map((n) => n.id));
-  return ids.size === graph.nodes.length && graph.edges.every((e) => ids.has(e.source) && ids.has(e.target));
+  return (
+    ids.size === graph.nodes.length &&
+    graph.edges.every((e) => ids.has(e.source) && ids.has(e.target))
+  );
 }
 
 const reportNumber = (v: unknown): v is ReportNumber => isNumber(v) || isString(v);
@@ -433,5 +436,7 @@ export function readFigure(kind: string, data: unknown): Figure | null {
 export function readDisplay(message: DisplayMessage): Display {
   const figure = readFigure(message.kind, message.data);
   const { figure: id, text } = message;
-  return figure === null ? { figure: id, text, kind: message.kind, data: null } : { figure: id, text, ...figure };
+  return figure === null
+    ? { figure: id, text, kind: message.kind, data: null }
+    : { figure: id, text, ...figure };
 }

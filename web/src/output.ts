@@ -64,7 +64,10 @@ export class OutputView {
 
   /** Text shown so far, including what is still queued (for tests and automation). */
   get text(): string {
-    return (this.root.textContent ?? "") + this.pending.map((p) => (p.kind === "figure" ? p.display.text : p.text)).join("");
+    return (
+      (this.root.textContent ?? "") +
+      this.pending.map((p) => (p.kind === "figure" ? p.display.text : p.text)).join("")
+    );
   }
 
   private queue(kind: LineKind, text: string, ownLine = false): void {
@@ -114,7 +117,11 @@ export class OutputView {
       }
       const { kind, text } = item;
       const last = root.lastElementChild;
-      if (last instanceof HTMLElement && last.dataset.kind === kind && last.firstChild instanceof Text) {
+      if (
+        last instanceof HTMLElement &&
+        last.dataset.kind === kind &&
+        last.firstChild instanceof Text
+      ) {
         last.firstChild.appendData(text);
       } else {
         const span = document.createElement("span");

@@ -26,12 +26,12 @@ export interface RunnerStatus {
 export interface RunResult {
   stdout: string;
   stderr: string;
-  /** null, or the exception: kind, name (its type), message, line (1-based) and trimmed traceback. */
+  /** null, or the exception: kind, name (its type), message, line (1-based), trimmed traceback. */
   error: RunError | null;
   durationMs: number;
   /** Characters of output dropped by the page's output cap. */
   dropped: number;
-  /** The figures the run drew (plots, graphs, tables), each as its kind and text summary, in order. */
+  /** The run's figures (plots, graphs, tables), each as its kind and text summary, in order. */
   displays: Array<{ kind: string; text: string }>;
 }
 
@@ -65,17 +65,27 @@ class PyWorker {
   versions: Record<string, string> = {};
   bootMs: number | null = null;
 
-  constructor(url: URL, outputCap: number, onMessage: (w: PyWorker, m: FromWorker) => void, onCrash: (w: PyWorker, why: string) => void) {
+  constructor(
+    url: URL,
+    outputCap: number,
+    onMessage: (w: PyWorker, m: FromWorker) => void,
+    onCrash: (w: PyWorker, why: string) => void,
+  ) {
     this.worker = new Worker(url, { type: "module" });
-    const shared = typeof SharedArrayBuffer === "function" && globalThis.crossOriginIsolated === true;
+    const shared =
+      typeof SharedArrayBuffer === "function" && globalThis.crossOriginIsolated === true;
     const buffer = shared ? new SharedArrayBuffer(1) : null;
     this.interrupt = buffer === null ? null : new Uint8Array(buffer);
-    this.worker.addEventListener("message", (e: MessageEvent<FromWorker>) => onMessage(this, e.data));
+    this.worker.addEventListener("message", (e: MessageEvent<FromWorker>) =>
+      onMessage(this, e.data),
+    );
     this.worker.addEventListener("error", (e: ErrorEvent) => {
       e.preventDefault();
       onCrash(this, e.message || "the worker failed");
     });
-    this.worker.addEventListener("messageerror", () => onCrash(this, "a message from the worker could not be read"));
+    this.worker.addEventListener("messageerror", () =>
+      onCrash(this, "a message from the worker could not be read"),
+    );
     this.send({ type: "init", interruptBuffer: buffer, outputCap });
   }
 
@@ -178,14 +188,20 @@ export class Runner {
     const finished = run.done.then(() => undefined);
     if (!run.posted) {
       // Still waiting for the runtime: nothing runs yet, just forget it.
-      this.finish(run, failure("interrupted", "KeyboardInterrupt", "Stopped before the runtime was ready"));
+      this.finish(
+        run,
+        failure("interrupted", "KeyboardInterrupt", "Stopped before the runtime was ready"),
+      );
       return finished;
     }
     if (this.stopping) return finished;
     this.stopping = true;
     if (run.worker.interrupt !== null) {
       run.worker.interrupt[0] = 2; // SIGINT: Python raises KeyboardInterrupt at the next check.
-      this.stopTimer = setTimeout(() => this.replace("Stopped: the program did not respond, so Python was restarted"), this.options.stopGraceMs);
+      this.stopTimer = setTimeout(
+        () => this.replace("Stopped: the program did not respond, so Python was restarted"),
+        this.options.stopGraceMs,
+      );
     } else {
       this.replace("Stopped: Python was restarted");
     }
@@ -228,13 +244,18 @@ export class Runner {
           w.worker.terminate();
           this.standby = null;
         } else if (w === this.current && this.active !== null && this.active.worker === w) {
-          this.finish(this.active, failure("fatal", "RuntimeError", `The Python runtime could not start: ${m.message}`));
+          this.finish(
+            this.active,
+            failure("fatal", "RuntimeError", `The Python runtime could not start: ${m.message}`),
+          );
         }
         break;
       case "output": {
         const run = this.activeFor(w, m.id);
         if (run === null) return;
-        for (const chunk of m.chunks) (chunk.stream === "stdout" ? run.stdout : run.stderr).push(chunk.text);
+        for (const chunk of m.chunks) {
+          (chunk.stream === "stdout" ? run.stdout : run.stderr).push(chunk.text);
+        }
         run.hooks.onOutput?.(m.chunks);
         return;
       }
@@ -271,12 +292,22 @@ export class Runner {
     if (w !== this.current) return;
     if (!w.ready) {
       w.failed = why;
-      if (this.active !== null) this.finish(this.active, failure("fatal", "RuntimeError", `The Python runtime could not start: ${why}`));
+      if (this.active !== null) {
+        this.finish(
+          this.active,
+          failure("fatal", "RuntimeError", `The Python runtime could not start: ${why}`),
+        );
+      }
       this.emit();
       return;
     }
     const run = this.active;
-    if (run !== null) this.finish(run, failure("fatal", "RuntimeError", `The Python runtime crashed (${why}); it was restarted`));
+    if (run !== null) {
+      this.finish(
+        run,
+        failure("fatal", "RuntimeError", `The Python runtime crashed (${why}); it was restarted`),
+      );
+    }
     this.replace(null);
   }
 

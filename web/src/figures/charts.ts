@@ -27,7 +27,14 @@ function points(p: Points): Point[] {
   });
 }
 
-const PALETTE = ["var(--class-0)", "var(--class-1)", "var(--class-2)", "var(--class-3)", "var(--class-4)", "var(--class-5)"];
+const PALETTE = [
+  "var(--class-0)",
+  "var(--class-1)",
+  "var(--class-2)",
+  "var(--class-3)",
+  "var(--class-4)",
+  "var(--class-5)",
+];
 
 /** Draw a chart into `body`; returns how to find its SVG (for export). */
 export function drawChart(body: HTMLElement, figure: ChartFigure): () => SVGSVGElement | null {
@@ -38,7 +45,11 @@ export function drawChart(body: HTMLElement, figure: ChartFigure): () => SVGSVGE
     height: kind === "plot" ? 240 : Math.min(420, width * 0.75),
     marginLeft: 56,
     style: { background: "transparent", color: "inherit", fontSize: "12px" },
-    x: { label: label(data.xlabel, "x"), labelAnchor: "center" as const, labelArrow: "none" as const },
+    x: {
+      label: label(data.xlabel, "x"),
+      labelAnchor: "center" as const,
+      labelArrow: "none" as const,
+    },
     y: { label: label(data.ylabel, "y"), grid: true, labelArrow: "none" as const },
   };
   let chart: SVGSVGElement | HTMLElement;
@@ -46,40 +57,76 @@ export function drawChart(body: HTMLElement, figure: ChartFigure): () => SVGSVGE
   if (figure.kind === "plot") {
     const marks = figure.data.series.map((s, i) => {
       const rows: Point[] = s.y.map((y, j) => ({ x: s.x[j] ?? j, y }));
-      return line(rows, { x: "x", y: "y", stroke: PALETTE[i % PALETTE.length] ?? "currentColor", strokeWidth: 1.75 });
+      return line(rows, {
+        x: "x",
+        y: "y",
+        stroke: PALETTE[i % PALETTE.length] ?? "currentColor",
+        strokeWidth: 1.75,
+      });
     });
     chart = plot({ ...common, marks });
   } else {
     const pts = points(figure.data.points);
     const labels = [...new Set(pts.map((p) => p.label ?? ""))].sort();
-    const color = (p: Point): string => PALETTE[Math.max(0, labels.indexOf(p.label ?? "")) % PALETTE.length] ?? "currentColor";
+    const color = (p: Point): string =>
+      PALETTE[Math.max(0, labels.indexOf(p.label ?? "")) % PALETTE.length] ?? "currentColor";
     const marks = [];
     if (figure.kind === "boundary") {
       const { grid, threshold } = figure.data;
-      const values = grid.values;
+      const { values, ...box } = grid; // box: the grid's size and where it lies
       const finite = values.filter((v): v is number => v !== null);
       const low = Math.min(...finite);
       const high = Math.max(...finite);
       const pivot = threshold ?? (low + high) / 2;
       const span = Math.max(pivot - low, high - pivot, 1e-12);
       // A diverging scale centred on the boundary: the two sides take the two classes' hues.
-      const shade = scale({ color: { type: "diverging", scheme: "rdbu", domain: [pivot - span, pivot + span], pivot, reverse: true } });
-      const { width, height, x1, x2, y1, y2 } = grid;
-      const box = { width, height, x1, x2, y1, y2 };
+      const shade = scale({
+        color: {
+          type: "diverging",
+          scheme: "rdbu",
+          domain: [pivot - span, pivot + span],
+          pivot,
+          reverse: true,
+        },
+      });
       marks.push(
-        raster(values, { ...box, fill: (v: number | null) => (v === null ? "transparent" : String(shade.apply(v))), fillOpacity: 0.45, imageRendering: "pixelated" }),
+        raster(values, {
+          ...box,
+          fill: (v: number | null) => (v === null ? "transparent" : String(shade.apply(v))),
+          fillOpacity: 0.45,
+          imageRendering: "pixelated",
+        }),
       );
       if (threshold !== null && low < threshold && threshold < high) {
-        marks.push(contour(values, { ...box, thresholds: [threshold], stroke: "currentColor", strokeWidth: 1.5, fill: "none" }));
+        marks.push(
+          contour(values, {
+            ...box,
+            thresholds: [threshold],
+            stroke: "currentColor",
+            strokeWidth: 1.5,
+            fill: "none",
+          }),
+        );
       }
     }
-    marks.push(dot(pts, { x: "x", y: "y", fill: color, stroke: "var(--surface)", strokeWidth: 0.75, r: 3.5 }));
+    marks.push(
+      dot(pts, {
+        x: "x",
+        y: "y",
+        fill: color,
+        stroke: "var(--surface)",
+        strokeWidth: 0.75,
+        r: 3.5,
+      }),
+    );
     chart = plot({ ...common, marks });
     if (labels.length > 1 || labels[0] !== "") children.push(legend(labels));
   }
   body.replaceChildren(...children, chart);
   chart.setAttribute("role", "img");
-  chart.setAttribute("aria-label", `${kind === "plot" ? "line plot" : kind === "scatter" ? "scatter plot" : "decision boundary"}: ${common.x.label} against ${common.y.label}`);
+  const what =
+    kind === "plot" ? "line plot" : kind === "scatter" ? "scatter plot" : "decision boundary";
+  chart.setAttribute("aria-label", `${what}: ${common.x.label} against ${common.y.label}`);
   return () => (chart instanceof SVGSVGElement ? chart : chart.querySelector("svg"));
 }
 

@@ -74,7 +74,13 @@ function lines(n: GraphNode): string[] {
 export function layOut(graph: Graph): Layout {
   const g = new dagre.graphlib.Graph({ multigraph: true });
   const big = graph.nodes.length > 150;
-  g.setGraph({ rankdir: "LR", nodesep: big ? 10 : 18, ranksep: big ? 28 : 40, marginx: 8, marginy: 8 });
+  g.setGraph({
+    rankdir: "LR",
+    nodesep: big ? 10 : 18,
+    ranksep: big ? 28 : 40,
+    marginx: 8,
+    marginy: 8,
+  });
   g.setDefaultEdgeLabel(() => ({}));
   const fanOut = new Map<string, number>();
   for (const e of graph.edges) fanOut.set(e.source, (fanOut.get(e.source) ?? 0) + 1);
@@ -110,14 +116,25 @@ export function layOut(graph: Graph): Layout {
     return { node, copy, lines: text.get(node.id) ?? [], x, y, width, height };
   });
   const edges = g.edges().map((e) => (g.edge(e).points ?? []) as Array<{ x: number; y: number }>);
-  return { width: Math.ceil(size.width ?? 100), height: Math.ceil(size.height ?? 100), boxes, edges };
+  return {
+    width: Math.ceil(size.width ?? 100),
+    height: Math.ceil(size.height ?? 100),
+    boxes,
+    edges,
+  };
 }
 
 /** The laid-out graph as an SVG element: edges with arrows, then one group per box. */
 export function render(layout: Layout, label: string): SVGSVGElement {
   const { width, height } = layout;
   const arrow = `graph-arrow-${++graphCount}`;
-  const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, width, height, class: "graph-svg", role: "img" });
+  const svg = el("svg", {
+    viewBox: `0 0 ${width} ${height}`,
+    width,
+    height,
+    class: "graph-svg",
+    role: "img",
+  });
   svg.setAttribute("aria-label", label);
   const defs = el("defs");
   const marker = el("marker", {
@@ -133,10 +150,17 @@ export function render(layout: Layout, label: string): SVGSVGElement {
   defs.append(marker);
   svg.append(defs);
 
-  const edges = el("g", { class: "graph-edges", fill: "none", stroke: "var(--muted)", "stroke-width": 1.2 });
+  const edges = el("g", {
+    class: "graph-edges",
+    fill: "none",
+    stroke: "var(--muted)",
+    "stroke-width": 1.2,
+  });
   for (const points of layout.edges) {
     if (points.length === 0) continue;
-    const d = points.map((p, i) => `${i === 0 ? "M" : "L"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(" ");
+    const d = points
+      .map((p, i) => `${i === 0 ? "M" : "L"}${p.x.toFixed(1)},${p.y.toFixed(1)}`)
+      .join(" ");
     edges.append(el("path", { d, "marker-end": `url(#${arrow})`, class: "graph-edge" }));
   }
   svg.append(edges);
@@ -165,7 +189,11 @@ function nodeGroup(box: Box): SVGGElement {
   const label = el("text", { x: 8, y: 5 });
   const warn = [false, false, bad(n.value), bad(n.grad)];
   box.lines.forEach((line, i) => {
-    const span = el("tspan", { x: 8, dy: LINE, class: i === 0 ? "graph-op" : warn[i] ? "graph-warn" : "" });
+    const span = el("tspan", {
+      x: 8,
+      dy: LINE,
+      class: i === 0 ? "graph-op" : warn[i] ? "graph-warn" : "",
+    });
     span.textContent = line;
     label.append(span);
   });
@@ -177,8 +205,12 @@ function nodeGroup(box: Box): SVGGElement {
   return group;
 }
 
-/** Zoom buttons into `actions`; Ctrl/Cmd + wheel zooms around the pointer, a plain wheel scrolls. */
-export function addZoom(svg: SVGSVGElement, scroller: HTMLElement, actions: HTMLElement): { fit: () => void } {
+/** Zoom buttons into `actions`; Ctrl/Cmd + wheel zooms around the pointer, a wheel scrolls. */
+export function addZoom(
+  svg: SVGSVGElement,
+  scroller: HTMLElement,
+  actions: HTMLElement,
+): { fit: () => void } {
   const { width, height } = svg.viewBox.baseVal; // the size at 1:1
   let zoom = 1;
   const apply = (to: number): void => {

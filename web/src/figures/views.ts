@@ -38,7 +38,7 @@ interface Frame {
   host: FigureHost;
 }
 
-/** (Re)draw `display` into its <figure>; a display whose payload could not be read shows its text. */
+/** (Re)draw `display` into its <figure>; one whose payload could not be read shows its text. */
 export function renderView(figure: HTMLElement, display: Display, host: FigureHost): void {
   const named = display.data?.title ?? "";
   const title = named !== "" ? named : (TITLES[display.kind] ?? display.kind);
@@ -149,7 +149,7 @@ function addExports(frame: Frame, svg: () => SVGSVGElement | null): void {
 
 const exporters = new WeakMap<HTMLElement, () => SVGSVGElement | null>();
 
-/** A standalone copy of `svg`: CSS variables and currentColor resolved, the theme's background set. */
+/** A standalone copy of `svg`: CSS variables and currentColor resolved, the theme's background. */
 export function standalone(svg: SVGSVGElement): { markup: string; width: number; height: number } {
   const copy = svg.cloneNode(true) as SVGSVGElement;
   const live = [svg, ...svg.querySelectorAll("*")];
@@ -160,14 +160,22 @@ export function standalone(svg: SVGSVGElement): { markup: string; width: number;
     // The page's stylesheet and CSS variables do not travel with the file: write their result.
     const style = getComputedStyle(element);
     for (const property of ["fill", "stroke", "color"]) {
-      if (target.getAttribute(property)?.includes("var(") === true) target.setAttribute(property, style.getPropertyValue(property));
+      if (target.getAttribute(property)?.includes("var(") === true) {
+        target.setAttribute(property, style.getPropertyValue(property));
+      }
     }
-    if (!(element instanceof SVGGraphicsElement) || element instanceof SVGGElement || element instanceof SVGSVGElement) return;
+    const shape =
+      element instanceof SVGGraphicsElement &&
+      !(element instanceof SVGGElement) &&
+      !(element instanceof SVGSVGElement);
+    if (!shape) return; // groups and the root pass their style down; shapes carry their own
     for (const property of ["fill", "stroke", "stroke-width", "stroke-dasharray", "opacity"]) {
       target.setAttribute(property, style.getPropertyValue(property));
     }
     if (element instanceof SVGTextContentElement) {
-      for (const property of ["font-family", "font-size", "font-weight"]) target.setAttribute(property, style.getPropertyValue(property));
+      for (const property of ["font-family", "font-size", "font-weight"]) {
+        target.setAttribute(property, style.getPropertyValue(property));
+      }
     }
   });
   const box = svg.getBoundingClientRect();
@@ -185,7 +193,8 @@ export function standalone(svg: SVGSVGElement): { markup: string; width: number;
 /** Save the figure's SVG as an SVG or PNG file named after its title. */
 async function exportAs(svg: SVGSVGElement, frame: Frame, format: "svg" | "png"): Promise<void> {
   const { markup, width, height } = standalone(svg);
-  const name = (frame.title.replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "") || "figure") + "." + format;
+  const name =
+    (frame.title.replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "") || "figure") + "." + format;
   let blob = new Blob([markup], { type: "image/svg+xml" });
   if (format === "png") {
     const image = new Image();
@@ -226,14 +235,14 @@ function shapeText(shape: number[]): string {
 function drawGradcheck(body: HTMLElement, data: GradcheckData): void {
   const report = data.report;
   const passed = report.passed;
-  const summary = text(
-    "p",
-    `${passed ? "passed" : "FAILED"} · eps ${tolerance(report.eps)} · atol ${tolerance(report.atol)} · rtol ${tolerance(report.rtol)}`,
-    "view-summary",
-  );
+  const limits = [`eps ${tolerance(report.eps)}`, `atol ${tolerance(report.atol)}`];
+  limits.push(`rtol ${tolerance(report.rtol)}`);
+  const summary = text("p", [passed ? "passed" : "FAILED", ...limits].join(" · "), "view-summary");
   summary.dataset.passed = String(passed);
   const parts: HTMLElement[] = [summary];
-  if (report.error !== null && report.error !== "") parts.push(text("p", `error: ${report.error}`, "view-error"));
+  if (report.error !== null && report.error !== "") {
+    parts.push(text("p", `error: ${report.error}`, "view-error"));
+  }
   const table = document.createElement("table");
   table.className = "view-table";
   const head = table.createTHead().insertRow();
@@ -271,8 +280,11 @@ function highlighted(content: string): HTMLElement {
   pre.className = "view-array";
   for (const piece of content.split(/(-?\binf\b|\bnan\b)/)) {
     if (piece === "") continue;
-    if (/^-?inf$|^nan$/.test(piece)) pre.append(text("mark", piece, piece === "nan" ? "view-nan" : "view-inf"));
-    else pre.append(document.createTextNode(piece));
+    if (/^-?inf$|^nan$/.test(piece)) {
+      pre.append(text("mark", piece, piece === "nan" ? "view-nan" : "view-inf"));
+    } else {
+      pre.append(document.createTextNode(piece));
+    }
   }
   return pre;
 }
@@ -295,7 +307,10 @@ function drawArray(body: HTMLElement, data: ArrayData): void {
     ] as const) {
       const count = p[key] ?? 0;
       if (count > 0) {
-        head.append(document.createTextNode(" · "), text("mark", `${count} ${label}`, `view-${key}`));
+        head.append(
+          document.createTextNode(" · "),
+          text("mark", `${count} ${label}`, `view-${key}`),
+        );
       }
     }
     out.push(head, highlighted(p.text));

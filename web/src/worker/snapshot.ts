@@ -42,18 +42,30 @@ export async function loadSnapshot(version: string, base: string): Promise<Uint8
  * what can be checked first: the stored length, and a header followed by whole wasm pages.
  */
 function plausible(bytes: Uint8Array, storedLength: number): boolean {
-  if (bytes.byteLength !== storedLength || bytes.byteLength < 16 || bytes.byteOffset % 4 !== 0) return false;
+  if (bytes.byteLength !== storedLength || bytes.byteLength < 16 || bytes.byteOffset % 4 !== 0) {
+    return false;
+  }
   const headerLength = new Uint32Array(bytes.buffer, bytes.byteOffset, 4)[1] ?? 0;
-  return headerLength > 0 && headerLength < bytes.byteLength && (bytes.byteLength - headerLength) % WASM_PAGE === 0;
+  return (
+    headerLength > 0 &&
+    headerLength < bytes.byteLength &&
+    (bytes.byteLength - headerLength) % WASM_PAGE === 0
+  );
 }
 
 /** Keep a snapshot for the next visit; failures (quota, blocked storage) only cost the speed-up. */
 export function saveSnapshot(version: string, base: string, bytes: Uint8Array<ArrayBuffer>): void {
   if (cacheStorage === undefined) return;
   const response = new Response(bytes, {
-    headers: { "content-type": "application/octet-stream", "x-snapshot-bytes": String(bytes.byteLength) },
+    headers: {
+      "content-type": "application/octet-stream",
+      "x-snapshot-bytes": String(bytes.byteLength),
+    },
   });
-  void cacheStorage.open(CACHE_NAME).then((cache) => cache.put(keyFor(version, base), response)).catch(() => undefined);
+  void cacheStorage
+    .open(CACHE_NAME)
+    .then((cache) => cache.put(keyFor(version, base), response))
+    .catch(() => undefined);
 }
 
 export async function forgetSnapshot(version: string, base: string): Promise<void> {
@@ -67,7 +79,9 @@ export async function forgetSnapshot(version: string, base: string): Promise<voi
 /** `restore()`, or null if it fails or does not finish in time. */
 export async function withinTimeout<T>(restore: () => Promise<T>): Promise<T | null> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), RESTORE_TIMEOUT_MS)));
+  const timeout = new Promise<null>(
+    (resolve) => (timer = setTimeout(() => resolve(null), RESTORE_TIMEOUT_MS)),
+  );
   try {
     return await Promise.race([restore(), timeout]);
   } catch {

@@ -306,7 +306,10 @@ addEventListener("unhandledrejection", (event) => {
   event.preventDefault();
   if (!ready) {
     const reason: unknown = event.reason;
-    post({ type: "boot-error", message: reason instanceof Error ? reason.message : String(reason) });
+    post({
+      type: "boot-error",
+      message: reason instanceof Error ? reason.message : String(reason),
+    });
   }
 });
 
