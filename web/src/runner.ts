@@ -172,8 +172,7 @@ export class Runner {
     };
     this.active = run;
     if (this.current.failed !== null) {
-      const why = `The Python runtime could not start: ${this.current.failed}`;
-      this.finish(run, failure("fatal", "RuntimeError", why));
+      this.finish(run, notStarted(this.current.failed));
     } else {
       this.post(run);
       this.emit();
@@ -244,10 +243,7 @@ export class Runner {
           w.worker.terminate();
           this.standby = null;
         } else if (w === this.current && this.active !== null && this.active.worker === w) {
-          this.finish(
-            this.active,
-            failure("fatal", "RuntimeError", `The Python runtime could not start: ${m.message}`),
-          );
+          this.finish(this.active, notStarted(m.message));
         }
         break;
       case "output": {
@@ -292,22 +288,13 @@ export class Runner {
     if (w !== this.current) return;
     if (!w.ready) {
       w.failed = why;
-      if (this.active !== null) {
-        this.finish(
-          this.active,
-          failure("fatal", "RuntimeError", `The Python runtime could not start: ${why}`),
-        );
-      }
+      if (this.active !== null) this.finish(this.active, notStarted(why));
       this.emit();
       return;
     }
     const run = this.active;
-    if (run !== null) {
-      this.finish(
-        run,
-        failure("fatal", "RuntimeError", `The Python runtime crashed (${why}); it was restarted`),
-      );
-    }
+    const crashed = `The Python runtime crashed (${why}); it was restarted`;
+    if (run !== null) this.finish(run, failure("fatal", "RuntimeError", crashed));
     this.replace(null);
   }
 
@@ -371,4 +358,8 @@ export class Runner {
 
 function failure(kind: RunError["kind"], name: string, message: string): RunError {
   return { kind, name, message, traceback: `${name}: ${message}\n`, line: null };
+}
+
+function notStarted(why: string): RunError {
+  return failure("fatal", "RuntimeError", `The Python runtime could not start: ${why}`);
 }
