@@ -274,7 +274,7 @@ function fatal(error: unknown): RunError {
   };
 }
 
-async function run(request: RunRequest): Promise<void> {
+async function execute(request: RunRequest): Promise<void> {
   const queued = performance.now();
   let runtime: Runtime;
   try {
@@ -324,7 +324,7 @@ addEventListener("message", (event: MessageEvent<ToWorker>) => {
       booted.catch(() => {});
       break;
     case "run":
-      queue = queue.then(() => run(message));
+      queue = queue.then(() => execute(message));
       break;
   }
 });
