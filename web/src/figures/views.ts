@@ -59,26 +59,26 @@ export function renderView(figure: HTMLElement, display: Display, host: FigureHo
     switch (display.kind) {
       case "plot":
       case "scatter":
-      case "boundary": {
-        const chart = display;
+      case "boundary":
         charts ??= import("./charts");
-        void charts.then((c) => {
-          const svg = c.drawChart(frame.body, chart);
-          addExports(frame, () => svg() ?? null);
-          markDrawn(figure, host.since);
-        }, fallback);
+        void charts
+          .then((c) => {
+            const svg = c.drawChart(frame.body, display);
+            addExports(frame, () => svg() ?? null);
+            markDrawn(figure, host.since);
+          })
+          .catch(fallback); // the chunk did not load, or drawing failed
         return;
-      }
-      case "graph": {
-        const data = display.data;
+      case "graph":
         graphView ??= import("./graphview");
-        void graphView.then((g) => {
-          const svg = g.drawGraph(frame.body, data, frame.actions);
-          addExports(frame, () => svg);
-          markDrawn(figure, host.since);
-        }, fallback);
+        void graphView
+          .then((g) => {
+            const svg = g.drawGraph(frame.body, display.data, frame.actions);
+            addExports(frame, () => svg);
+            markDrawn(figure, host.since);
+          })
+          .catch(fallback);
         return;
-      }
       case "gradcheck":
         drawGradcheck(frame.body, display.data);
         break;
