@@ -333,10 +333,11 @@ def restore_lock_info(path: Path) -> None:
     path.write_text(json.dumps(lock, sort_keys=True))
 
 
-# The page and the worker, each an entry; lazily imported modules become chunks of their own.
-ESBUILD_ARGS = ("app=web/src/main.ts", "worker=web/src/worker.ts", "--bundle", "--format=esm", "--minify",
-                "--sourcemap", "--target=es2022", "--splitting", "--chunk-names=chunks/[name]-[hash]",
-                "--loader:.py=text", "--log-level=warning")
+# The page and the worker, each an entry; lazily imported modules (web/src/figures/) become
+# chunks of their own.
+ESBUILD_ARGS = ("app=web/src/main.ts", "worker=web/src/worker/worker.ts", "--bundle",
+                "--format=esm", "--minify", "--sourcemap", "--target=es2022", "--splitting",
+                "--chunk-names=chunks/[name]-[hash]", "--loader:.py=text", "--log-level=warning")
 
 
 def bundle_web() -> None:
@@ -537,8 +538,12 @@ def fetch_pyodide_test_wheels(python: Path) -> None:
 
 
 def check() -> None:
-    """Type-check the page's TypeScript (strict), apart from bundling."""
-    call([NODE_MODULES / ".bin" / "tsc", "--noEmit", "-p", WEB_DIR])
+    """Type-check the page's and the worker's TypeScript (strict, two programs: the DOM lib and
+    the WebWorker lib), apart from bundling; then check the formatting of web/src (prettier)."""
+    tsc = NODE_MODULES / ".bin" / "tsc"
+    call([tsc, "--noEmit", "-p", WEB_DIR])
+    call([tsc, "--noEmit", "-p", WEB_DIR / "src" / "worker"])
+    call([NODE_MODULES / ".bin" / "prettier", "--check", "--log-level=warn", WEB_DIR / "src"])
 
 
 def test(args: argparse.Namespace) -> int:

@@ -20,9 +20,10 @@ from playground import decision_boundary, plot, scatter, show, show_graph  # noq
 
 @pytest.fixture
 def sent():
-    """Install a sender like the page's driver does; yields the messages it got."""
+    """Install a sender like the page's driver does; yields (kind, data, text, figure id) tuples."""
     messages = []
-    playground._install(lambda kind, data, text: messages.append((kind, json.loads(data), text)))
+    playground._install(lambda kind, figure, data, text:
+                        messages.append((kind, json.loads(data), text, figure)))
     yield messages
     playground._finish()
     playground._install(None)
@@ -84,7 +85,7 @@ def test_with_a_page_figures_become_strict_json_display_messages(sent, capsys):
     assert capsys.readouterr().out == ""
     kinds = [m[0] for m in sent]
     assert kinds == ["scatter", "boundary", "graph", "gradcheck", "array"]
-    assert [m[1]["figure"] for m in sent] == ["f1", "f2", "f3", "f4", "f5"]
+    assert [m[3] for m in sent] == ["f1", "f2", "f3", "f4", "f5"]
     assert sent[0][1]["points"] == {"x": [0.0, 1.0], "y": [0.0, 1.0], "label": ["0", "1"]}
     assert set(sent[1][1]["grid"]["values"]) == {None}
     assert len(sent[2][1]["graph"]["nodes"]) == 3
@@ -101,7 +102,7 @@ def test_a_live_plot_is_throttled_and_its_last_state_always_sent(sent, monkeypat
         clock[0] += 0.01  # 10 ms a step: at most one update per 100 ms goes out
         curve.append(step)
     assert 4 <= len(sent) <= 7
-    assert all(m[1]["figure"] == "f1" for m in sent)
+    assert all(m[3] == "f1" for m in sent)
     playground._finish()
     last = sent[-1][1]["series"][0]
     assert last["y"] == [float(i) for i in range(50)] and last["x"][-1] == 49.0

@@ -271,3 +271,24 @@ def test_figures_export_as_svg_and_png(page: Page, site_url: str, tmp_path: Path
     png_path = tmp_path / "points.png"
     png_download.value.save_as(png_path)
     assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+UNREADABLE = """\
+import playground
+playground._send("plot", "f1", '{"series": 5}', "<img src=x> plot as text")
+playground._send("sketch", "f2", "{}", "an unknown kind")
+print("after")
+"""
+
+
+def test_a_figure_whose_data_does_not_fit_its_kind_shows_its_text(page: Page, site_url: str):
+    page.goto(site_url)
+    run(page, UNREADABLE)
+    plot = log(page).get_by_role("figure", name="plot")
+    expect(plot).to_have_attribute("data-state", "text", timeout=20_000)
+    expect(plot).to_contain_text("<img src=x> plot as text")
+    expect(plot.locator("svg, img")).to_have_count(0)
+    unknown = log(page).get_by_role("figure", name="sketch")
+    expect(unknown).to_have_attribute("data-state", "text")
+    expect(unknown).to_contain_text("an unknown kind")
+    expect(log(page)).to_contain_text("after")

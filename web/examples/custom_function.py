@@ -35,7 +35,8 @@ rng = np.random.default_rng(1)
 t = tensor(rng.normal(size=(3, 4)))
 report = ad.gradcheck(lambda t: sigmoid(t).sum(), t)
 show(report, title="gradcheck: Sigmoid")  # a table in the page, text elsewhere
-print("gradient check passed" if report else "gradient check FAILED", "·", str(report).splitlines()[0])
+verdict = "gradient check passed" if report else "gradient check FAILED"
+print(verdict, "·", str(report).splitlines()[0])
 
 
 # A broken backward (forgot the factor s) is caught:

@@ -2,8 +2,10 @@
 computation graph, gradient-check tables and readable arrays.
 
 In the page, the worker's driver installs a sender and each call becomes a `display` message the
-page draws. Anywhere else (plain CPython) the same calls print a short text summary, so snippets
-run in both. It never imports `js` or `pyodide`, and imports `ad` only when given its objects.
+page draws: a figure id, a kind, and that kind's payload as strict JSON (typed, and checked by
+the page, in web/src/messages.ts). Anywhere else (plain CPython) the same calls print a short text
+summary, so snippets run in both. It never imports `js` or `pyodide`, and imports `ad` only when
+given its objects.
 """
 import atexit
 import json
@@ -22,7 +24,7 @@ MAX_FIGURES = 100
 # Points kept per line series; older points are thinned (every other one) beyond it.
 MAX_POINTS = 5000
 
-_send = None  # set by the page's driver: send(kind, json_data, text)
+_send = None  # set by the page's driver: send(kind, figure_id, json_data, text)
 _count = 0
 _live = []  # live figures with an update not sent yet
 
@@ -58,12 +60,18 @@ def _floats(a):
     return [_clean(v) for v in np.asarray(a, dtype=np.float64).ravel()]
 
 
-def _emit(kind, data, text):
-    """Send one display, or print its text when there is no page (or too many figures)."""
+def _label(v):
+    """A title or axis label as the page reads it: text, or None."""
+    return None if v is None else str(v)
+
+
+def _emit(kind, figure_id, data, text):
+    """Send one display, or print its text when there is no page (or too many figures).
+    `data` is the payload web/src/messages.ts types for `kind` (FigureData)."""
     if _send is None or _count > MAX_FIGURES:
         print(text)
         return False
-    _send(kind, json.dumps(data, allow_nan=False), text)
+    _send(kind, figure_id, json.dumps(data, allow_nan=False), text)
     return True
 
 
@@ -84,8 +92,9 @@ class LinePlot:
 
     def __init__(self, ys=None, x=None, title=None, xlabel="step", ylabel=None, label=None):
         self.id = _new_id()
-        self.title, self.xlabel, self.ylabel = title, xlabel, ylabel or title or "value"
-        self.label = label or self.ylabel
+        self.title, self.xlabel = _label(title), _label(xlabel)
+        self.ylabel = _label(ylabel or title or "value")
+        self.label = _label(label or self.ylabel)
         self.xs, self.ys = [], []
         self._sent_at = 0.0
         self._dirty = False
@@ -131,12 +140,12 @@ class LinePlot:
         self._dirty = False
         self._sent_at = time.monotonic()
         if _send is not None:
-            _send("plot", json.dumps(self._payload(), allow_nan=False), self.summary())
+            _send("plot", self.id, json.dumps(self._payload(), allow_nan=False), self.summary())
 
     def _payload(self):
-        return {"figure": self.id, "title": self.title, "xlabel": self.xlabel,
-                "ylabel": self.ylabel, "series": [{"name": self.label, "x": _floats(self.xs),
-                                                   "y": _floats(self.ys)}]}
+        series = {"name": self.label, "x": _floats(self.xs), "y": _floats(self.ys)}
+        return {"title": self.title, "xlabel": self.xlabel, "ylabel": self.ylabel,
+                "series": [series]}
 
     def summary(self):
         name = self.title or self.ylabel
@@ -213,10 +222,9 @@ def _class_text(points):
 def scatter(X, y=None, title=None, xlabel="x1", ylabel="x2"):
     """Points of shape (N, 2), coloured by class label `y` (optional)."""
     pts = _points(X, y)
-    fid = _new_id()
-    text = f"[scatter{' ' + title if title else ''}: {len(pts['x'])} points{_class_text(pts)}]"
-    _emit("scatter", {"figure": fid, "title": title, "xlabel": xlabel, "ylabel": ylabel,
-                      "points": pts}, text)
+    text = f"[scatter{' ' + str(title) if title else ''}: {len(pts['x'])} points{_class_text(pts)}]"
+    _emit("scatter", _new_id(), {"title": _label(title), "xlabel": _label(xlabel),
+                                 "ylabel": _label(ylabel), "points": pts}, text)
 
 
 def decision_boundary(predict, X, y=None, resolution=80, title=None,
@@ -246,17 +254,17 @@ def decision_boundary(predict, X, y=None, resolution=80, title=None,
         if threshold is None:
             finite = values[np.isfinite(values)]
             threshold = 0.5 if finite.size and finite.min() >= 0 and finite.max() <= 1 else 0.0
-    fid = _new_id()
     above = float(np.mean(values > threshold)) if threshold is not None else None
-    text = (f"[decision boundary{' ' + title if title else ''}: {n}x{n} grid over x in [{lo[0]:.3g}, {hi[0]:.3g}],"
-            f" y in [{lo[1]:.3g}, {hi[1]:.3g}]"
+    text = (f"[decision boundary{' ' + str(title) if title else ''}: {n}x{n} grid"
+            f" over x in [{lo[0]:.3g}, {hi[0]:.3g}], y in [{lo[1]:.3g}, {hi[1]:.3g}]"
             + (f", {above:.0%} of the plane above {threshold:g}" if above is not None else "")
             + f"; {len(pts['x'])} points{_class_text(pts)}]")
-    _emit("boundary", {"figure": fid, "title": title, "xlabel": xlabel, "ylabel": ylabel,
-                       "grid": {"x1": float(lo[0]), "x2": float(hi[0]), "y1": float(hi[1]),
-                                "y2": float(lo[1]), "width": n, "height": n,
-                                "values": _floats(values)},
-                       "threshold": threshold, "points": pts}, text)
+    grid = {"x1": float(lo[0]), "x2": float(hi[0]), "y1": float(hi[1]), "y2": float(lo[1]),
+            "width": n, "height": n, "values": _floats(values)}
+    _emit("boundary", _new_id(), {"title": _label(title), "xlabel": _label(xlabel),
+                                  "ylabel": _label(ylabel), "grid": grid,
+                                  "threshold": None if threshold is None else float(threshold),
+                                  "points": pts}, text)
 
 
 # ---- the computation graph ----
@@ -265,13 +273,15 @@ def show_graph(result, title=None):
     """Draw the computation graph behind `result` (a Tensor, or what `ad.graph` returned)."""
     g = result.graph() if hasattr(result, "graph") and callable(result.graph) else result
     if not isinstance(g, dict) or "nodes" not in g:
-        raise TypeError(f"show_graph() takes a Tensor or ad.graph(...) data, got {type(result).__name__}")
+        raise TypeError("show_graph() takes a Tensor or ad.graph(...) data, "
+                        f"got {type(result).__name__}")
     ops = {}
     for node in g["nodes"]:
         ops[node["op"]] = ops.get(node["op"], 0) + 1
-    text = (f"[graph{' ' + title if title else ''}: {len(g['nodes'])} nodes, {len(g['edges'])} edges; "
+    text = (f"[graph{' ' + str(title) if title else ''}: {len(g['nodes'])} nodes, "
+            f"{len(g['edges'])} edges; "
             + ", ".join(f"{op} x{k}" for op, k in sorted(ops.items())) + "]")
-    _emit("graph", {"figure": _new_id(), "title": title, "graph": g}, text)
+    _emit("graph", _new_id(), {"title": _label(title), "graph": g}, text)
     return g
 
 
@@ -280,7 +290,7 @@ def show_graph(result, title=None):
 def _show_gradcheck(report, title):
     d = report.to_dict()
     text = str(report)
-    _emit("gradcheck", {"figure": _new_id(), "title": title, "report": d}, text)
+    _emit("gradcheck", _new_id(), {"title": _label(title), "report": d}, text)
 
 
 def _array_payload(a):
@@ -316,17 +326,18 @@ def show(obj, title=None):
         else:
             obj._flush()
         return None
-    is_tensor = hasattr(obj, "data") and hasattr(obj, "backward") and not isinstance(obj, np.ndarray)
+    is_tensor = (hasattr(obj, "data") and hasattr(obj, "backward")
+                 and not isinstance(obj, np.ndarray))
     if is_tensor or isinstance(obj, (np.ndarray, np.generic)):
         parts = [("value", _array_payload(_data(obj)))]
         grad = getattr(obj, "grad", None) if is_tensor else None
         if grad is not None:
             parts.append(("grad", _array_payload(grad)))
-        label = title or ("tensor" if is_tensor else "array")
+        label = _label(title) or ("tensor" if is_tensor else "array")
         text = "\n".join(_array_header(label if n == "value" else "grad", p) + "\n" + p["text"]
                          for n, p in parts)
-        _emit("array", {"figure": _new_id(), "title": label,
-                        "parts": [dict(p, name=n) for n, p in parts]}, text)
+        _emit("array", _new_id(), {"title": label,
+                                   "parts": [dict(p, name=n) for n, p in parts]}, text)
         return None
     print(obj, file=sys.stdout)
     return None

@@ -3,7 +3,7 @@
  * `build.py run` command-line runner). Plain data in and out; it knows nothing of the DOM:
  * main.ts hands it the few page operations it exposes. Documented in the top-level README.
  */
-import type { Chunk, RunError, StreamName } from "./messages";
+import type { Chunk, StreamName } from "./messages";
 import type { RunResult, RunnerStatus } from "./runner";
 
 export const API_VERSION = 1;
@@ -15,23 +15,17 @@ export interface AutomationRunOptions {
   onOutput?: (stream: StreamName, text: string) => void;
 }
 
-export interface AutomationRunResult {
+/** A run's result (stdout, stderr, error, durationMs, dropped, displays: see RunResult). */
+export interface AutomationRunResult extends RunResult {
+  /** No error. */
   ok: boolean;
-  stdout: string;
-  stderr: string;
-  /** null, or the exception: kind, name (its type), message, line (1-based) and trimmed traceback. */
-  error: RunError | null;
-  durationMs: number;
+  /** Stopped because `timeoutMs` passed. */
   timedOut: boolean;
-  /** Characters of output dropped by the page's output cap. */
-  dropped: number;
-  /** The figures the run drew (plots, graphs, tables), each as its kind and text summary, in order. */
-  displays: Array<{ kind: string; text: string }>;
 }
 
 export interface AdPlayground {
   version: number;
-  /** Resolves once Python is ready (with package versions and boot time); rejects if it cannot start. */
+  /** Resolves once Python is ready (package versions, boot time); rejects if it cannot start. */
   ready: Promise<{ versions: Record<string, string>; bootMs: number | null }>;
   /** Run code in a fresh namespace, shown in the Output pane; the editor is left alone. */
   run(code: string, options?: AutomationRunOptions): Promise<AutomationRunResult>;
@@ -67,19 +61,29 @@ declare global {
 
 export function createAutomation(page: PageOperations): AdPlayground {
   const ready = page.ready().then((status) => {
-    if (status.phase === "failed") throw new Error(`Python could not start: ${status.message ?? "unknown error"}`);
+    if (status.phase === "failed") {
+      throw new Error(`Python could not start: ${status.message ?? "unknown error"}`);
+    }
     return { versions: status.versions, bootMs: status.bootMs };
   });
   ready.catch(() => undefined); // a caller who never awaits it must not see an unhandled rejection
 
-  async function run(code: string, options: AutomationRunOptions = {}): Promise<AutomationRunResult> {
-    if (typeof code !== "string") throw new TypeError("adPlayground.run(code): code must be a string");
+  async function run(
+    code: string,
+    options: AutomationRunOptions = {},
+  ): Promise<AutomationRunResult> {
+    if (typeof code !== "string") {
+      throw new TypeError("adPlayground.run(code): code must be a string");
+    }
     let timedOut = false;
     const timeoutMs = options.timeoutMs ?? null;
-    const timer = timeoutMs === null ? null : setTimeout(() => {
-      timedOut = true;
-      void page.stop();
-    }, timeoutMs);
+    const timer =
+      timeoutMs === null
+        ? null
+        : setTimeout(() => {
+            timedOut = true;
+            void page.stop();
+          }, timeoutMs);
     const onOutput = options.onOutput;
     try {
       const result = await page.run(code, (chunks) => {
@@ -100,6 +104,9 @@ export function createAutomation(page: PageOperations): AdPlayground {
     getCode: () => page.getCode(),
     setCode: (code) => page.setCode(code),
     shareLink: () => page.shareLink(page.getCode()),
-    openLink: (link) => page.openLink(link.includes("#") ? link.slice(link.indexOf("#")) : `#${link.replace(/^#/, "")}`),
+    openLink: (link) =>
+      page.openLink(
+        link.includes("#") ? link.slice(link.indexOf("#")) : `#${link.replace(/^#/, "")}`,
+      ),
   };
 }

@@ -61,7 +61,10 @@ export interface Editor {
 // ---- the failing line ----
 
 const setErrorLine = StateEffect.define<number | null>();
-const errorLineDecoration = Decoration.line({ class: "cm-errorLine", attributes: { title: "The error happened here" } });
+const errorLineDecoration = Decoration.line({
+  class: "cm-errorLine",
+  attributes: { title: "The error happened here" },
+});
 
 const errorLine = StateField.define<DecorationSet>({
   create: () => Decoration.none,
@@ -81,12 +84,27 @@ const errorLine = StateField.define<DecorationSet>({
 // ---- colours come from CSS variables, so one style serves light and dark ----
 
 const highlight = HighlightStyle.define([
-  { tag: [tags.keyword, tags.controlKeyword, tags.operatorKeyword, tags.definitionKeyword, tags.moduleKeyword], color: "var(--hl-keyword)" },
+  {
+    tag: [
+      tags.keyword,
+      tags.controlKeyword,
+      tags.operatorKeyword,
+      tags.definitionKeyword,
+      tags.moduleKeyword,
+    ],
+    color: "var(--hl-keyword)",
+  },
   { tag: [tags.string, tags.special(tags.string)], color: "var(--hl-string)" },
   { tag: [tags.number, tags.bool, tags.null], color: "var(--hl-number)" },
   { tag: tags.comment, color: "var(--hl-comment)", fontStyle: "italic" },
-  { tag: [tags.function(tags.variableName), tags.function(tags.propertyName)], color: "var(--hl-function)" },
-  { tag: [tags.definition(tags.variableName), tags.definition(tags.className)], color: "var(--hl-definition)" },
+  {
+    tag: [tags.function(tags.variableName), tags.function(tags.propertyName)],
+    color: "var(--hl-function)",
+  },
+  {
+    tag: [tags.definition(tags.variableName), tags.definition(tags.className)],
+    color: "var(--hl-definition)",
+  },
   { tag: [tags.className, tags.typeName], color: "var(--hl-type)" },
   { tag: [tags.self, tags.special(tags.variableName)], color: "var(--hl-self)" },
   { tag: tags.operator, color: "var(--hl-operator)" },
@@ -101,9 +119,17 @@ const theme = EditorView.theme({
   ".cm-gutters": { backgroundColor: "var(--editor-gutter)", color: "var(--muted)", border: "none" },
   ".cm-activeLine": { backgroundColor: "var(--active-line)" },
   ".cm-activeLineGutter": { backgroundColor: "var(--active-line)" },
-  "&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection": { backgroundColor: "var(--selection) !important" },
-  "&.cm-focused .cm-matchingBracket": { backgroundColor: "var(--bracket)", outline: "1px solid var(--muted)" },
-  ".cm-errorLine": { backgroundColor: "var(--error-line)", boxShadow: "inset 3px 0 0 var(--stderr)" },
+  "&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection": {
+    backgroundColor: "var(--selection) !important",
+  },
+  "&.cm-focused .cm-matchingBracket": {
+    backgroundColor: "var(--bracket)",
+    outline: "1px solid var(--muted)",
+  },
+  ".cm-errorLine": {
+    backgroundColor: "var(--error-line)",
+    boxShadow: "inset 3px 0 0 var(--stderr)",
+  },
   ".cm-panels": { backgroundColor: "var(--panel)", color: "var(--fg)" },
   ".cm-searchMatch": { backgroundColor: "var(--search-match)" },
 });
@@ -114,7 +140,9 @@ const escapeThenTab = keymap.of([
 ]);
 
 export function createEditor(parent: HTMLElement, options: EditorOptions): Editor {
-  const runKeys = Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (options.onRun(), true) }]));
+  const runKeys = Prec.highest(
+    keymap.of([{ key: "Mod-Enter", run: () => (options.onRun(), true) }]),
+  );
   const extensions: Extension[] = [
     runKeys,
     lineNumbers(),
@@ -136,16 +164,29 @@ export function createEditor(parent: HTMLElement, options: EditorOptions): Edito
     highlightSelectionMatches(),
     search({ top: true }),
     escapeThenTab,
-    keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, indentWithTab]),
+    keymap.of([
+      ...closeBracketsKeymap,
+      ...defaultKeymap,
+      ...searchKeymap,
+      ...historyKeymap,
+      ...foldKeymap,
+      indentWithTab,
+    ]),
     python(),
     errorLine,
     theme,
-    EditorView.contentAttributes.of({ "aria-label": "Python code", "aria-describedby": "editor-help" }),
+    EditorView.contentAttributes.of({
+      "aria-label": "Python code",
+      "aria-describedby": "editor-help",
+    }),
     EditorView.updateListener.of((update) => {
       if (update.docChanged) options.onChange(update.state.doc.toString());
     }),
   ];
-  const view = new EditorView({ parent, state: EditorState.create({ doc: options.doc, extensions }) });
+  const view = new EditorView({
+    parent,
+    state: EditorState.create({ doc: options.doc, extensions }),
+  });
   return {
     view,
     getCode: () => view.state.doc.toString(),

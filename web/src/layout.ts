@@ -29,7 +29,12 @@ export function setUpSplitter(splitter: HTMLElement, panes: HTMLElement): void {
     splitter.addEventListener("pointercancel", up);
   });
   splitter.addEventListener("keydown", (e: KeyboardEvent) => {
-    const steps: Record<string, number> = { ArrowLeft: -5, ArrowRight: 5, ArrowUp: 5, ArrowDown: -5 };
+    const steps: Record<string, number> = {
+      ArrowLeft: -5,
+      ArrowRight: 5,
+      ArrowUp: 5,
+      ArrowDown: -5,
+    };
     if (e.key in steps) set(current() + (steps[e.key] ?? 0));
     else if (e.key === "Home") set(20);
     else if (e.key === "End") set(80);

@@ -1,9 +1,11 @@
 /**
- * Start-up: the one module that touches the document. It finds the page's elements and wires
- * the editor, the runner, the output, share links, autosave and examples together.
+ * Start-up: the one module that finds the page's elements and listens to the document and the
+ * window; the other modules draw only into the elements it hands them. It wires the editor, the
+ * runner, the output, share links, autosave and examples together.
  */
 import "./style.css";
 import { createAutomation } from "./automation";
+import { download } from "./download";
 import { createEditor } from "./editor";
 import type { Editor } from "./editor";
 import { DEFAULT_CODE, EXAMPLES, findExample } from "./examples";
@@ -50,7 +52,7 @@ const runner = new Runner({
   workerUrl: new URL("./worker.js", import.meta.url),
   outputCap: 500_000,
   stopGraceMs: 1500,
-  spareDelayMs: 1500,
+  standbyDelayMs: 1500,
   onStatus: showStatus,
 });
 
@@ -63,23 +65,36 @@ function showStatus(status: RunnerStatus): void {
   if (status.phase !== "booting") settleBoot(status);
   ui.boot.dataset.phase = status.phase;
   for (const stage of STAGES) {
-    ui.boot.querySelector<HTMLElement>(`[data-stage="${stage}"]`)?.setAttribute("data-state", status.stages[stage]);
+    ui.boot
+      .querySelector<HTMLElement>(`[data-stage="${stage}"]`)
+      ?.setAttribute("data-state", status.stages[stage]);
   }
   const label = ui.boot.querySelector<HTMLElement>(".boot-label");
   if (label !== null) {
-    if (status.phase === "failed") label.textContent = `Python failed to load: ${status.message ?? "unknown error"}`;
-    else if (status.phase === "booting") label.textContent = "Loading Python";
-    else {
+    if (status.phase === "failed") {
+      label.textContent = `Python failed to load: ${status.message ?? "unknown error"}`;
+    } else if (status.phase === "booting") {
+      label.textContent = "Loading Python";
+    } else {
       const v = status.versions;
       const seconds = status.bootMs === null ? "" : ` in ${(status.bootMs / 1000).toFixed(1)} s`;
-      label.textContent = v.ad === "unavailable" ? `Python ready${seconds} (the ad package is missing)` : `Python ready${seconds}`;
-      ui.boot.title = Object.entries(v).map(([name, version]) => `${name} ${version}`).join(", ");
+      label.textContent =
+        v.ad === "unavailable"
+          ? `Python ready${seconds} (the ad package is missing)`
+          : `Python ready${seconds}`;
+      ui.boot.title = Object.entries(v)
+        .map(([name, version]) => `${name} ${version}`)
+        .join(", ");
     }
   }
   ui.stop.disabled = !status.running || status.stopping;
   ui.run.setAttribute("aria-busy", String(status.running));
   if (status.running) {
-    const text = status.waiting ? "Waiting for Python to load…" : status.stopping ? "Stopping…" : "Running…";
+    const text = status.waiting
+      ? "Waiting for Python to load…"
+      : status.stopping
+        ? "Stopping…"
+        : "Running…";
     setRunStatus(text, "running");
   } else if (lastResult !== null) {
     setRunStatus(lastResult.text, lastResult.state === "ok" ? "ok" : "error");
@@ -107,8 +122,12 @@ async function runNow(): Promise<void> {
   await runCode(editor.getCode(), true);
 }
 
-/** Run code, showing its output and outcome; only code from the editor gets its error line marked. */
-async function runCode(code: string, fromEditor: boolean, onChunks?: (chunks: Chunk[]) => void): Promise<RunResult> {
+/** Run code, showing its output and outcome; only the editor's code gets its error line marked. */
+async function runCode(
+  code: string,
+  fromEditor: boolean,
+  onChunks?: (chunks: Chunk[]) => void,
+): Promise<RunResult> {
   const token = ++runToken;
   output.clear();
   editor.markError(null);
@@ -123,24 +142,36 @@ async function runCode(code: string, fromEditor: boolean, onChunks?: (chunks: Ch
     },
     onTruncated: (cap) => {
       if (token === runToken) {
-        output.notice(`Output passed ${cap.toLocaleString("en")} characters; the rest is not shown. The program keeps running.`);
+        output.notice(
+          `Output passed ${cap.toLocaleString("en")} characters; the rest is not shown. ` +
+            "The program keeps running.",
+        );
       }
     },
   });
   if (token !== runToken) return result;
-  if (result.dropped > 0) output.notice(`${result.dropped.toLocaleString("en")} more characters of output were not shown.`);
+  if (result.dropped > 0) {
+    output.notice(
+      `${result.dropped.toLocaleString("en")} more characters of output were not shown.`,
+    );
+  }
   const took = formatDuration(result.durationMs);
   const error = result.error;
   if (error === null) {
     lastResult = { text: `Finished in ${took}`, state: "ok" };
   } else if (error.kind === "interrupted") {
-    output.notice(error.traceback.includes("KeyboardInterrupt") && error.line !== null ? error.traceback : error.message);
+    output.notice(
+      error.traceback.includes("KeyboardInterrupt") && error.line !== null
+        ? error.traceback
+        : error.message,
+    );
     lastResult = { text: `Stopped after ${took}`, state: "stopped" };
   } else {
     output.error(error.traceback);
     if (fromEditor) editor.markError(error.line);
     const where = error.line === null ? "" : ` (line ${error.line})`;
-    const what = error.kind === "fatal" ? "Python crashed and was restarted" : `${error.name}${where}`;
+    const what =
+      error.kind === "fatal" ? "Python crashed and was restarted" : `${error.name}${where}`;
     lastResult = { text: `${what} after ${took}`, state: "error" };
   }
   showStatus(runner.status);
@@ -162,8 +193,10 @@ const autosave = debounce<string>(400, (code) => {
     notices.show({
       key: "storage",
       tone: "warn",
-      text: "Not saved: this browser's storage is full or blocked. Your code stays in the editor while the page is open; share or download it to keep it.",
-      actions: [{ label: "Download .py", run: () => download(editor.getCode()), keep: true }],
+      text:
+        "Not saved: this browser's storage is full or blocked. Your code stays in the editor " +
+        "while the page is open; share or download it to keep it.",
+      actions: [{ label: "Download .py", run: () => downloadCode(editor.getCode()), keep: true }],
     });
   }
   saveFailed = true;
@@ -178,13 +211,8 @@ function onUserEdit(code: string): void {
   }
 }
 
-function download(code: string): void {
-  const url = URL.createObjectURL(new Blob([code], { type: "text/x-python" }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = "playground.py";
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+function downloadCode(code: string): void {
+  download(new Blob([code], { type: "text/x-python" }), "playground.py");
 }
 
 function offerRestore(key: string, text: string, label: string): void {
@@ -207,13 +235,16 @@ function restorePrevious(): void {
 function replaceCode(code: string, reason: string): boolean {
   const current = editor.getCode();
   let kept = false;
-  const disposable = current.trim() === "" || current === code || EXAMPLES.some((e) => e.code === current);
+  const disposable =
+    current.trim() === "" || current === code || EXAMPLES.some((e) => e.code === current);
   if (!disposable) kept = keepPrevious(current, reason);
   editor.setCode(code);
   return kept;
 }
 
-async function codeFromLink(fragment: string): Promise<{ code: string } | { error: string } | null> {
+async function codeFromLink(
+  fragment: string,
+): Promise<{ code: string } | { error: string } | null> {
   const decoded = await decodeFragment(fragment);
   if (decoded.kind === "empty") return null;
   if (decoded.kind === "error") return { error: decoded.message };
@@ -221,7 +252,11 @@ async function codeFromLink(fragment: string): Promise<{ code: string } | { erro
 }
 
 function showLinkError(message: string): void {
-  notices.show({ key: "link", tone: "warn", text: `${message} Your own code is still in the editor.` });
+  notices.show({
+    key: "link",
+    tone: "warn",
+    text: `${message} Your own code is still in the editor.`,
+  });
 }
 
 async function initialCode(): Promise<string> {
@@ -235,9 +270,17 @@ async function initialCode(): Promise<string> {
   }
   if (draft !== null && draft.trim() !== "" && draft !== link.code) {
     keepPrevious(draft, "opening a shared link");
-    offerRestore("link", "Opened the code from a shared link (not run yet). Your own draft is kept.", "Restore my draft");
+    offerRestore(
+      "link",
+      "Opened the code from a shared link (not run yet). Your own draft is kept.",
+      "Restore my draft",
+    );
   } else {
-    notices.show({ key: "link", text: "Opened the code from a shared link (not run yet).", timeoutMs: 8000 });
+    notices.show({
+      key: "link",
+      text: "Opened the code from a shared link (not run yet).",
+      timeoutMs: 8000,
+    });
   }
   return link.code;
 }
@@ -251,8 +294,19 @@ async function openLinkLater(): Promise<void> {
   }
   const kept = replaceCode(link.code, "opening a shared link");
   linkInAddressBar = true;
-  if (kept) offerRestore("link", "Opened the code from a shared link (not run yet). Your previous code is kept.", "Restore previous code");
-  else notices.show({ key: "link", text: "Opened the code from a shared link (not run yet).", timeoutMs: 8000 });
+  if (kept) {
+    offerRestore(
+      "link",
+      "Opened the code from a shared link (not run yet). Your previous code is kept.",
+      "Restore previous code",
+    );
+  } else {
+    notices.show({
+      key: "link",
+      text: "Opened the code from a shared link (not run yet).",
+      timeoutMs: 8000,
+    });
+  }
 }
 
 async function shareLink(code: string): Promise<string> {
@@ -274,13 +328,17 @@ async function share(): Promise<void> {
     copied = false; // no permission or no focus: the address bar still has it
   }
   const length = url.href.length.toLocaleString("en");
-  const where = copied ? "Link copied to the clipboard" : "Link is in the address bar; copy it from there";
+  const where = copied
+    ? "Link copied to the clipboard"
+    : "Link is in the address bar; copy it from there";
   if (url.href.length > LONG_LINK) {
     notices.show({
       key: "share",
       tone: "warn",
-      text: `${where} (${length} characters). Links over ${LONG_LINK.toLocaleString("en")} characters may be cut by chat apps; a file is safer.`,
-      actions: [{ label: "Download .py", run: () => download(code), keep: true }],
+      text:
+        `${where} (${length} characters). Links over ${LONG_LINK.toLocaleString("en")} ` +
+        "characters may be cut by chat apps; a file is safer.",
+      actions: [{ label: "Download .py", run: () => downloadCode(code), keep: true }],
     });
   } else {
     notices.show({ key: "share", text: `${where} (${length} characters).`, timeoutMs: 10_000 });
@@ -315,8 +373,19 @@ ui.examples.addEventListener("change", () => {
   ui.examples.value = "";
   if (example === undefined) return;
   const kept = replaceCode(example.code, `loading the example “${example.title}”`);
-  if (kept) offerRestore("example", `Loaded the example “${example.title}”. Your previous code is kept.`, "Restore previous code");
-  else notices.show({ key: "example", text: `Loaded the example “${example.title}”.`, timeoutMs: 6000 });
+  if (kept) {
+    offerRestore(
+      "example",
+      `Loaded the example “${example.title}”. Your previous code is kept.`,
+      "Restore previous code",
+    );
+  } else {
+    notices.show({
+      key: "example",
+      text: `Loaded the example “${example.title}”.`,
+      timeoutMs: 6000,
+    });
+  }
 });
 window.addEventListener("hashchange", () => void openLinkLater());
 document.addEventListener("keydown", (e) => {

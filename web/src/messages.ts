@@ -21,7 +21,7 @@ export interface Chunk {
 
 export interface InitRequest {
   type: "init";
-  /** One byte; the page writes 2 (SIGINT) to interrupt. Null when SharedArrayBuffer is unavailable. */
+  /** One byte; the page writes 2 (SIGINT) to interrupt. Null without SharedArrayBuffer. */
   interruptBuffer: SharedArrayBuffer | null;
   /** Characters of output forwarded per run before the worker drops the rest. */
   outputCap: number;
@@ -70,20 +70,15 @@ export interface TruncatedMessage {
 
 /**
  * A figure made by the snippet through the `playground` module (web/python/playground.py).
- * `data.figure` names the figure ("f1", "f2", ...): a later message with the same name
- * replaces it (a live plot). Kinds and their data:
- * - `plot`: {figure, title, xlabel, ylabel, series: [{name, x: number[], y: (number|null)[]}]}
- * - `scatter`: {figure, title, xlabel, ylabel, points: {x, y, label: string[] | null}}
- * - `boundary`: {figure, title, xlabel, ylabel, threshold: number | null,
- *   grid: {x1, x2, y1, y2, width, height, values: (number|null)[] (rows top first)}, points}
- * - `graph`: {figure, title, graph: ad.graph(result) (nodes, edges, output)}
- * - `gradcheck`: {figure, title, report: GradcheckReport.to_dict()}
- * - `array`: {figure, title, parts: [{name, shape, dtype, size, nan, inf, min?, max?, mean?, text}]}
- * The page shows an unknown kind, or data it cannot draw, as `text`.
+ * `figure` names it ("f1", "f2", ... per run): a later display with the same name replaces it
+ * (a live plot). `data` is the payload as Python sent it; user code can send anything, so the
+ * page reads it through `readDisplay` and shows `text` when it does not fit its kind.
  */
 export interface DisplayMessage {
   type: "display";
   id: number;
+  figure: string;
+  /** A `FigureKind` from the playground module; the page shows any other kind as `text`. */
   kind: string;
   data: unknown;
   /** Plain-text fallback, always present. */
@@ -126,3 +121,322 @@ export type FromWorker =
   | TruncatedMessage
   | DisplayMessage
   | DoneMessage;
+
+// ---- figures: each kind's payload, and how the page reads it ----
+
+/** A number from Python: null stands for NaN and ±inf, which strict JSON cannot carry. */
+export type Num = number | null;
+
+interface Titled {
+  /** The snippet's title for the figure; null when it gave none. */
+  title: string | null;
+}
+
+interface Axes extends Titled {
+  xlabel: string | null;
+  ylabel: string | null;
+}
+
+export interface Series {
+  name: string | null;
+  /** As long as `y`. */
+  x: Num[];
+  y: Num[];
+}
+
+/** `plot(...)` and a live `LinePlot`. */
+export interface PlotData extends Axes {
+  series: Series[];
+}
+
+/** Points in the plane, each with a class label (or none at all). */
+export interface Points {
+  x: Num[];
+  y: Num[];
+  label: string[] | null;
+}
+
+/** `scatter(...)`. */
+export interface ScatterData extends Axes {
+  points: Points;
+}
+
+/** `width` x `height` scores over [x1, x2] x [y2, y1], rows top first. */
+export interface Grid {
+  x1: number;
+  x2: number;
+  y1: number;
+  y2: number;
+  width: number;
+  height: number;
+  values: Num[];
+}
+
+/** `decision_boundary(...)`: scores over the plane, the boundary where they cross `threshold`. */
+export interface BoundaryData extends ScatterData {
+  grid: Grid;
+  /** null for class scores, whose argmax is shown (no single boundary). */
+  threshold: number | null;
+}
+
+/** What a graph node shows of an array: a short text, and its NaN and inf counts. */
+export interface ArraySummary {
+  text: string;
+  nan?: number;
+  inf?: number;
+}
+
+export interface GraphNode {
+  id: string;
+  /** The Function's class name, or "leaf" / "constant". */
+  op: string;
+  label: string;
+  shape: number[];
+  dtype: string;
+  value: ArraySummary | null;
+  grad: ArraySummary | null;
+  is_leaf: boolean;
+  is_output: boolean;
+  requires_grad: boolean;
+}
+
+/** From an input (`source`) to the op that uses it at position `index`. */
+export interface GraphEdge {
+  source: string;
+  target: string;
+  index: number;
+}
+
+/** `show_graph(result)`: `graph` is `ad.graph(result)`; every edge joins two of its nodes. */
+export interface GraphData extends Titled {
+  graph: { nodes: GraphNode[]; edges: GraphEdge[] };
+}
+
+/** A strict-JSON report's number: a non-finite one arrives as the string "nan" or "inf". */
+export type ReportNumber = number | string;
+
+export interface GradcheckRow {
+  index: number;
+  name: string;
+  shape: number[];
+  /** False for inputs passed through unchecked (integers, constants); `note` says why. */
+  checked: boolean;
+  passed: boolean;
+  max_abs_err: ReportNumber;
+  max_rel_err: ReportNumber;
+  note: string;
+}
+
+/** `show(ad.gradcheck(...))`: the report's `to_dict()`. */
+export interface GradcheckData extends Titled {
+  report: {
+    passed: boolean;
+    eps: number;
+    atol: number;
+    rtol: number;
+    error: string | null;
+    rows: GradcheckRow[];
+  };
+}
+
+/** One array of an array display: a tensor's value or its gradient. */
+export interface ArrayPart {
+  name: string;
+  shape: number[];
+  dtype: string;
+  /** numpy's text of the array (NaN and inf written nan and inf). */
+  text: string;
+  nan?: number;
+  inf?: number;
+  /** Over the finite elements, when there are any. */
+  min?: number;
+  max?: number;
+  mean?: number;
+}
+
+/** `show(array or tensor)`. */
+export interface ArrayData extends Titled {
+  parts: ArrayPart[];
+}
+
+/** Each figure kind and its payload. */
+export interface FigureData {
+  plot: PlotData;
+  scatter: ScatterData;
+  boundary: BoundaryData;
+  graph: GraphData;
+  gradcheck: GradcheckData;
+  array: ArrayData;
+}
+
+export type FigureKind = keyof FigureData;
+
+/** A payload read through its kind's check: `kind` tells the type of `data`. */
+export type Figure = { [K in FigureKind]: { kind: K; data: FigureData[K] } }[FigureKind];
+
+/** A display as the page keeps it: its figure read, or `data: null` (then it shows `text`). */
+export type Display = { figure: string; text: string } & (Figure | { kind: string; data: null });
+
+/** Whether a value has type T. */
+type Check<T> = (value: unknown) => value is T;
+
+const isString = (v: unknown): v is string => typeof v === "string";
+const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+const isBoolean = (v: unknown): v is boolean => typeof v === "boolean";
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+function orNull<T>(check: Check<T>): Check<T | null> {
+  return (v): v is T | null => v === null || check(v);
+}
+
+function optional<T>(check: Check<T>): Check<T | undefined> {
+  return (v): v is T | undefined => v === undefined || check(v);
+}
+
+function listOf<T>(check: Check<T>): Check<T[]> {
+  return (v): v is T[] => Array.isArray(v) && v.every((item) => check(item));
+}
+
+/** An object with these fields (and maybe others, which the page ignores). */
+function fields<T>(checks: { [K in keyof T]-?: Check<T[K]> }): Check<T> {
+  const entries = Object.entries(checks) as Array<[string, Check<unknown>]>;
+  return (v): v is T =>
+    typeof v === "object" &&
+    v !== null &&
+    !Array.isArray(v) &&
+    entries.every(([key, check]) => check((v as Record<string, unknown>)[key]));
+}
+
+/** Also `check`, then `rule` on the typed value (lengths that must agree, ids that must exist). */
+function where<T>(check: Check<T>, rule: (value: T) => boolean): Check<T> {
+  return (v): v is T => check(v) && rule(v);
+}
+
+const nums = listOf(orNull(isNumber));
+const shape = listOf(isCount);
+const title = orNull(isString);
+const axes = { title, xlabel: orNull(isString), ylabel: orNull(isString) };
+
+const isPoints = where(
+  fields<Points>({ x: nums, y: nums, label: orNull(listOf(isString)) }),
+  (p) => p.x.length === p.y.length && (p.label === null || p.label.length === p.x.length),
+);
+
+const isSummary = fields<ArraySummary>({
+  text: isString,
+  nan: optional(isCount),
+  inf: optional(isCount),
+});
+
+const isGraphNode = fields<GraphNode>({
+  id: isString,
+  op: isString,
+  label: isString,
+  shape,
+  dtype: isString,
+  value: orNull(isSummary),
+  grad: orNull(isSummary),
+  is_leaf: isBoolean,
+  is_output: isBoolean,
+  requires_grad: isBoolean,
+});
+
+const isGraphEdge = fields<GraphEdge>({ source: isString, target: isString, index: isCount });
+
+/** Node ids are unique and every edge joins two of them (else the layout would invent nodes). */
+function connected(graph: GraphData["graph"]): boolean {
+  const ids = new Set(graph.nodes.map((n) => n.id));
+  return (
+    ids.size === graph.nodes.length &&
+    graph.edges.every((e) => ids.has(e.source) && ids.has(e.target))
+  );
+}
+
+const reportNumber = (v: unknown): v is ReportNumber => isNumber(v) || isString(v);
+
+const isGradcheckRow = fields<GradcheckRow>({
+  index: isCount,
+  name: isString,
+  shape,
+  checked: isBoolean,
+  passed: isBoolean,
+  max_abs_err: reportNumber,
+  max_rel_err: reportNumber,
+  note: isString,
+});
+
+const isArrayPart = fields<ArrayPart>({
+  name: isString,
+  shape,
+  dtype: isString,
+  text: isString,
+  nan: optional(isCount),
+  inf: optional(isCount),
+  min: optional(isNumber),
+  max: optional(isNumber),
+  mean: optional(isNumber),
+});
+
+/** One check per figure kind: a new kind does not compile without its own. */
+const FIGURE_CHECKS: { [K in FigureKind]: Check<FigureData[K]> } = {
+  plot: fields<PlotData>({
+    ...axes,
+    series: listOf(
+      where(
+        fields<Series>({ name: orNull(isString), x: nums, y: nums }),
+        (s) => s.x.length === s.y.length,
+      ),
+    ),
+  }),
+  scatter: fields<ScatterData>({ ...axes, points: isPoints }),
+  boundary: fields<BoundaryData>({
+    ...axes,
+    points: isPoints,
+    threshold: orNull(isNumber),
+    grid: where(
+      fields<Grid>({
+        x1: isNumber,
+        x2: isNumber,
+        y1: isNumber,
+        y2: isNumber,
+        width: isCount,
+        height: isCount,
+        values: nums,
+      }),
+      (g) => g.width > 0 && g.height > 0 && g.values.length === g.width * g.height,
+    ),
+  }),
+  graph: fields<GraphData>({
+    title,
+    graph: where(fields({ nodes: listOf(isGraphNode), edges: listOf(isGraphEdge) }), connected),
+  }),
+  gradcheck: fields<GradcheckData>({
+    title,
+    report: fields<GradcheckData["report"]>({
+      passed: isBoolean,
+      eps: isNumber,
+      atol: isNumber,
+      rtol: isNumber,
+      error: orNull(isString),
+      rows: listOf(isGradcheckRow),
+    }),
+  }),
+  array: fields<ArrayData>({ title, parts: listOf(isArrayPart) }),
+};
+
+/** `data` as the figure `kind` names, or null when the kind is unknown or the data does not fit. */
+export function readFigure(kind: string, data: unknown): Figure | null {
+  if (!Object.hasOwn(FIGURE_CHECKS, kind)) return null;
+  const known = kind as FigureKind;
+  // NOTE: TypeScript cannot tie FIGURE_CHECKS[known]'s guard to `known`; the lookup is that tie.
+  return FIGURE_CHECKS[known](data) ? ({ kind: known, data } as Figure) : null;
+}
+
+/** The page's reading of a display message (the payload checked by its kind). */
+export function readDisplay(message: DisplayMessage): Display {
+  const figure = readFigure(message.kind, message.data);
+  const { figure: id, text } = message;
+  return figure === null
+    ? { figure: id, text, kind: message.kind, data: null }
+    : { figure: id, text, ...figure };
+}

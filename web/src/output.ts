@@ -1,48 +1,50 @@
 /**
  * The output view: program output appended as text (never HTML), batched to one DOM update per
  * animation frame so a flood of prints cannot freeze the page, stdout and stderr styled apart.
- * Figures take their place in that order; their drawing code (views.ts and the chart and graph
- * libraries) loads on first use, so a page that never shows one never downloads it.
+ * Figures take their place in that order; their drawing code (figures/: views.ts and the chart
+ * and graph libraries) loads on first use, so a page that never shows one never downloads it.
  */
-import type { Chunk, DisplayMessage } from "./messages";
-import { figureKey } from "./runner";
+import { download } from "./download";
+import type { Chunk, Display } from "./messages";
 
 type LineKind = "stdout" | "stderr" | "notice" | "error";
-type Pending = { kind: LineKind; text: string } | { kind: "figure"; key: string; message: DisplayMessage };
-type Views = typeof import("./views");
+type Pending = { kind: LineKind; text: string } | { kind: "figure"; display: Display };
+type Views = typeof import("./figures/views");
 
 let views: Promise<Views> | null = null;
 
 export class OutputView {
   private pending: Pending[] = [];
   private scheduled = false;
-  /** Figures shown in this output, by figure id, with the message each should show. */
-  private figures = new Map<string, { element: HTMLElement; message: DisplayMessage; drawn: DisplayMessage | null; since: number }>();
-  private shown = 0;
+  /** Figures in this output by figure id: the display each should show, and the one it shows. */
+  private figures = new Map<
+    string,
+    { element: HTMLElement; display: Display; shown: Display | null; since: number }
+  >();
 
   constructor(private readonly root: HTMLElement) {}
 
   clear(): void {
     this.pending = [];
     this.figures.clear();
-    this.shown = 0;
     this.root.replaceChildren();
   }
 
   /** A figure from the program: new ones join the log in order, updates redraw in place. */
-  display(message: DisplayMessage): void {
-    const key = figureKey(message, this.shown++);
-    const known = this.figures.get(key);
+  display(display: Display): void {
+    const known = this.figures.get(display.figure);
     if (known !== undefined) {
-      known.message = message;
-      this.draw(key);
+      known.display = display;
+      this.draw(display.figure);
       return;
     }
-    if (this.pending.some((p) => p.kind === "figure" && p.key === key)) {
-      for (const p of this.pending) if (p.kind === "figure" && p.key === key) p.message = message;
-      return;
+    for (const p of this.pending) {
+      if (p.kind === "figure" && p.display.figure === display.figure) {
+        p.display = display; // not on the page yet: it joins with its latest state
+        return;
+      }
     }
-    this.pending.push({ kind: "figure", key, message });
+    this.pending.push({ kind: "figure", display });
     this.schedule();
   }
 
@@ -62,7 +64,10 @@ export class OutputView {
 
   /** Text shown so far, including what is still queued (for tests and automation). */
   get text(): string {
-    return (this.root.textContent ?? "") + this.pending.map((p) => (p.kind === "figure" ? p.message.text : p.text)).join("");
+    return (
+      (this.root.textContent ?? "") +
+      this.pending.map((p) => (p.kind === "figure" ? p.display.text : p.text)).join("")
+    );
   }
 
   private queue(kind: LineKind, text: string, ownLine = false): void {
@@ -103,15 +108,20 @@ export class OutputView {
       if (item.kind === "figure") {
         const element = document.createElement("figure");
         element.className = "view";
-        element.dataset.kind = item.message.kind;
+        element.dataset.kind = item.display.kind;
         root.append(element);
-        this.figures.set(item.key, { element, message: item.message, drawn: null, since: performance.now() });
-        this.draw(item.key);
+        const figure = { element, display: item.display, shown: null, since: performance.now() };
+        this.figures.set(item.display.figure, figure);
+        this.draw(item.display.figure);
         continue;
       }
       const { kind, text } = item;
       const last = root.lastElementChild;
-      if (last instanceof HTMLElement && last.dataset.kind === kind && last.firstChild instanceof Text) {
+      if (
+        last instanceof HTMLElement &&
+        last.dataset.kind === kind &&
+        last.firstChild instanceof Text
+      ) {
         last.firstChild.appendData(text);
       } else {
         const span = document.createElement("span");
@@ -125,21 +135,21 @@ export class OutputView {
     if (stick) root.scrollTop = root.scrollHeight;
   }
 
-  /** Draw a figure's latest message once the views module is loaded (one draw per frame). */
+  /** Draw a figure's latest display once the views module is loaded (one draw per frame). */
   private draw(key: string): void {
-    views ??= import("./views");
+    views ??= import("./figures/views");
     void views.then(
       (v) => {
         requestAnimationFrame(() => {
           const figure = this.figures.get(key);
-          if (figure === undefined || figure.drawn === figure.message) return;
-          figure.drawn = figure.message;
-          v.renderView(figure.element, figure.message, figure.since);
+          if (figure === undefined || figure.shown === figure.display) return;
+          figure.shown = figure.display;
+          v.renderView(figure.element, figure.display, { since: figure.since, download });
         });
       },
       () => {
         const figure = this.figures.get(key);
-        if (figure !== undefined) figure.element.textContent = figure.message.text;
+        if (figure !== undefined) figure.element.textContent = figure.display.text;
       },
     );
   }

@@ -1,10 +1,10 @@
 /**
  * The worker's life cycle: boot, run, stop, replace. `Runner.run(code)` is the one programmatic
- * path to Python; the page's Run button uses it, and so can an automation API later.
+ * path to Python: the Run button and the automation API (automation.ts) both go through it.
  * Knows nothing of the DOM or the editor.
  */
-import { STAGES } from "./messages";
-import type { Chunk, DisplayMessage, FromWorker, RunError, Stage, ToWorker } from "./messages";
+import { readDisplay } from "./messages";
+import type { Chunk, Display, FromWorker, RunError, Stage, ToWorker } from "./messages";
 
 export type StageState = "waiting" | "loading" | "done";
 
@@ -26,11 +26,12 @@ export interface RunnerStatus {
 export interface RunResult {
   stdout: string;
   stderr: string;
+  /** null, or the exception: kind, name (its type), message, line (1-based), trimmed traceback. */
   error: RunError | null;
   durationMs: number;
-  /** Output characters dropped by the cap. */
+  /** Characters of output dropped by the page's output cap. */
   dropped: number;
-  /** The run's figures (plots, graphs, tables), each as its plain-text summary, in order. */
+  /** The run's figures (plots, graphs, tables), each as its kind and text summary, in order. */
   displays: Array<{ kind: string; text: string }>;
 }
 
@@ -39,8 +40,8 @@ export interface RunHooks {
   onOutput?: (chunks: Chunk[]) => void;
   /** The output passed the cap; the program goes on. */
   onTruncated?: (cap: number) => void;
-  /** A figure, after the output printed before it; without this hook its text joins the output. */
-  onDisplay?: (display: DisplayMessage) => void;
+  /** A figure (its payload already read: see `readDisplay`), after the output printed before it. */
+  onDisplay?: (display: Display) => void;
 }
 
 export interface RunnerOptions {
@@ -50,7 +51,7 @@ export interface RunnerOptions {
   /** How long Stop waits for KeyboardInterrupt before replacing the worker. */
   stopGraceMs: number;
   /** Delay before booting a standby worker, so it does not compete with the first run. */
-  spareDelayMs: number;
+  standbyDelayMs: number;
   onStatus: (status: RunnerStatus) => void;
 }
 
@@ -64,17 +65,27 @@ class PyWorker {
   versions: Record<string, string> = {};
   bootMs: number | null = null;
 
-  constructor(url: URL, outputCap: number, onMessage: (w: PyWorker, m: FromWorker) => void, onCrash: (w: PyWorker, why: string) => void) {
+  constructor(
+    url: URL,
+    outputCap: number,
+    onMessage: (w: PyWorker, m: FromWorker) => void,
+    onCrash: (w: PyWorker, why: string) => void,
+  ) {
     this.worker = new Worker(url, { type: "module" });
-    const shared = typeof SharedArrayBuffer === "function" && globalThis.crossOriginIsolated === true;
+    const shared =
+      typeof SharedArrayBuffer === "function" && globalThis.crossOriginIsolated === true;
     const buffer = shared ? new SharedArrayBuffer(1) : null;
     this.interrupt = buffer === null ? null : new Uint8Array(buffer);
-    this.worker.addEventListener("message", (e: MessageEvent<FromWorker>) => onMessage(this, e.data));
+    this.worker.addEventListener("message", (e: MessageEvent<FromWorker>) =>
+      onMessage(this, e.data),
+    );
     this.worker.addEventListener("error", (e: ErrorEvent) => {
       e.preventDefault();
       onCrash(this, e.message || "the worker failed");
     });
-    this.worker.addEventListener("messageerror", () => onCrash(this, "a message from the worker could not be read"));
+    this.worker.addEventListener("messageerror", () =>
+      onCrash(this, "a message from the worker could not be read"),
+    );
     this.send({ type: "init", interruptBuffer: buffer, outputCap });
   }
 
@@ -95,13 +106,16 @@ interface ActiveRun {
   /** The latest text of each figure, by figure id (a live plot updates its own entry). */
   displays: Map<string, { kind: string; text: string }>;
   hooks: RunHooks;
-  resolve: (result: RunResult) => void;
+  /** Settles once the run is over, however it ended (`finish` settles it). */
+  done: Promise<RunResult>;
+  settle: (result: RunResult) => void;
 }
 
 export class Runner {
   private current: PyWorker;
-  private spare: PyWorker | null = null;
-  private spareTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Booted in the background, so a Stop that replaces the worker does not wait for a boot. */
+  private standby: PyWorker | null = null;
+  private standbyTimer: ReturnType<typeof setTimeout> | null = null;
   private active: ActiveRun | null = null;
   private stopTimer: ReturnType<typeof setTimeout> | null = null;
   private stopping = false;
@@ -140,51 +154,53 @@ export class Runner {
    */
   async run(code: string, hooks: RunHooks = {}): Promise<RunResult> {
     if (this.active !== null) await this.stop();
-    return new Promise<RunResult>((resolve) => {
-      const run: ActiveRun = {
-        id: this.nextId++,
-        code,
-        worker: this.current,
-        posted: false,
-        started: performance.now(),
-        stdout: [],
-        stderr: [],
-        dropped: 0,
-        displays: new Map(),
-        hooks,
-        resolve,
-      };
-      this.active = run;
-      if (this.current.failed !== null) {
-        this.finish(run, failure("fatal", "RuntimeError", `The Python runtime could not start: ${this.current.failed}`));
-        return;
-      }
+    let settle: (result: RunResult) => void = () => undefined;
+    const done = new Promise<RunResult>((resolve) => (settle = resolve));
+    const run: ActiveRun = {
+      id: this.nextId++,
+      code,
+      worker: this.current,
+      posted: false,
+      started: performance.now(),
+      stdout: [],
+      stderr: [],
+      dropped: 0,
+      displays: new Map(),
+      hooks,
+      done,
+      settle,
+    };
+    this.active = run;
+    if (this.current.failed !== null) {
+      this.finish(run, notStarted(this.current.failed));
+    } else {
       this.post(run);
       this.emit();
-    });
+    }
+    return done;
   }
 
   /** Stop the run in progress: KeyboardInterrupt if possible, else a fresh worker. */
   stop(): Promise<void> {
     const run = this.active;
     if (run === null) return Promise.resolve();
-    const finished = new Promise<void>((resolve) => {
-      const original = run.resolve;
-      run.resolve = (result) => {
-        original(result);
-        resolve();
-      };
-    });
+    const finished = run.done.then(() => undefined);
     if (!run.posted) {
       // Still waiting for the runtime: nothing runs yet, just forget it.
-      this.finish(run, failure("interrupted", "KeyboardInterrupt", "Stopped before the runtime was ready"));
+      this.finish(
+        run,
+        failure("interrupted", "KeyboardInterrupt", "Stopped before the runtime was ready"),
+      );
       return finished;
     }
     if (this.stopping) return finished;
     this.stopping = true;
     if (run.worker.interrupt !== null) {
       run.worker.interrupt[0] = 2; // SIGINT: Python raises KeyboardInterrupt at the next check.
-      this.stopTimer = setTimeout(() => this.replace("Stopped: the program did not respond, so Python was restarted"), this.options.stopGraceMs);
+      this.stopTimer = setTimeout(
+        () => this.replace("Stopped: the program did not respond, so Python was restarted"),
+        this.options.stopGraceMs,
+      );
     } else {
       this.replace("Stopped: Python was restarted");
     }
@@ -223,17 +239,19 @@ export class Runner {
         break;
       case "boot-error":
         w.failed = m.message;
-        if (w === this.spare) {
+        if (w === this.standby) {
           w.worker.terminate();
-          this.spare = null;
+          this.standby = null;
         } else if (w === this.current && this.active !== null && this.active.worker === w) {
-          this.finish(this.active, failure("fatal", "RuntimeError", `The Python runtime could not start: ${m.message}`));
+          this.finish(this.active, notStarted(m.message));
         }
         break;
       case "output": {
         const run = this.activeFor(w, m.id);
         if (run === null) return;
-        for (const chunk of m.chunks) (chunk.stream === "stdout" ? run.stdout : run.stderr).push(chunk.text);
+        for (const chunk of m.chunks) {
+          (chunk.stream === "stdout" ? run.stdout : run.stderr).push(chunk.text);
+        }
         run.hooks.onOutput?.(m.chunks);
         return;
       }
@@ -245,9 +263,8 @@ export class Runner {
       case "display": {
         const run = this.activeFor(w, m.id);
         if (run === null) return;
-        run.displays.set(figureKey(m, run.displays.size), { kind: m.kind, text: m.text });
-        if (run.hooks.onDisplay !== undefined) run.hooks.onDisplay(m);
-        else run.hooks.onOutput?.([{ stream: "stdout", text: m.text.endsWith("\n") ? m.text : m.text + "\n" }]);
+        run.displays.set(m.figure, { kind: m.kind, text: m.text });
+        run.hooks.onDisplay?.(readDisplay(m));
         return;
       }
       case "done": {
@@ -263,20 +280,21 @@ export class Runner {
   }
 
   private onCrash(w: PyWorker, why: string): void {
-    if (w === this.spare) {
+    if (w === this.standby) {
       w.worker.terminate();
-      this.spare = null;
+      this.standby = null;
       return;
     }
     if (w !== this.current) return;
     if (!w.ready) {
       w.failed = why;
-      if (this.active !== null) this.finish(this.active, failure("fatal", "RuntimeError", `The Python runtime could not start: ${why}`));
+      if (this.active !== null) this.finish(this.active, notStarted(why));
       this.emit();
       return;
     }
     const run = this.active;
-    if (run !== null) this.finish(run, failure("fatal", "RuntimeError", `The Python runtime crashed (${why}); it was restarted`));
+    const crashed = `The Python runtime crashed (${why}); it was restarted`;
+    if (run !== null) this.finish(run, failure("fatal", "RuntimeError", crashed));
     this.replace(null);
   }
 
@@ -289,15 +307,15 @@ export class Runner {
     this.everReady = true;
     for (const resolve of this.readyWaiters.splice(0)) resolve();
     if (this.active !== null) this.post(this.active);
-    this.scheduleSpare();
+    this.scheduleStandby();
   }
 
-  private scheduleSpare(): void {
-    if (this.spare !== null || this.spareTimer !== null) return;
-    this.spareTimer = setTimeout(() => {
-      this.spareTimer = null;
-      if (this.spare === null && this.current.failed === null) this.spare = this.spawn();
-    }, this.options.spareDelayMs);
+  private scheduleStandby(): void {
+    if (this.standby !== null || this.standbyTimer !== null) return;
+    this.standbyTimer = setTimeout(() => {
+      this.standbyTimer = null;
+      if (this.standby === null && this.current.failed === null) this.standby = this.spawn();
+    }, this.options.standbyDelayMs);
   }
 
   /** Throw the current worker away and promote the standby one. `stopped` ends the active run. */
@@ -308,8 +326,8 @@ export class Runner {
     if (stopped !== null && run !== null && run.worker === old) {
       this.finish(run, failure("interrupted", "KeyboardInterrupt", stopped));
     }
-    this.current = this.spare ?? this.spawn();
-    this.spare = null;
+    this.current = this.standby ?? this.spawn();
+    this.standby = null;
     if (this.current.ready) this.becameReady();
     this.emit();
   }
@@ -322,7 +340,7 @@ export class Runner {
       clearTimeout(this.stopTimer);
       this.stopTimer = null;
     }
-    run.resolve({
+    run.settle({
       stdout: run.stdout.join(""),
       stderr: run.stderr.join(""),
       error,
@@ -338,15 +356,10 @@ export class Runner {
   }
 }
 
-/** Which figure a display message draws: updates of a live plot share one. */
-export function figureKey(m: DisplayMessage, fallback: number): string {
-  const data = m.data;
-  if (typeof data === "object" && data !== null && "figure" in data && typeof data.figure === "string") return data.figure;
-  return `#${fallback}`;
-}
-
 function failure(kind: RunError["kind"], name: string, message: string): RunError {
   return { kind, name, message, traceback: `${name}: ${message}\n`, line: null };
 }
 
-export { STAGES };
+function notStarted(why: string): RunError {
+  return failure("fatal", "RuntimeError", `The Python runtime could not start: ${why}`);
+}

@@ -29,25 +29,35 @@ export async function decodeFragment(fragment: string): Promise<Decoded> {
   if (text === "") return { kind: "empty" };
   const match = /^(v\d+)\.(.*)$/s.exec(text);
   if (match === null) {
-    return { kind: "error", message: "This link does not contain playground code (unrecognised format)." };
+    return {
+      kind: "error",
+      message: "This link does not contain playground code (unrecognised format).",
+    };
   }
   const version = match[1] ?? "";
   const payload = match[2] ?? "";
   try {
     const bytes = fromBase64Url(payload);
     let raw: Uint8Array<ArrayBuffer>;
-    if (version === "v1") raw = await transform(bytes, new DecompressionStream("deflate-raw"), MAX_CODE_BYTES);
-    else if (version === "v0") raw = bytes;
-    else {
+    if (version === "v1") {
+      raw = await transform(bytes, new DecompressionStream("deflate-raw"), MAX_CODE_BYTES);
+    } else if (version === "v0") {
+      raw = bytes;
+    } else {
       return {
         kind: "error",
-        message: `This link uses format ${version}, which this version of the playground does not know. Try reloading the page.`,
+        message:
+          `This link uses format ${version}, which this version of the playground does not ` +
+          "know. Try reloading the page.",
       };
     }
     const code = new TextDecoder("utf-8", { fatal: true }).decode(raw);
     return { kind: "code", code, version };
   } catch {
-    return { kind: "error", message: "This link is damaged (perhaps cut short) and its code could not be read." };
+    return {
+      kind: "error",
+      message: "This link is damaged (perhaps cut short) and its code could not be read.",
+    };
   }
 }
 
@@ -62,7 +72,8 @@ export function toBase64Url(bytes: Uint8Array): string {
 
 export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) throw new Error("not base64url");
-  const padded = text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4);
+  const padded =
+    text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4);
   const binary = atob(padded);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -71,7 +82,10 @@ export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
 
 async function transform(
   input: Uint8Array<ArrayBuffer>,
-  stream: { writable: WritableStream<BufferSource>; readable: ReadableStream<Uint8Array<ArrayBuffer>> },
+  stream: {
+    writable: WritableStream<BufferSource>;
+    readable: ReadableStream<Uint8Array<ArrayBuffer>>;
+  },
   limit = Infinity,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const writer = stream.writable.getWriter();

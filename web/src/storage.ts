@@ -65,7 +65,11 @@ export function loadPrevious(): Previous | null {
   try {
     const value = JSON.parse(text) as Partial<Previous>;
     if (typeof value.code !== "string") return null;
-    return { code: value.code, reason: String(value.reason ?? "something"), savedAt: Number(value.savedAt ?? 0) };
+    return {
+      code: value.code,
+      reason: String(value.reason ?? "something"),
+      savedAt: Number(value.savedAt ?? 0),
+    };
   } catch {
     return null;
   }
@@ -81,7 +85,10 @@ export function saveTheme(choice: ThemeChoice): boolean {
 }
 
 /** Calls `save` at most once per `ms`, always with the latest value, and flushes on demand. */
-export function debounce<T>(ms: number, save: (value: T) => void): { push(value: T): void; flush(): void } {
+export function debounce<T>(
+  ms: number,
+  save: (value: T) => void,
+): { push(value: T): void; flush(): void } {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let latest: { value: T } | null = null;
   const flush = (): void => {

@@ -2,7 +2,7 @@
  * Booting Python is most of a visit's wait (about 1.7 s of CPU here), so the worker keeps the
  * freshly booted interpreter as a memory snapshot in Cache Storage and later visits restore it
  * (about 0.3 s). Only the bare interpreter is kept: Pyodide 0.27 cannot snapshot loaded
- * packages, so numpy and ad load after either way. Worker-side; nothing here touches the DOM.
+ * packages, so numpy and ad load after either way. Part of the worker's program (no DOM).
  * NOTE: a restored interpreter keeps the snapshot's string-hash seed (the same on every
  * restored visit); the worker reseeds `random`, whose state would otherwise repeat too.
  */
@@ -12,10 +12,9 @@ const CACHE_NAME = "ad-playground-python";
 const RESTORE_TIMEOUT_MS = 8000;
 const WASM_PAGE = 65536;
 
-interface CacheScope {
-  caches?: CacheStorage;
-}
-const cacheStorage = (self as unknown as CacheScope).caches;
+// NOTE: Cache Storage exists only in secure contexts (https, localhost); the lib types it as
+// always there, so test for it.
+const cacheStorage: CacheStorage | undefined = "caches" in globalThis ? caches : undefined;
 
 /** The snapshot's cache key: one per Pyodide version (a snapshot fits only its own build). */
 function keyFor(version: string, base: string): string {
@@ -43,18 +42,30 @@ export async function loadSnapshot(version: string, base: string): Promise<Uint8
  * what can be checked first: the stored length, and a header followed by whole wasm pages.
  */
 function plausible(bytes: Uint8Array, storedLength: number): boolean {
-  if (bytes.byteLength !== storedLength || bytes.byteLength < 16 || bytes.byteOffset % 4 !== 0) return false;
+  if (bytes.byteLength !== storedLength || bytes.byteLength < 16 || bytes.byteOffset % 4 !== 0) {
+    return false;
+  }
   const headerLength = new Uint32Array(bytes.buffer, bytes.byteOffset, 4)[1] ?? 0;
-  return headerLength > 0 && headerLength < bytes.byteLength && (bytes.byteLength - headerLength) % WASM_PAGE === 0;
+  return (
+    headerLength > 0 &&
+    headerLength < bytes.byteLength &&
+    (bytes.byteLength - headerLength) % WASM_PAGE === 0
+  );
 }
 
 /** Keep a snapshot for the next visit; failures (quota, blocked storage) only cost the speed-up. */
 export function saveSnapshot(version: string, base: string, bytes: Uint8Array<ArrayBuffer>): void {
   if (cacheStorage === undefined) return;
   const response = new Response(bytes, {
-    headers: { "content-type": "application/octet-stream", "x-snapshot-bytes": String(bytes.byteLength) },
+    headers: {
+      "content-type": "application/octet-stream",
+      "x-snapshot-bytes": String(bytes.byteLength),
+    },
   });
-  void cacheStorage.open(CACHE_NAME).then((cache) => cache.put(keyFor(version, base), response)).catch(() => undefined);
+  void cacheStorage
+    .open(CACHE_NAME)
+    .then((cache) => cache.put(keyFor(version, base), response))
+    .catch(() => undefined);
 }
 
 export async function forgetSnapshot(version: string, base: string): Promise<void> {
@@ -68,7 +79,9 @@ export async function forgetSnapshot(version: string, base: string): Promise<voi
 /** `restore()`, or null if it fails or does not finish in time. */
 export async function withinTimeout<T>(restore: () => Promise<T>): Promise<T | null> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), RESTORE_TIMEOUT_MS)));
+  const timeout = new Promise<null>(
+    (resolve) => (timer = setTimeout(() => resolve(null), RESTORE_TIMEOUT_MS)),
+  );
   try {
     return await Promise.race([restore(), timeout]);
   } catch {

@@ -15,7 +15,7 @@ import time
 import traceback
 
 _PAGE_MODULES = ("playground",)  # Python that ships with the site, not with the engine
-_display = None  # the current run's display(kind, json_data, text), for figure modules
+_display = None  # the current run's display(kind, figure_id, json_data, text), for figures
 
 
 class _PageModuleFinder:
@@ -154,7 +154,7 @@ def _fresh_modules():
 
 async def run(code, write, flush, display=None):
     """Run `code` as the module __main__; return a JSON error description, or "null".
-    `display(kind, json_data, text)` receives the playground module's figures."""
+    `display(kind, figure_id, json_data, text)` receives the playground module's figures."""
     _fresh_modules()
     os.chdir(_HOME)
     linecache.cache[FILENAME] = (len(code), None, code.splitlines(True), FILENAME)

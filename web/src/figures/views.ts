@@ -3,8 +3,11 @@
  * gradient-check table and arrays here; charts (Observable Plot) and graphs (dagre) in their own
  * chunks, loaded on first use. Loaded by output.ts on the first figure. Everything from user code
  * is set as text or attributes, never parsed as markup.
+ * NOTE: figures/ imports only types from outside itself. A value imported from a module the page
+ * loads at start-up would make esbuild move that module into a shared chunk, fetched at start-up;
+ * what the page lends the figures (saving a file) comes in as an argument instead.
  */
-import type { DisplayMessage } from "./messages";
+import type { ArrayData, Display, GradcheckData } from "../messages";
 
 type Charts = typeof import("./charts");
 type GraphView = typeof import("./graphview");
@@ -20,79 +23,82 @@ const TITLES: Record<string, string> = {
   array: "array",
 };
 
+/** What the page lends a figure. */
+export interface FigureHost {
+  /** When the figure joined the output: its draw time counts from there. */
+  since: number;
+  /** The page's way to save a file (download.ts). */
+  download: (blob: Blob, name: string) => void;
+}
+
 interface Frame {
   body: HTMLElement;
   actions: HTMLElement;
   title: string;
+  host: FigureHost;
 }
 
-function record(data: unknown): Record<string, unknown> | null {
-  return typeof data === "object" && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : null;
-}
-
-/** (Re)draw `message` into its <figure>. */
-export function renderView(figure: HTMLElement, message: DisplayMessage, since = performance.now()): void {
-  const data = record(message.data);
-  const titled = data !== null && typeof data.title === "string" && data.title !== "" ? data.title : null;
-  const title = titled ?? TITLES[message.kind] ?? message.kind;
+/** (Re)draw `display` into its <figure>; one whose payload could not be read shows its text. */
+export function renderView(figure: HTMLElement, display: Display, host: FigureHost): void {
+  const named = display.data?.title ?? "";
+  const title = named !== "" ? named : (TITLES[display.kind] ?? display.kind);
   const live = figure.querySelector<HTMLElement>(":scope > .view-body");
   // A live plot keeps its frame (and the scroll position): only the body is redrawn.
-  const frame = live !== null && figure.dataset.title === title ? reuse(figure, live, title) : makeFrame(figure, title);
-  figure.dataset.kind = message.kind;
+  const frame =
+    live !== null && figure.dataset.title === title
+      ? reuse(figure, live, title, host)
+      : makeFrame(figure, title, host);
+  figure.dataset.kind = display.kind;
   figure.title = "";
-  const fallback = (why: string): void => {
-    frame.body.replaceChildren(text("pre", message.text, "view-text"));
-    figure.dataset.state = why;
+  const fallback = (): void => {
+    frame.body.replaceChildren(text("pre", display.text, "view-text"));
+    figure.dataset.state = "text";
   };
-  if (data === null) return fallback("text");
+  if (display.data === null) return fallback();
   try {
-    switch (message.kind) {
+    switch (display.kind) {
       case "plot":
       case "scatter":
       case "boundary":
         charts ??= import("./charts");
-        void charts.then(
-          (c) => {
-            const svg = c.drawChart(frame.body, message.kind, data);
+        void charts
+          .then((c) => {
+            const svg = c.drawChart(frame.body, display);
             addExports(frame, () => svg() ?? null);
-            drawn(figure, since);
-          },
-          () => fallback("text"),
-        );
+            markDrawn(figure, host.since);
+          })
+          .catch(fallback); // the chunk did not load, or drawing failed
         return;
       case "graph":
         graphView ??= import("./graphview");
-        void graphView.then(
-          (g) => {
-            const svg = g.drawGraph(frame.body, data, frame.actions);
+        void graphView
+          .then((g) => {
+            const svg = g.drawGraph(frame.body, display.data, frame.actions);
             addExports(frame, () => svg);
-            drawn(figure, since);
-          },
-          () => fallback("text"),
-        );
+            markDrawn(figure, host.since);
+          })
+          .catch(fallback);
         return;
       case "gradcheck":
-        drawGradcheck(frame.body, data);
+        drawGradcheck(frame.body, display.data);
         break;
       case "array":
-        drawArray(frame.body, data);
+        drawArray(frame.body, display.data);
         break;
-      default:
-        return fallback("text");
     }
-    drawn(figure, since);
+    markDrawn(figure, host.since);
   } catch {
-    fallback("text");
+    fallback();
   }
 }
 
 /** Mark the figure drawn, with the time since it joined the output (tests and tuning read it). */
-function drawn(figure: HTMLElement, since: number): void {
+function markDrawn(figure: HTMLElement, since: number): void {
   figure.dataset.state = "drawn";
   figure.dataset.drawMs = String(Math.round(performance.now() - since));
 }
 
-function makeFrame(figure: HTMLElement, title: string): Frame {
+function makeFrame(figure: HTMLElement, title: string, host: FigureHost): Frame {
   const caption = document.createElement("figcaption");
   const name = text("span", title, "view-title");
   const actions = document.createElement("span");
@@ -103,12 +109,12 @@ function makeFrame(figure: HTMLElement, title: string): Frame {
   figure.replaceChildren(caption, body);
   figure.dataset.title = title;
   figure.setAttribute("aria-label", title);
-  return { body, actions, title };
+  return { body, actions, title, host };
 }
 
-function reuse(figure: HTMLElement, body: HTMLElement, title: string): Frame {
+function reuse(figure: HTMLElement, body: HTMLElement, title: string, host: FigureHost): Frame {
   const actions = figure.querySelector<HTMLElement>(".view-actions");
-  return { body, actions: actions ?? document.createElement("span"), title };
+  return { body, actions: actions ?? document.createElement("span"), title, host };
 }
 
 function text(tag: string, content: string, className?: string): HTMLElement {
@@ -135,7 +141,7 @@ function addExports(frame: Frame, svg: () => SVGSVGElement | null): void {
     button.setAttribute("aria-label", `Download ${frame.title} as ${format.toUpperCase()}`);
     button.addEventListener("click", () => {
       const current = exporters.get(frame.actions)?.();
-      if (current !== null && current !== undefined) void download(current, frame.title, format);
+      if (current !== null && current !== undefined) void exportAs(current, frame, format);
     });
     frame.actions.append(button);
   }
@@ -143,7 +149,7 @@ function addExports(frame: Frame, svg: () => SVGSVGElement | null): void {
 
 const exporters = new WeakMap<HTMLElement, () => SVGSVGElement | null>();
 
-/** A standalone copy of `svg`: CSS variables and currentColor resolved, the theme's background set. */
+/** A standalone copy of `svg`: CSS variables and currentColor resolved, the theme's background. */
 export function standalone(svg: SVGSVGElement): { markup: string; width: number; height: number } {
   const copy = svg.cloneNode(true) as SVGSVGElement;
   const live = [svg, ...svg.querySelectorAll("*")];
@@ -154,14 +160,22 @@ export function standalone(svg: SVGSVGElement): { markup: string; width: number;
     // The page's stylesheet and CSS variables do not travel with the file: write their result.
     const style = getComputedStyle(element);
     for (const property of ["fill", "stroke", "color"]) {
-      if (target.getAttribute(property)?.includes("var(") === true) target.setAttribute(property, style.getPropertyValue(property));
+      if (target.getAttribute(property)?.includes("var(") === true) {
+        target.setAttribute(property, style.getPropertyValue(property));
+      }
     }
-    if (!(element instanceof SVGGraphicsElement) || element instanceof SVGGElement || element instanceof SVGSVGElement) return;
+    const shape =
+      element instanceof SVGGraphicsElement &&
+      !(element instanceof SVGGElement) &&
+      !(element instanceof SVGSVGElement);
+    if (!shape) return; // groups and the root pass their style down; shapes carry their own
     for (const property of ["fill", "stroke", "stroke-width", "stroke-dasharray", "opacity"]) {
       target.setAttribute(property, style.getPropertyValue(property));
     }
     if (element instanceof SVGTextContentElement) {
-      for (const property of ["font-family", "font-size", "font-weight"]) target.setAttribute(property, style.getPropertyValue(property));
+      for (const property of ["font-family", "font-size", "font-weight"]) {
+        target.setAttribute(property, style.getPropertyValue(property));
+      }
     }
   });
   const box = svg.getBoundingClientRect();
@@ -176,9 +190,11 @@ export function standalone(svg: SVGSVGElement): { markup: string; width: number;
   return { markup: new XMLSerializer().serializeToString(copy), width, height };
 }
 
-async function download(svg: SVGSVGElement, title: string, format: "svg" | "png"): Promise<void> {
+/** Save the figure's SVG as an SVG or PNG file named after its title. */
+async function exportAs(svg: SVGSVGElement, frame: Frame, format: "svg" | "png"): Promise<void> {
   const { markup, width, height } = standalone(svg);
-  const name = (title.replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "") || "figure") + "." + format;
+  const name =
+    (frame.title.replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "") || "figure") + "." + format;
   let blob = new Blob([markup], { type: "image/svg+xml" });
   if (format === "png") {
     const image = new Image();
@@ -198,37 +214,35 @@ async function download(svg: SVGSVGElement, title: string, format: "svg" | "png"
     if (png === null) return;
     blob = png;
   }
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = name;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  frame.host.download(blob, name);
 }
 
 // ---- tables ----
 
-function num(value: unknown): string {
+function num(value: number | string): string {
   if (typeof value === "number") return value === 0 ? "0" : value.toExponential(2);
-  return String(value); // "nan" / "inf" from a strict-JSON report
+  return value; // "nan" / "inf" from a strict-JSON report
 }
 
-function tolerance(value: unknown): string {
-  return typeof value === "number" && value !== 0 && Math.abs(value) < 1e-2 ? value.toExponential(0) : String(value);
+function tolerance(value: number): string {
+  return value !== 0 && Math.abs(value) < 1e-2 ? value.toExponential(0) : String(value);
 }
 
-function drawGradcheck(body: HTMLElement, data: Record<string, unknown>): void {
-  const report = record(data.report);
-  if (report === null || !Array.isArray(report.rows)) throw new Error("not a gradcheck report");
-  const passed = report.passed === true;
-  const summary = text(
-    "p",
-    `${passed ? "passed" : "FAILED"} · eps ${tolerance(report.eps)} · atol ${tolerance(report.atol)} · rtol ${tolerance(report.rtol)}`,
-    "view-summary",
-  );
+function shapeText(shape: number[]): string {
+  return `(${shape.join(", ")}${shape.length === 1 ? "," : ""})`;
+}
+
+function drawGradcheck(body: HTMLElement, data: GradcheckData): void {
+  const report = data.report;
+  const passed = report.passed;
+  const limits = [`eps ${tolerance(report.eps)}`, `atol ${tolerance(report.atol)}`];
+  limits.push(`rtol ${tolerance(report.rtol)}`);
+  const summary = text("p", [passed ? "passed" : "FAILED", ...limits].join(" · "), "view-summary");
   summary.dataset.passed = String(passed);
   const parts: HTMLElement[] = [summary];
-  if (typeof report.error === "string" && report.error !== "") parts.push(text("p", `error: ${report.error}`, "view-error"));
+  if (report.error !== null && report.error !== "") {
+    parts.push(text("p", `error: ${report.error}`, "view-error"));
+  }
   const table = document.createElement("table");
   table.className = "view-table";
   const head = table.createTHead().insertRow();
@@ -238,17 +252,20 @@ function drawGradcheck(body: HTMLElement, data: Record<string, unknown>): void {
     head.append(th);
   }
   const rows = table.createTBody();
-  for (const item of report.rows) {
-    const r = record(item);
-    if (r === null) continue;
+  for (const r of report.rows) {
     const row = rows.insertRow();
-    const checked = r.checked !== false;
-    const ok = r.passed === true;
+    const checked = r.checked;
+    const ok = r.passed;
     row.dataset.result = !checked ? "skipped" : ok ? "pass" : "fail";
-    const shape = Array.isArray(r.shape) ? `(${r.shape.join(", ")}${r.shape.length === 1 ? "," : ""})` : "";
-    const cells = [String(r.index), String(r.name), shape, checked ? num(r.max_abs_err) : "—", checked ? num(r.max_rel_err) : "—"];
+    const cells = [
+      String(r.index),
+      r.name,
+      shapeText(r.shape),
+      checked ? num(r.max_abs_err) : "—",
+      checked ? num(r.max_rel_err) : "—",
+    ];
     for (const c of cells) row.insertCell().textContent = c;
-    const note = typeof r.note === "string" && r.note !== "" ? ` (${r.note})` : "";
+    const note = r.note !== "" ? ` (${r.note})` : "";
     const result = row.insertCell();
     result.textContent = (!checked ? "skipped" : ok ? "pass" : "FAIL") + note;
     result.className = "view-result";
@@ -263,31 +280,40 @@ function highlighted(content: string): HTMLElement {
   pre.className = "view-array";
   for (const piece of content.split(/(-?\binf\b|\bnan\b)/)) {
     if (piece === "") continue;
-    if (/^-?inf$|^nan$/.test(piece)) pre.append(text("mark", piece, piece === "nan" ? "view-nan" : "view-inf"));
-    else pre.append(document.createTextNode(piece));
+    if (/^-?inf$|^nan$/.test(piece)) {
+      pre.append(text("mark", piece, piece === "nan" ? "view-nan" : "view-inf"));
+    } else {
+      pre.append(document.createTextNode(piece));
+    }
   }
   return pre;
 }
 
-function drawArray(body: HTMLElement, data: Record<string, unknown>): void {
-  if (!Array.isArray(data.parts)) throw new Error("not an array display");
+function drawArray(body: HTMLElement, data: ArrayData): void {
   const out: HTMLElement[] = [];
-  for (const item of data.parts) {
-    const p = record(item);
-    if (p === null) continue;
-    const shape = Array.isArray(p.shape) ? `(${p.shape.join(", ")}${p.shape.length === 1 ? "," : ""})` : "?";
+  for (const p of data.parts) {
     const head = document.createElement("p");
     head.className = "view-summary";
-    const facts = [`${String(p.name)}`, `shape ${shape}`, String(p.dtype)];
-    if (typeof p.min === "number" && typeof p.max === "number" && typeof p.mean === "number" && Number(p.size) > 1) {
-      facts.push(`min ${p.min.toPrecision(4)} · mean ${p.mean.toPrecision(4)} · max ${p.max.toPrecision(4)}`);
+    const facts = [p.name, `shape ${shapeText(p.shape)}`, p.dtype];
+    const size = p.shape.reduce((n, d) => n * d, 1);
+    if (p.min !== undefined && p.max !== undefined && p.mean !== undefined && size > 1) {
+      const [min, mean, max] = [p.min, p.mean, p.max].map((v) => v.toPrecision(4));
+      facts.push(`min ${min} · mean ${mean} · max ${max}`);
     }
     head.append(document.createTextNode(facts.join(" · ")));
-    for (const [key, label] of [["nan", "NaN"], ["inf", "inf"]] as const) {
-      const count = Number(p[key]);
-      if (count > 0) head.append(document.createTextNode(" · "), text("mark", `${count} ${label}`, `view-${key}`));
+    for (const [key, label] of [
+      ["nan", "NaN"],
+      ["inf", "inf"],
+    ] as const) {
+      const count = p[key] ?? 0;
+      if (count > 0) {
+        head.append(
+          document.createTextNode(" · "),
+          text("mark", `${count} ${label}`, `view-${key}`),
+        );
+      }
     }
-    out.push(head, highlighted(String(p.text)));
+    out.push(head, highlighted(p.text));
   }
   body.replaceChildren(...out);
 }
