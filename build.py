@@ -558,14 +558,22 @@ def test(args: argparse.Namespace) -> int:
     return code
 
 
+def with_root_on_path(env: dict) -> dict:
+    """env for a script that imports build.py (web/headless.py, web/bench.py).
+
+    NOTE: first on PYTHONPATH, so it comes before the tooling venv's unrelated `build` package.
+    """
+    return {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))}
+
+
 def bench(args: argparse.Namespace) -> int:
-    """The engine benchmark, or with --browser the playground's (start-up, speed, size)."""
+    """The engine benchmark (py/bench.py), or with --browser the playground's (web/bench.py)."""
     python = ensure_venv()
     env = dict(os.environ)
     if args.browser:
         build(args)
-        env["AD_CHROMIUM"] = ensure_browser()
-    script = TESTS_DIR / "bench" / ("browser.py" if args.browser else "engine.py")
+        env = with_root_on_path({**env, "AD_CHROMIUM": ensure_browser()})
+    script = WEB_DIR / "bench.py" if args.browser else PY_DIR / "bench.py"
     return subprocess.run([str(python), str(script), *args.bench_args], cwd=ROOT, env=env).returncode
 
 
@@ -573,8 +581,8 @@ def run(args: argparse.Namespace) -> int:
     """Run Python files in the playground in headless Chromium, through the page's own runner."""
     with contextlib.redirect_stdout(sys.stderr):  # stdout is the programs' own (or the JSON)
         build(args)
-        env = {**os.environ, "AD_CHROMIUM": ensure_browser()}
-    cmd = [venv_python(), TESTS_DIR / "headless.py", *args.run_args]
+        env = with_root_on_path({**os.environ, "AD_CHROMIUM": ensure_browser()})
+    cmd = [venv_python(), WEB_DIR / "headless.py", *args.run_args]
     return subprocess.run([str(c) for c in cmd], cwd=Path.cwd(), env=env).returncode
 
 

@@ -1,5 +1,5 @@
-"""build.py's promises: a runtime file is used only when its sha256 matches Pyodide's lock,
-and the server sends the headers and MIME types the page needs."""
+"""build.py's promises: a runtime file is used only when its sha256 matches Pyodide's lock, the
+server sends the headers and MIME types the page needs, and the wheel holds the package only."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import urllib.request
+import zipfile
 
 import pytest
 
@@ -113,3 +114,13 @@ def test_server_lists_no_folders(served, tmp_path):
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(f"{served}/repo/sub/")
     assert error.value.code == 404
+
+
+def test_the_wheel_holds_the_ad_package_and_nothing_else_of_py():
+    wheels = list(build.DIST_DIR.glob("ad-*-py3-none-any.whl"))
+    if len(wheels) != 1:
+        pytest.fail(f"expected one ad wheel in {build.DIST_DIR}, found {wheels}: run `python3 build.py build`")
+    names = zipfile.ZipFile(wheels[0]).namelist()
+    assert "ad/__init__.py" in names and "ad/nn/functional.py" in names
+    others = [name for name in names if not name.startswith(("ad/", "ad-"))]
+    assert others == [], f"the wheel ships more than the ad package (py/bench.py stays out): {others}"

@@ -27,7 +27,7 @@ def test_engine_suite_passes_inside_pyodide(tmp_path):
     log = tmp_path / "pyodide-pytest.log"
     with open(log, "w") as out:  # a file, not a pipe: a long run cannot block on a full pipe
         result = subprocess.run(
-            [node, RUNNER, site, wheels, build.TESTS_DIR, "/repo/tests/engine", "-q"],
+            [node, RUNNER, site, wheels, build.ROOT, "/repo/tests/engine", "-q"],
             stdout=out, stderr=subprocess.STDOUT, timeout=1200,
         )
     text = log.read_text()

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 import build
-from headless import launch_chromium, served_site
+from web.headless import launch_chromium, served_site
 
 SITE_DIR = Path(os.environ.get("AD_SITE_DIR") or build.SITE_DIR)
 BASE_PATH = "/playground/"  # a sub-path proves the site uses relative URLs only

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
-from headless import SNAPSHOT_CACHE as CACHE, SNAPSHOT_STORED
+from web.headless import SNAPSHOT_CACHE as CACHE, SNAPSHOT_STORED
 
 
 def ready(page: Page) -> dict:

@@ -1,8 +1,8 @@
 """Drive the playground headlessly: one Chromium, the built site, the page's own runner.
 
-`python3 build.py run FILE.py ...` runs here (in the tooling venv), and the tests use the same
-pieces: the Chromium flags, the served site and the page's automation API
-(`window.adPlayground`, documented in the README).
+`python3 build.py run FILE.py ...` runs this file (in the tooling venv), and the browser tests and
+the browser benchmark use the same pieces: the Chromium flags, the served site and the page's
+automation API (`window.adPlayground`, documented in the README).
 """
 
 from __future__ import annotations
@@ -15,9 +15,13 @@ import sys
 import threading
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-import build  # noqa: E402  (the server the site is served with, and where Chromium is)
+# NOTE: build.py comes from the repository root, which build.py puts first on PYTHONPATH (and
+# pytest.ini on the tests' path): the tooling venv also holds an unrelated package named `build`.
+import build  # the server the site is served with, and where Chromium is
+
+if not hasattr(build, "make_server"):
+    raise SystemExit(f"{__file__} imported another `build` ({build.__file__}): start it with "
+                     "`python3 build.py run FILE.py ...`, which puts the repository root on PYTHONPATH")
 
 CHROMIUM_ARGS = [
     "--no-sandbox",  # needed as root; the page is our own, served from localhost
@@ -76,7 +80,6 @@ class Playground:
         page.expose_function("__adOutput", lambda name, text: self._sink and self._sink(name, text))
         page.goto(url)
         page.wait_for_function("window.adPlayground !== undefined", timeout=ready_timeout_s * 1000)
-        self.info = page.evaluate("() => window.adPlayground.ready")  # versions and boot time
 
     def run(self, code: str, timeout_s: float | None = None, on_output=None) -> dict:
         """Run code in a fresh namespace; the result has stdout, stderr, error, durationMs, timedOut."""

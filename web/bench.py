@@ -16,11 +16,10 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
-import headless  # noqa: E402
+import headless  # beside this file; it imports build.py, which `build.py bench` puts on PYTHONPATH
 
 build = headless.build
+ROOT = build.ROOT
 
 # The same code runs in the page and in CPython: a 2-16-16-1 tanh MLP, full batch of 200 points.
 TRAINING_STEP = """
