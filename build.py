@@ -39,12 +39,13 @@ STAGE_DIR = BUILD_DIR / "stage"  # the wheel compiled for Pyodide + the lock tha
 BUNDLE_DIR = BUILD_DIR / "bundle"  # esbuild's output, before it is copied into the site
 STAMP_DIR = BUILD_DIR / "stamps"
 VENV_DIR = ROOT / ".venv"
-REQUIREMENTS = TESTS_DIR / "requirements.txt"
+BUILD_REQUIREMENTS = PY_DIR / "build-requirements.txt"  # pyodide-build & co.: wheel, py-compile, lock
+TEST_REQUIREMENTS = TESTS_DIR / "requirements.txt"  # pytest, hypothesis, playwright, numpy & co.
 NODE_MODULES = ROOT / "node_modules"
 PYODIDE_NPM = NODE_MODULES / "pyodide"
 PYODIDE_TEST_WHEELS = BUILD_DIR / "pyodide-test-wheels"  # pytest & co., for the engine tests in Pyodide
-# Pure-Python test tools, at the versions pinned in REQUIREMENTS, that the engine tests need in Pyodide.
-PYODIDE_TEST_TOOLS = ("pytest", "pluggy", "iniconfig", "pygments", "hypothesis", "attrs", "sortedcontainers")
+# Pure-Python test tools, at the versions TEST_REQUIREMENTS pins, that the engine tests need in Pyodide.
+PYODIDE_TEST_TOOLS = ("pytest", "pluggy", "iniconfig", "pygments", "hypothesis", "sortedcontainers")
 
 PYODIDE_VERSION = "0.27.7"
 PYODIDE_PYTHON = (3, 12)  # the browser's Python: py-compile must run on the same minor version
@@ -172,7 +173,7 @@ def find_python312() -> str:
 
 
 def ensure_venv() -> Path:
-    """The tooling venv with the pinned requirements, reinstalled when they change."""
+    """The tooling venv with the build's and the tests' pinned tools, reinstalled when they change."""
     python = venv_python()
     made = VENV_DIR / ".made"  # written last: a venv left half-made by a failure is made again
     if python_version(python) != PYODIDE_PYTHON or not made.exists():
@@ -185,9 +186,10 @@ def ensure_venv() -> Path:
                              "install the python3.12-venv package.") from None
         made.write_text("")
     stamp = VENV_DIR / ".requirements-sha256"
-    digest = sha256_file(REQUIREMENTS)
+    digest = fingerprint(BUILD_REQUIREMENTS, TEST_REQUIREMENTS)
     if not stamp.exists() or stamp.read_text() != digest:
-        call([python, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", REQUIREMENTS])
+        call([python, "-m", "pip", "install", "--disable-pip-version-check", "-q",
+              "-r", BUILD_REQUIREMENTS, "-r", TEST_REQUIREMENTS])
         stamp.write_text(digest)
     return python
 
@@ -297,8 +299,9 @@ def fetch_runtime() -> dict[str, Path]:
 
 def build_wheel(python: Path) -> Path:
     """The ad wheel for CPython, then a copy compiled for Pyodide with a lock that lists it."""
-    # The tool versions (REQUIREMENTS) count too: another pyodide-build may compile differently.
-    digest = fingerprint(PY_DIR / "pyproject.toml", PY_DIR / "ad", PYODIDE_NPM / "pyodide-lock.json", REQUIREMENTS)
+    # The build tools' versions count too: another pyodide-build may compile differently.
+    digest = fingerprint(PY_DIR / "pyproject.toml", PY_DIR / "ad", PYODIDE_NPM / "pyodide-lock.json",
+                         BUILD_REQUIREMENTS)
     staged = list(STAGE_DIR.glob("ad-*.whl"))
     if len(staged) == 1 and any(DIST_DIR.glob("ad-*.whl")) and is_fresh("wheel", digest, STAGE_DIR / "pyodide-lock.json"):
         return staged[0]
@@ -515,15 +518,19 @@ def ensure_browser() -> str:
 
 
 def pinned(names: tuple[str, ...]) -> list[str]:
-    """`name==version` for each name, as REQUIREMENTS pins it."""
-    pins = dict(line.split("==", 1) for line in REQUIREMENTS.read_text().splitlines() if "==" in line and not line.startswith("#"))
+    """`name==version` for each test tool named, as TEST_REQUIREMENTS pins it."""
+    lines = TEST_REQUIREMENTS.read_text().splitlines()
+    pins = dict(line.split("==", 1) for line in lines if "==" in line and not line.startswith("#"))
     pins = {name.split("[")[0].lower(): version.strip() for name, version in pins.items()}
+    missing = [name for name in names if name not in pins]
+    if missing:
+        raise BuildError(f"{TEST_REQUIREMENTS.relative_to(ROOT)} pins no version of {', '.join(missing)}")
     return [f"{name}=={pins[name]}" for name in names]
 
 
 def fetch_pyodide_test_wheels(python: Path) -> None:
     """Wheels of the pinned test tools, so the engine's own tests can run inside Pyodide."""
-    digest = fingerprint(REQUIREMENTS)
+    digest = fingerprint(TEST_REQUIREMENTS, settings=PYODIDE_TEST_TOOLS)
     if is_fresh("pyodide-test-wheels", digest, PYODIDE_TEST_WHEELS):
         return
     shutil.rmtree(PYODIDE_TEST_WHEELS, ignore_errors=True)
@@ -532,7 +539,7 @@ def fetch_pyodide_test_wheels(python: Path) -> None:
     compiled = [w.name for w in PYODIDE_TEST_WHEELS.glob("*.whl") if not w.name.endswith("-none-any.whl")]
     if compiled:
         raise BuildError(f"these test tools are not pure Python, so they cannot run in Pyodide: {compiled}; "
-                         f"pin a pure-Python release in {REQUIREMENTS.relative_to(ROOT)}")
+                         f"pin a pure-Python release in {TEST_REQUIREMENTS.relative_to(ROOT)}")
     mark_fresh("pyodide-test-wheels", digest)
 
 
