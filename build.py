@@ -96,12 +96,18 @@ def log(message: str) -> None:
     print(f"[build] {message}", flush=True)
 
 
-def call(cmd: list, cwd: Path = ROOT, env: dict | None = None) -> None:
-    """Print a command, run it, and stop the build at the first failure."""
+def call(cmd: list, cwd: Path = ROOT, env: dict | None = None, check: bool = True,
+         stdout=None) -> int:
+    """Print a command, run it, and stop the build at the first failure; with check=False, return
+    its exit code instead (pytest's, the runner's, the benchmark's: the command's own answer).
+
+    Its output goes where sys.stdout goes at the time (stderr while `run` builds), or to `stdout`.
+    """
     print("+ " + shlex.join(str(c) for c in cmd), flush=True)
-    result = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, stdout=sys.stdout)
-    if result.returncode != 0:
-        raise BuildError(f"command failed with exit code {result.returncode}: {shlex.join(map(str, cmd))}")
+    code = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, stdout=stdout or sys.stdout).returncode
+    if check and code != 0:
+        raise BuildError(f"command failed with exit code {code}: {shlex.join(map(str, cmd))}")
+    return code
 
 
 def sha256_file(path: Path) -> str:
@@ -375,7 +381,7 @@ def tree_files(folder: Path, prefix: str = "") -> dict[str, Path]:
     return {prefix + p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()} if folder.exists() else {}
 
 
-def build(args: argparse.Namespace | None = None) -> Path:
+def build() -> Path:
     """Everything the site needs, assembled into build/site/ for any static host."""
     started = time.perf_counter()
     python = ensure_venv()
@@ -462,7 +468,7 @@ def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000, base
 
 
 def serve(args: argparse.Namespace) -> None:
-    site = build(args) if not args.no_build else SITE_DIR
+    site = build() if not args.no_build else SITE_DIR
     try:
         server = make_server(site, args.host, args.port, args.base_path)
     except OSError as e:
@@ -549,15 +555,17 @@ def check() -> None:
 
 
 def test(args: argparse.Namespace) -> int:
+    """Build, type-check, then pytest: over tests/, or over the test paths given."""
     started = time.perf_counter()
-    build(args)
+    build()
     check()
     fetch_pyodide_test_wheels(venv_python())
     env = {**os.environ, "AD_CHROMIUM": ensure_browser(), "AD_SITE_DIR": str(SITE_DIR),
            "AD_PYODIDE_TEST_WHEELS": str(PYODIDE_TEST_WHEELS)}
-    cmd = [venv_python(), "-m", "pytest", TESTS_DIR, *args.pytest_args]
-    print("+ " + shlex.join(map(str, cmd)), flush=True)
-    code = subprocess.run([str(c) for c in cmd], cwd=ROOT, env=env).returncode
+    # Paths (tests/e2e, tests/e2e/test_run.py::test_x) are the user's, from where they stand.
+    given = [a for a in args.pytest_args if not a.startswith("-") and Path(a.split("::")[0]).exists()]
+    cmd = [venv_python(), "-m", "pytest", *([] if given else [TESTS_DIR]), *args.pytest_args]
+    code = call(cmd, cwd=Path.cwd(), env=env, check=False)
     log(f"tests finished in {time.perf_counter() - started:.0f} s with exit code {code}")
     if code == 5:
         log("pytest collected no tests: that is a failure")
@@ -578,19 +586,20 @@ def bench(args: argparse.Namespace) -> int:
     python = ensure_venv()
     env = dict(os.environ)
     if args.browser:
-        build(args)
+        build()
         env = with_root_on_path({**env, "AD_CHROMIUM": ensure_browser()})
     script = WEB_DIR / "bench.py" if args.browser else PY_DIR / "bench.py"
-    return subprocess.run([str(python), str(script), *args.bench_args], cwd=ROOT, env=env).returncode
+    return call([python, script, *args.bench_args], env=env, check=False)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run Python files in the playground in headless Chromium, through the page's own runner."""
-    with contextlib.redirect_stdout(sys.stderr):  # stdout is the programs' own (or the JSON)
-        build(args)
+    programs = sys.stdout  # the programs' own output (or the JSON), and nothing else
+    with contextlib.redirect_stdout(sys.stderr):  # the build's output and the command line
+        build()
         env = with_root_on_path({**os.environ, "AD_CHROMIUM": ensure_browser()})
-    cmd = [venv_python(), WEB_DIR / "headless.py", *args.run_args]
-    return subprocess.run([str(c) for c in cmd], cwd=Path.cwd(), env=env).returncode
+        cmd = [venv_python(), WEB_DIR / "headless.py", *args.run_args]
+        return call(cmd, cwd=Path.cwd(), env=env, check=False, stdout=programs)
 
 
 def clean(args: argparse.Namespace) -> None:
@@ -601,7 +610,7 @@ def clean(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("build", help="build the static site into build/site/").set_defaults(func=build)
+    sub.add_parser("build", help="build the static site into build/site/").set_defaults(func=lambda args: build())
     p = sub.add_parser("serve", help="build, then serve the playground locally")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
