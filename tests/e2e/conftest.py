@@ -18,9 +18,16 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Error as PlaywrightError,
+    Locator,
+    Page,
+    TimeoutError as PlaywrightTimeoutError,
+    expect,
+    sync_playwright,
+)
 
 import build
 from web.headless import launch_chromium, served_site
@@ -61,11 +68,13 @@ EXAMPLES = (
             ("x.grad = [[0.0, 1.0, 1.0]]", "y.grad = [[1.0], [2.0], [3.0]]", "seed formulas fail",
              "SeedDotProduct", "gradcheck FAILED", "MISMATCH")),
     Example("custom_function.py", "Your own Function: sigmoid + gradcheck",
-            ("gradcheck passed", "gradient check passed", "broken backward: caught, as it should be")),
+            ("gradcheck passed", "gradient check passed",
+             "broken backward: caught, as it should be")),
     Example("broadcasting.py", "Broadcasting and its gradients",
             ("row: shape (3,)    grad shape (3,)", "expected row.grad: [6.0, 6.0, 6.0]")),
     Example("two_moons.py", "Train an MLP on two moons", ("step   0", "step 200", "accuracy 100%")),
-    Example("graph.py", "The graph of a small expression", ("dL/da = 6.0", "7 nodes, 6 edges", "digraph")),
+    Example("graph.py", "The graph of a small expression",
+            ("dL/da = 6.0", "7 nodes, 6 edges", "digraph")),
 )
 
 

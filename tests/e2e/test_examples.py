@@ -21,7 +21,8 @@ def test_loading_an_example_keeps_the_users_code_restorable(page: Page, ui, site
     page.goto(site_url)
     mine = "# my work in progress\nprint('mine')\n"
     ui.type_code(mine)
-    page.get_by_role("combobox", name="Examples").select_option(label="Broadcasting and its gradients")
+    picker = page.get_by_role("combobox", name="Examples")
+    picker.select_option(label="Broadcasting and its gradients")
     expect(page.get_by_role("textbox")).to_contain_text("Broadcasting")
     notice = page.get_by_role("status").filter(has_text="Your previous code is kept")
     notice.get_by_role("button", name="Restore previous code").click()

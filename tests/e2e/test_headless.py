@@ -22,7 +22,8 @@ def build_py_run(*args: str | Path, timeout: float = 600) -> subprocess.Complete
 
 def test_every_gallery_example_runs_headless_with_its_expected_output(examples):
     expected = {example.file: example.prints for example in examples}
-    assert {p.name for p in EXAMPLES} == set(expected), "every example needs its lines in conftest.py"
+    assert {p.name for p in EXAMPLES} == set(expected), \
+        "every example needs its lines in the table in conftest.py"
     result = build_py_run("--json", *EXAMPLES)
     assert result.returncode == 0, result.stderr[-3000:]
     runs = json.loads(result.stdout)
@@ -46,7 +47,8 @@ def test_run_streams_output_and_exits_1_with_the_traceback(tmp_path):
     assert "to stderr" in result.stderr
     assert 'File "<editor>", line 3, in <module>' in result.stderr
     assert "ZeroDivisionError: division by zero" in result.stderr
-    assert "pyodide" not in result.stderr.split("ZeroDivisionError")[0].lower(), "frames not the user's must be trimmed"
+    assert "pyodide" not in result.stderr.split("ZeroDivisionError")[0].lower(), \
+        "frames not the user's must be trimmed"
 
 
 def test_run_times_out_with_124_stops_the_program_and_goes_on(tmp_path):
@@ -79,7 +81,8 @@ def test_automation_api_runs_code_and_reads_and_sets_the_editor(booted, site_url
 
     streamed = page.evaluate("""async () => {
         const pieces = [];
-        const r = await window.adPlayground.run("print('a')\\nprint('b')", { onOutput: (s, t) => pieces.push([s, t]) });
+        const r = await window.adPlayground.run("print('a')\\nprint('b')",
+                                                { onOutput: (s, t) => pieces.push([s, t]) });
         return { pieces, ok: r.ok };
     }""")
     assert streamed["ok"] and "".join(t for s, t in streamed["pieces"] if s == "stdout") == "a\nb\n"

@@ -54,7 +54,8 @@ def test_traceback_is_trimmed_to_the_users_code_and_the_line_is_marked(booted):
 
 
 def test_each_run_starts_fresh(booted):
-    booted.run("from ad import Tensor\nsecret = 42\nTensor.__add__ = lambda a, b: 'patched'\nprint('set')\n")
+    booted.run("from ad import Tensor\nsecret = 42\n"
+               "Tensor.__add__ = lambda a, b: 'patched'\nprint('set')\n")
     expect(booted.output).to_have_text("set\n")
     booted.run("from ad import tensor\nprint((tensor(1.0) + tensor(2.0)).data)\nprint(secret)\n",
                re.compile("NameError"))
@@ -103,7 +104,8 @@ def test_stop_replaces_a_worker_that_ignores_the_interrupt(booted):
 
 def test_a_fatal_runtime_error_is_recovered_from(booted):
     # The same path as an out-of-memory abort in the wasm runtime.
-    booted.run("import pyodide_js\npyodide_js._api.fatal_error(Exception('simulated fatal error'))\n",
+    booted.run("import pyodide_js\n"
+               "pyodide_js._api.fatal_error(Exception('simulated fatal error'))\n",
                re.compile("Python crashed and was restarted"))
     expect(booted.output).to_contain_text("The Python runtime failed")
     booted.run("print('alive again')\n")
@@ -135,9 +137,11 @@ def test_output_and_errors_are_text_never_html(booted):
     assert page.evaluate("window.__pwned") is None
 
 
-def test_without_cross_origin_isolation_stop_swaps_in_a_standby_worker(page: Page, ui, site_url: str):
+def test_without_cross_origin_isolation_stop_swaps_in_a_standby_worker(page: Page, ui,
+                                                                       site_url: str):
     # A static host without COOP/COEP headers: no SharedArrayBuffer, so no interrupt buffer.
-    page.add_init_script("Object.defineProperty(globalThis, 'crossOriginIsolated', { value: false })")
+    page.add_init_script(
+        "Object.defineProperty(globalThis, 'crossOriginIsolated', { value: false })")
     page.goto(site_url)
     ui.run("print('warm')\n")
     page.wait_for_timeout(5000)  # the standby worker boots in the background meanwhile

@@ -14,6 +14,10 @@ from playwright.sync_api import Page, expect
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "test-artifacts"
 FINISHED = re.compile(r"^Finished in")
+# The number of points on the first line plot in the Output (Plot draws one path: M x,y then
+# L x,y per point), as a page function's expression.
+LINE_POINTS = ("() => (document.querySelector('[role=log] figure [aria-label=line] path')"
+               ".getAttribute('d').match(/[ML]/g) || []).length")
 
 
 def drawn_figure(ui, name: str):
@@ -36,7 +40,8 @@ def test_start_up_requests_no_view_code(page: Page, ui, site_url: str):
     requested: list[str] = []
     page.context.on("request", lambda r: requested.append(urlsplit(r.url).path))  # the worker's too
     page.goto(site_url)
-    expect(page.get_by_role("status", name="Python runtime")).to_contain_text("Python ready", timeout=ui.boot_ms)
+    expect(page.get_by_role("status", name="Python runtime")).to_contain_text(
+        "Python ready", timeout=ui.boot_ms)
     ui.run("print('plain')\n")
     expect(ui.output).to_have_text("plain\n")
     chunks = [p for p in requested if "/chunks/" in p or "/python/" in p]
@@ -49,13 +54,16 @@ def test_start_up_requests_no_view_code(page: Page, ui, site_url: str):
         data = (site / name).read_bytes()
         print(f"{name}: {len(data)} bytes, {len(gzip.compress(data, 9))} gzipped")
     # The first figure brings its code in.
-    ui.run("from playground import show_graph\nfrom ad import tensor\nshow_graph(tensor(1.0) * 2)\n")
+    ui.run("from playground import show_graph\nfrom ad import tensor\n"
+           "show_graph(tensor(1.0) * 2)\n")
     drawn_figure(ui, "computation graph")
     assert any("/chunks/graphview-" in p for p in requested)
-    assert requested.count(site_url_path(site_url) + "python/playground.py") == 1, "fetched on first import only"
-    ui.run("import numpy as np\nfrom playground import show\nshow(np.array([1.0, np.nan]), title='again')\n")
+    playground_py = site_url_path(site_url) + "python/playground.py"
+    assert requested.count(playground_py) == 1, "fetched on first import only"
+    ui.run("import numpy as np\nfrom playground import show\n"
+           "show(np.array([1.0, np.nan]), title='again')\n")
     drawn_figure(ui, "again")
-    assert requested.count(site_url_path(site_url) + "python/playground.py") == 1, "a later run reuses it"
+    assert requested.count(playground_py) == 1, "a later run reuses it"
 
 
 LIVE = """\
@@ -90,8 +98,7 @@ def test_live_plot_grows_while_the_loop_runs_in_order_with_print(booted):
     assert booted.status.inner_text() == "Running…", "the plot grew only after the run"
     expect(booted.status).to_have_text(FINISHED, timeout=20_000)
     expect(figure.locator("svg [aria-label=line] path")).to_have_count(1)
-    page.wait_for_function(
-        "() => (document.querySelector('[role=log] figure [aria-label=line] path').getAttribute('d').match(/[ML]/g) || []).length === 40")
+    page.wait_for_function(LINE_POINTS + " === 40")
     # Axes and their labels.
     expect(figure.locator("svg [aria-label='x-axis label']")).to_have_text("step")
     expect(figure.locator("svg [aria-label='y-axis label']")).to_have_text("loss")
@@ -108,15 +115,15 @@ def test_two_moons_example_draws_its_loss_curve_and_decision_boundary(booted):
     booted.run(example="Train an MLP on two moons")
     expect(booted.output).to_contain_text("step 200")
     loss = drawn_figure(booted, "training loss")
-    page.wait_for_function(
-        "() => (document.querySelector('[role=log] figure [aria-label=line] path').getAttribute('d').match(/[ML]/g) || []).length === 201")
+    page.wait_for_function(LINE_POINTS + " === 201")
     boundary = drawn_figure(booted, "what the MLP learned")
     expect(boundary.locator("svg [aria-label=raster] image")).to_have_count(1)
     expect(boundary.locator("svg [aria-label=contour] path")).not_to_have_count(0)
     expect(boundary.locator("svg [aria-label=dot] circle")).to_have_count(200)
     expect(boundary.locator("svg [aria-label='x-axis label']")).to_have_text("x1")
     expect(boundary.locator("svg [aria-label='y-axis label']")).to_have_text("x2")
-    expect(boundary.get_by_role("list", name="classes")).to_have_text(re.compile("class 0.*class 1"))
+    classes = boundary.get_by_role("list", name="classes")
+    expect(classes).to_have_text(re.compile("class 0.*class 1"))
     screenshot(loss, "views-two-moons-loss-light")
     screenshot(boundary, "views-two-moons-boundary-light")
     # Dark theme: the figures follow the page's colours.
@@ -125,7 +132,8 @@ def test_two_moons_example_draws_its_loss_curve_and_decision_boundary(booted):
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     assert boundary.evaluate("e => getComputedStyle(e).backgroundColor") != light
     tick = boundary.locator("svg [aria-label='y-axis tick label'] text").first
-    assert tick.evaluate("e => getComputedStyle(e).fill") == boundary.evaluate("e => getComputedStyle(e).color")
+    assert tick.evaluate("e => getComputedStyle(e).fill") == boundary.evaluate(
+        "e => getComputedStyle(e).color")
     screenshot(loss, "views-two-moons-loss-dark")
     screenshot(boundary, "views-two-moons-boundary-dark")
 
@@ -138,7 +146,8 @@ def test_graph_example_draws_every_node_and_edge_of_the_export(booted):
     figure = drawn_figure(booted, "graph of L")
     expect(figure.locator(".graph-node")).to_have_count(nodes)
     expect(figure.locator("path.graph-edge")).to_have_count(edges)
-    expect(figure.get_by_role("img")).to_have_attribute("aria-label", f"computation graph: {nodes} nodes, {edges} edges")
+    expect(figure.get_by_role("img")).to_have_attribute(
+        "aria-label", f"computation graph: {nodes} nodes, {edges} edges")
     expect(figure.locator(".graph-node[data-op=Mul]")).to_have_count(2)
     expect(figure.locator(".graph-output")).to_have_count(1)
     expect(figure.locator(".graph-output")).to_contain_text("value -8.0")
@@ -172,7 +181,8 @@ def test_a_500_node_graph_appears_fast_and_stays_legible(booted):
     figure = drawn_figure(booted, "big graph")
     # Shared leaves (w, used by every step) are drawn once per use, marked as copies.
     expect(figure.locator(".graph-node:not(.graph-copy)")).to_have_count(int(counts[1]))
-    ids = figure.locator(".graph-node").evaluate_all("els => new Set(els.map(e => e.dataset.id)).size")
+    ids = figure.locator(".graph-node").evaluate_all(
+        "els => new Set(els.map(e => e.dataset.id)).size")
     assert ids == int(counts[1])
     expect(figure.locator("path.graph-edge")).to_have_count(int(counts[2]))
     draw_ms = int(figure.get_attribute("data-draw-ms") or "0")
@@ -181,7 +191,8 @@ def test_a_500_node_graph_appears_fast_and_stays_legible(booted):
           f"(layout + SVG {layout_ms} ms, the rest is loading the graph chunk)")
     assert draw_ms < 3000
     # Legible: full-size labels, in a scrolling box rather than shrunk to fit.
-    height = figure.locator(".graph-node text").first.evaluate("e => e.getBoundingClientRect().height")
+    height = figure.locator(".graph-node text").first.evaluate(
+        "e => e.getBoundingClientRect().height")
     assert height >= 40  # four lines of 11px text
     scroller = figure.locator(".graph-scroll")
     assert scroller.evaluate("e => e.scrollWidth > e.clientWidth")
@@ -197,7 +208,8 @@ def test_gradcheck_tables_mark_the_failing_input(booted):
     good = drawn_figure(booted, "gradcheck: Sigmoid")
     bad = drawn_figure(booted, "gradcheck: BadSigmoid")
     expect(good.get_by_role("table")).to_be_visible()
-    expect(good.get_by_role("columnheader")).to_have_text(["#", "input", "shape", "max abs error", "max rel error", "result"])
+    expect(good.get_by_role("columnheader")).to_have_text(
+        ["#", "input", "shape", "max abs error", "max rel error", "result"])
     expect(good.locator("tbody tr")).to_have_count(1)
     expect(good.locator("tbody tr[data-result=pass]")).to_have_count(1)
     expect(good.locator(".view-summary")).to_contain_text("passed")
@@ -206,8 +218,8 @@ def test_gradcheck_tables_mark_the_failing_input(booted):
     expect(row.get_by_role("cell").last).to_have_text("FAIL")
     expect(row.get_by_role("cell").nth(2)).to_have_text("(3,)")
     expect(bad.locator(".view-summary")).to_contain_text("FAILED")
-    assert row.evaluate("e => getComputedStyle(e).backgroundColor") != good.locator("tbody tr").evaluate(
-        "e => getComputedStyle(e).backgroundColor")
+    background = "e => getComputedStyle(e).backgroundColor"
+    assert row.evaluate(background) != good.locator("tbody tr").evaluate(background)
     screenshot(good, "views-gradcheck-pass")
     screenshot(bad, "views-gradcheck-fail")
 
@@ -230,7 +242,8 @@ def test_arrays_show_shape_dtype_and_highlight_nan_and_inf(booted):
 def test_figures_export_as_svg_and_png(booted, tmp_path: Path):
     page = booted.page
     booted.run("from playground import scatter\nimport numpy as np\n"
-               "X = np.random.default_rng(0).normal(size=(30, 2))\nscatter(X, X[:, 0] > 0, title='points')\n")
+               "X = np.random.default_rng(0).normal(size=(30, 2))\n"
+               "scatter(X, X[:, 0] > 0, title='points')\n")
     figure = drawn_figure(booted, "points")
     expect(figure.locator("svg [aria-label=dot] circle")).to_have_count(30)
     with page.expect_download() as svg_download:

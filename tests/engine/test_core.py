@@ -39,7 +39,7 @@ y = tensor([[0.], [1.], [1.]])
 
 z = x @ y
 z.backward()
-"""
+"""  # noqa: W291, W293 (the seed's text as written, trailing blanks included)
 
 
 def test_seed_usage(restore_tensor):
