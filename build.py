@@ -584,8 +584,8 @@ def check() -> None:
 def lint() -> int:
     """Check the Python of build.py, tests/, py/ and web/ with ruff, against the one style (and
     the repository's line width) that py/pyproject.toml sets; 0 when it is clean."""
-    cmd = [venv_python(), "-m", "ruff", "check", "--quiet", "--config", PY_DIR / "pyproject.toml",
-           "build.py", "tests", "py", "web"]
+    cmd = [venv_python(), "-m", "ruff", "check", "--quiet", "--output-format=concise",
+           "--config", PY_DIR / "pyproject.toml", "build.py", "tests", "py", "web"]
     return call(cmd, check=False)
 
 
