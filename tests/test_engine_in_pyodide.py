@@ -20,19 +20,22 @@ def test_engine_suite_passes_inside_pyodide(tmp_path):
     site = Path(os.environ.get("AD_SITE_DIR") or build.SITE_DIR)
     wheels = Path(os.environ.get("AD_PYODIDE_TEST_WHEELS") or build.PYODIDE_TEST_WHEELS)
     if not (site / "pyodide" / "pyodide-lock.json").exists() or not any(wheels.glob("*.whl")):
-        pytest.fail("the site or the test-tool wheels are missing: run `python3 build.py test`, which makes both")
+        pytest.fail("the site or the test-tool wheels are missing: "
+                    "run `python3 build.py test`, which makes both")
     node = shutil.which("node")
     if node is None:
         pytest.fail("node was not found: install Node.js 20 or newer")
     log = tmp_path / "pyodide-pytest.log"
     with open(log, "w") as out:  # a file, not a pipe: a long run cannot block on a full pipe
         result = subprocess.run(
-            [node, RUNNER, site, wheels, build.TESTS_DIR, "/repo/tests/engine", "-q"],
+            [node, RUNNER, site, wheels, build.ROOT, "/repo/tests/engine", "-q"],
             stdout=out, stderr=subprocess.STDOUT, timeout=1200,
         )
     text = log.read_text()
     summary = text.strip().splitlines()[-1] if text.strip() else "(no output)"
     print(f"engine suite inside Pyodide: {summary}")
-    assert result.returncode == 0, f"pytest inside Pyodide exited {result.returncode}:\n{text[-6000:]}"
+    assert result.returncode == 0, \
+        f"pytest inside Pyodide exited {result.returncode}:\n{text[-6000:]}"
     assert "Python 3.12" in text and "emscripten" in text, text[:2000]
-    assert re.search(r"\b\d+ passed\b", summary) and "failed" not in summary and "error" not in summary, summary
+    assert re.search(r"\b\d+ passed\b", summary), summary
+    assert "failed" not in summary and "error" not in summary, summary

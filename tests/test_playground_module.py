@@ -4,18 +4,16 @@ sends strict-JSON display messages, live plots throttled and flushed at the end.
 
 import json
 import runpy
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "web" / "python"), str(ROOT / "py")]
+import ad
+import playground
+from playground import decision_boundary, plot, scatter, show, show_graph
 
-import ad  # noqa: E402
-import playground  # noqa: E402
-from playground import decision_boundary, plot, scatter, show, show_graph  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture

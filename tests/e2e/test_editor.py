@@ -4,8 +4,6 @@ import re
 
 from playwright.sync_api import Page, expect
 
-BOOT_S = 60
-
 
 def clear_editor(page: Page) -> None:
     page.get_by_role("textbox").click()
@@ -24,7 +22,7 @@ def test_the_page_names_its_controls(page: Page, site_url: str):
     expect(page).to_have_title(re.compile("ad playground"))
 
 
-def test_editing_keys_indent_close_brackets_undo_search_and_run(page: Page, site_url: str):
+def test_editing_keys_indent_close_brackets_undo_search_and_run(page: Page, ui, site_url: str):
     page.goto(site_url)
     editor = page.get_by_role("textbox")
     clear_editor(page)
@@ -44,7 +42,7 @@ def test_editing_keys_indent_close_brackets_undo_search_and_run(page: Page, site
     expect(page.locator(".cm-matchingBracket").first).to_be_visible()
     # Ctrl+Enter runs from the editor.
     page.keyboard.press("Control+Enter")
-    expect(page.get_by_role("log", name="Output")).to_have_text("42\n", timeout=BOOT_S * 1000)
+    expect(ui.output).to_have_text("42\n", timeout=ui.boot_ms)
     # Undo history.
     page.keyboard.press("Control+Z")
     expect(editor).not_to_contain_text("print(f(21))")

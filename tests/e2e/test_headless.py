@@ -8,19 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 import build
 
 EXAMPLES = sorted((build.WEB_DIR / "examples").glob("*.py"))
-# Lines each gallery example must print, in the browser's own runtime.
-EXPECTED = {
-    "broadcasting.py": ["row: shape (3,)", "expected row.grad: [6.0, 6.0, 6.0]"],
-    "custom_function.py": ["gradcheck passed", "broken backward: caught"],
-    "dot_product.py": ["SeedDotProduct", "gradcheck FAILED", "MISMATCH"],
-    "graph.py": ["dL/da = 6.0", "7 nodes, 6 edges"],
-    "two_moons.py": ["step 200", "accuracy 100%"],
-}
 
 
 def build_py_run(*args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -28,8 +20,10 @@ def build_py_run(*args: str | Path, timeout: float = 600) -> subprocess.Complete
                           capture_output=True, text=True, timeout=timeout)
 
 
-def test_every_gallery_example_runs_headless_with_its_expected_output():
-    assert {p.name for p in EXAMPLES} == set(EXPECTED), "every example needs its expected lines here"
+def test_every_gallery_example_runs_headless_with_its_expected_output(examples):
+    expected = {example.file: example.prints for example in examples}
+    assert {p.name for p in EXAMPLES} == set(expected), \
+        "every example needs its lines in the table in conftest.py"
     result = build_py_run("--json", *EXAMPLES)
     assert result.returncode == 0, result.stderr[-3000:]
     runs = json.loads(result.stdout)
@@ -37,7 +31,7 @@ def test_every_gallery_example_runs_headless_with_its_expected_output():
     for run in runs:
         name = Path(run["file"]).name
         assert run["ok"] and run["error"] is None and not run["timedOut"], (name, run["error"])
-        for line in EXPECTED[name]:
+        for line in expected[name]:
             assert line in run["stdout"], f"{name} did not print {line!r}:\n{run['stdout'][-2000:]}"
         assert run["durationMs"] > 0
 
@@ -53,7 +47,8 @@ def test_run_streams_output_and_exits_1_with_the_traceback(tmp_path):
     assert "to stderr" in result.stderr
     assert 'File "<editor>", line 3, in <module>' in result.stderr
     assert "ZeroDivisionError: division by zero" in result.stderr
-    assert "pyodide" not in result.stderr.split("ZeroDivisionError")[0].lower(), "frames not the user's must be trimmed"
+    assert "pyodide" not in result.stderr.split("ZeroDivisionError")[0].lower(), \
+        "frames not the user's must be trimmed"
 
 
 def test_run_times_out_with_124_stops_the_program_and_goes_on(tmp_path):
@@ -72,8 +67,8 @@ def test_run_says_which_file_is_missing(tmp_path):
     assert result.returncode == 2 and "no such file" in result.stderr and "nope.py" in result.stderr
 
 
-def test_automation_api_runs_code_and_reads_and_sets_the_editor(page: Page, site_url: str):
-    page.goto(site_url)
+def test_automation_api_runs_code_and_reads_and_sets_the_editor(booted, site_url: str):
+    page = booted.page
     ready = page.evaluate("() => window.adPlayground.ready")
     assert ready["versions"]["numpy"] == "2.0.2" and "ad" in ready["versions"]
     result = page.evaluate("""() => window.adPlayground.run(
@@ -82,11 +77,12 @@ def test_automation_api_runs_code_and_reads_and_sets_the_editor(page: Page, site
     assert result["ok"] is False and result["timedOut"] is False and result["durationMs"] > 0
     assert result["error"]["name"] == "IndexError" and result["error"]["line"] == 5
     assert "list index out of range" in result["error"]["message"]
-    expect(page.get_by_role("log", name="Output")).to_contain_text("IndexError")
+    expect(booted.output).to_contain_text("IndexError")
 
     streamed = page.evaluate("""async () => {
         const pieces = [];
-        const r = await window.adPlayground.run("print('a')\\nprint('b')", { onOutput: (s, t) => pieces.push([s, t]) });
+        const r = await window.adPlayground.run("print('a')\\nprint('b')",
+                                                { onOutput: (s, t) => pieces.push([s, t]) });
         return { pieces, ok: r.ok };
     }""")
     assert streamed["ok"] and "".join(t for s, t in streamed["pieces"] if s == "stdout") == "a\nb\n"

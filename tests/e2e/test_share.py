@@ -1,17 +1,10 @@
-"""Share links and autosave: links round-trip, bad links never cost the draft, storage failures show."""
+"""Share links and autosave: links round-trip, bad links never cost the draft, storage failures
+show."""
 
 import random
 import re
 
 from playwright.sync_api import Page, expect
-
-BOOT_S = 60
-
-
-def type_code(page: Page, code: str) -> None:
-    page.get_by_role("textbox").click()
-    page.keyboard.press("Control+A")
-    page.keyboard.insert_text(code)
 
 
 def editor_text(page: Page) -> str:
@@ -28,17 +21,20 @@ def wait_for_autosave(page: Page, code: str) -> None:
 
 def snippet(lines: int) -> str:
     rng = random.Random(4)
-    body = [f"# {lines} lines: ünïcødé, 漢字, emoji 🙂, RTL שלום, and <b>markup</b> that must stay text"]
+    body = [f"# {lines} lines: ünïcødé, 漢字, emoji 🙂, RTL שלום, "
+            "and <b>markup</b> that must stay text"]
     for i in range(lines - 2):
-        body.append(f"v{i} = {rng.random():.12f}  # {'<img src=x onerror=alert(1)>' if i % 50 == 0 else 'λ' * (i % 7)}")
-    body.append("print('sum', round(sum(v for k, v in dict(globals()).items() if k.startswith('v')), 6))")
+        comment = "<img src=x onerror=alert(1)>" if i % 50 == 0 else "λ" * (i % 7)
+        body.append(f"v{i} = {rng.random():.12f}  # {comment}")
+    body.append("print('sum', round(sum(v for k, v in dict(globals()).items() "
+                "if k.startswith('v')), 6))")
     return "\n".join(body) + "\n"
 
 
-def test_a_300_line_snippet_round_trips_through_a_link(page: Page, site_url: str, browser):
+def test_a_300_line_snippet_round_trips_through_a_link(page: Page, ui, site_url: str, browser):
     page.goto(site_url)
     code = snippet(300)
-    type_code(page, code)
+    ui.type_code(code)
     page.get_by_role("button", name="Share").click()
     notice = page.get_by_role("alert").filter(has_text="Link copied")
     expect(notice).to_contain_text(re.compile(r"\(\d{1,3}(,\d{3})* characters\)"))
@@ -46,7 +42,8 @@ def test_a_300_line_snippet_round_trips_through_a_link(page: Page, site_url: str
     link = page.url
     assert re.search(r"#v1\.[A-Za-z0-9_-]+$", link), link
     assert page.evaluate("navigator.clipboard.readText()") == link
-    length = int(re.search(r"\(([\d,]+) characters\)", notice.inner_text()).group(1).replace(",", ""))
+    shown = re.search(r"\(([\d,]+) characters\)", notice.inner_text()).group(1)
+    length = int(shown.replace(",", ""))
     assert length == len(link) > 2000
     # A long link offers the code as a file instead.
     with page.expect_download() as download:
@@ -61,26 +58,30 @@ def test_a_300_line_snippet_round_trips_through_a_link(page: Page, site_url: str
     try:
         friend = other.new_page()
         friend.goto(link)
-        expect(friend.get_by_role("status").filter(has_text="Opened the code from a shared link")).to_be_visible()
+        opened = friend.get_by_role("status").filter(has_text="Opened the code from a shared link")
+        expect(opened).to_be_visible()
         assert editor_text(friend) == code
-        expect(friend.get_by_role("status", name="Python runtime")).to_contain_text("Python ready", timeout=BOOT_S * 1000)
+        expect(friend.get_by_role("status", name="Python runtime")).to_contain_text(
+            "Python ready", timeout=ui.boot_ms)
         expect(friend.get_by_role("log", name="Output")).to_have_text("")
         expect(friend.locator("img")).to_have_count(0)
         friend.get_by_role("button", name="Run").click()
-        expect(friend.get_by_role("log", name="Output")).to_contain_text("sum ", timeout=BOOT_S * 1000)
+        expect(friend.get_by_role("log", name="Output")).to_contain_text("sum ", timeout=ui.boot_ms)
     finally:
         other.close()
 
 
-def test_a_short_link_says_its_length_and_opening_one_keeps_the_draft(page: Page, site_url: str):
+def test_a_short_link_says_its_length_and_opening_one_keeps_the_draft(page: Page, ui,
+                                                                      site_url: str):
     page.goto(site_url)
-    type_code(page, "print('shared code')\n")
+    ui.type_code("print('shared code')\n")
     page.get_by_role("button", name="Share").click()
-    expect(page.get_by_role("status").filter(has_text="Link copied")).to_have_text(re.compile(r"Link copied to the clipboard \(\d+ characters\)\."))
+    expect(page.get_by_role("status").filter(has_text="Link copied")).to_have_text(
+        re.compile(r"Link copied to the clipboard \(\d+ characters\)\."))
     link = page.url
     # Editing afterwards takes the stale link out of the address bar and autosaves the draft.
     draft = "print('my own draft')\n"
-    type_code(page, draft)
+    ui.type_code(draft)
     wait_for_autosave(page, draft)
     assert "#" not in page.url
 
@@ -95,10 +96,10 @@ def test_a_short_link_says_its_length_and_opening_one_keeps_the_draft(page: Page
     assert editor_text(page) == draft
 
 
-def test_a_broken_link_shows_why_and_keeps_the_draft(page: Page, site_url: str):
+def test_a_broken_link_shows_why_and_keeps_the_draft(page: Page, ui, site_url: str):
     page.goto(site_url)
     draft = "print('precious draft')\n"
-    type_code(page, draft)
+    ui.type_code(draft)
     wait_for_autosave(page, draft)
     page.get_by_role("button", name="Share").click()
     good = page.url.split("#", 1)[1]
@@ -121,14 +122,16 @@ def test_a_broken_link_shows_why_and_keeps_the_draft(page: Page, site_url: str):
         expect(page.get_by_role("alert")).to_contain_text(message)
         assert editor_text(page) == draft
     page.goto(base + "#" + good)
-    expect(page.get_by_role("status").filter(has_text="Opened the code from a shared link")).to_be_visible()
+    opened = page.get_by_role("status").filter(has_text="Opened the code from a shared link")
+    expect(opened).to_be_visible()
     assert editor_text(page) == draft  # the link holds the same code
 
 
-def test_the_draft_survives_a_reload_and_a_broken_storage_is_announced(page: Page, site_url: str):
+def test_the_draft_survives_a_reload_and_a_broken_storage_is_announced(page: Page, ui,
+                                                                        site_url: str):
     page.goto(site_url)
     draft = "# autosaved\nprint(1 + 1)\n"
-    type_code(page, draft)
+    ui.type_code(draft)
     wait_for_autosave(page, draft)
     page.reload()
     assert editor_text(page) == draft
@@ -143,4 +146,4 @@ def test_the_draft_survives_a_reload_and_a_broken_storage_is_announced(page: Pag
     expect(page.get_by_role("alert")).to_contain_text("Not saved")
     assert editor_text(page) == draft + "print('still typing')\n"
     page.get_by_role("button", name="Run").click()
-    expect(page.get_by_role("log", name="Output")).to_have_text("2\nstill typing\n", timeout=BOOT_S * 1000)
+    expect(ui.output).to_have_text("2\nstill typing\n", timeout=ui.boot_ms)

@@ -26,15 +26,11 @@ print("python", sys.version_info[:2], "numpy", numpy.__version__, sys.platform)
 """
 
 
-def test_page_runs_the_seed_snippet_in_pyodide(page: Page, site_url: str):
+def test_page_runs_the_seed_snippet_in_pyodide(page: Page, ui, site_url: str):
     page.goto(site_url)
     assert page.evaluate("crossOriginIsolated") is True
-    editor = page.get_by_role("textbox").first
-    editor.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.insert_text(SEED_DOT_PRODUCT)
+    ui.type_code(SEED_DOT_PRODUCT)
     page.get_by_role("button", name="Run").click()
-    output = page.get_by_role("log", name="Output")
-    expect(output).to_contain_text("x.grad [[0.0, 1.0, 1.0]]", timeout=60_000)
-    expect(output).to_contain_text("y.grad [[1.0], [2.0], [3.0]]")
-    expect(output).to_contain_text("python (3, 12) numpy 2.0.2 emscripten")
+    expect(ui.output).to_contain_text("x.grad [[0.0, 1.0, 1.0]]", timeout=ui.boot_ms)
+    expect(ui.output).to_contain_text("y.grad [[1.0], [2.0], [3.0]]")
+    expect(ui.output).to_contain_text("python (3, 12) numpy 2.0.2 emscripten")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
-from headless import SNAPSHOT_CACHE as CACHE, SNAPSHOT_STORED
+from web.headless import SNAPSHOT_CACHE as CACHE, SNAPSHOT_STORED
 
 
 def ready(page: Page) -> dict:
@@ -14,7 +14,8 @@ def ready(page: Page) -> dict:
 
 
 def run(page: Page, code: str, timeout_ms: int | None = None) -> dict:
-    return page.evaluate("([code, timeoutMs]) => window.adPlayground.run(code, { timeoutMs })", [code, timeout_ms])
+    return page.evaluate("([code, timeoutMs]) => window.adPlayground.run(code, { timeoutMs })",
+                         [code, timeout_ms])
 
 
 def test_a_second_visit_restores_python_from_a_snapshot(page: Page, site_url: str):
@@ -27,12 +28,14 @@ def test_a_second_visit_restores_python_from_a_snapshot(page: Page, site_url: st
         page.reload()
         info = ready(page)
         assert info["versions"]["boot"] == "snapshot"
-        result = run(page, "import random, numpy, ad\nprint(random.random())\nprint(ad.tensor([1.0, 2.0]).sum().item())")
+        result = run(page, "import random, numpy, ad\nprint(random.random())\n"
+                           "print(ad.tensor([1.0, 2.0]).sum().item())")
         assert result["ok"], result["error"]
         value, total = result["stdout"].split()
         assert total == "3.0"
         draws.append(value)
-    assert draws[0] != draws[1], "each restored visit must reseed random, not replay the snapshot's state"
+    assert draws[0] != draws[1], \
+        "each restored visit must reseed random, not replay the snapshot's state"
 
     stopped = run(page, "while True:\n    pass\n", timeout_ms=1000)  # Stop still interrupts Python
     assert stopped["timedOut"] and stopped["error"]["kind"] == "interrupted"

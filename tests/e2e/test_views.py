@@ -1,6 +1,9 @@
 """Figures in the output: live plots, scatter and decision boundary, the computation graph, the
 gradient-check table and arrays; what is drawn (elements, labels, counts), exports, and that none
-of their code loads until a figure is shown. Screenshots land in build/test-artifacts/."""
+of their code loads until a figure is shown. Screenshots land in build/test-artifacts/.
+
+All but the first share one booted page (`booted`): the first watches a page load from nothing.
+"""
 
 import gzip
 import re
@@ -9,38 +12,17 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
-BOOT_S = 60
 ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "test-artifacts"
 FINISHED = re.compile(r"^Finished in")
+# The number of points on the first line plot in the Output (Plot draws one path: M x,y then
+# L x,y per point), as a page function's expression.
+LINE_POINTS = ("() => (document.querySelector('[role=log] figure [aria-label=line] path')"
+               ".getAttribute('d').match(/[ML]/g) || []).length")
 
 
-def type_code(page: Page, code: str) -> None:
-    page.get_by_role("textbox").click()
-    page.keyboard.press("Control+A")
-    page.keyboard.insert_text(code)
-
-
-def run(page: Page, code: str | None = None, example: str | None = None, wait: bool = True) -> None:
-    if example is not None:
-        page.get_by_role("combobox", name="Examples").select_option(label=example)
-    if code is not None:
-        type_code(page, code)
-    page.get_by_role("button", name="Run").click()
-    if wait:
-        expect(status(page)).to_have_text(FINISHED, timeout=BOOT_S * 1000)
-
-
-def status(page: Page):
-    return page.get_by_role("status", name="Run status")
-
-
-def log(page: Page):
-    return page.get_by_role("log", name="Output")
-
-
-def drawn(page: Page, name: str):
-    """The figure called `name`, once drawn."""
-    figure = log(page).get_by_role("figure", name=name)
+def drawn_figure(ui, name: str):
+    """The figure called `name` in the Output, once drawn."""
+    figure = ui.output.get_by_role("figure", name=name)
     expect(figure).to_have_attribute("data-state", "drawn", timeout=20_000)
     return figure
 
@@ -54,13 +36,14 @@ def site_url_path(url: str) -> str:
     return urlsplit(url).path
 
 
-def test_start_up_requests_no_view_code(page: Page, site_url: str):
+def test_start_up_requests_no_view_code(page: Page, ui, site_url: str):
     requested: list[str] = []
     page.context.on("request", lambda r: requested.append(urlsplit(r.url).path))  # the worker's too
     page.goto(site_url)
-    expect(page.get_by_role("status", name="Python runtime")).to_contain_text("Python ready", timeout=BOOT_S * 1000)
-    run(page, "print('plain')\n")
-    expect(log(page)).to_have_text("plain\n")
+    expect(page.get_by_role("status", name="Python runtime")).to_contain_text(
+        "Python ready", timeout=ui.boot_ms)
+    ui.run("print('plain')\n")
+    expect(ui.output).to_have_text("plain\n")
     chunks = [p for p in requested if "/chunks/" in p or "/python/" in p]
     assert chunks == [], f"view code loaded at start-up: {chunks}"
     # The start-up bundles hold no chart or graph library; report their size.
@@ -71,13 +54,16 @@ def test_start_up_requests_no_view_code(page: Page, site_url: str):
         data = (site / name).read_bytes()
         print(f"{name}: {len(data)} bytes, {len(gzip.compress(data, 9))} gzipped")
     # The first figure brings its code in.
-    run(page, "from playground import show_graph\nfrom ad import tensor\nshow_graph(tensor(1.0) * 2)\n")
-    drawn(page, "computation graph")
+    ui.run("from playground import show_graph\nfrom ad import tensor\n"
+           "show_graph(tensor(1.0) * 2)\n")
+    drawn_figure(ui, "computation graph")
     assert any("/chunks/graphview-" in p for p in requested)
-    assert requested.count(site_url_path(site_url) + "python/playground.py") == 1, "fetched on first import only"
-    run(page, "import numpy as np\nfrom playground import show\nshow(np.array([1.0, np.nan]), title='again')\n")
-    drawn(page, "again")
-    assert requested.count(site_url_path(site_url) + "python/playground.py") == 1, "a later run reuses it"
+    playground_py = site_url_path(site_url) + "python/playground.py"
+    assert requested.count(playground_py) == 1, "fetched on first import only"
+    ui.run("import numpy as np\nfrom playground import show\n"
+           "show(np.array([1.0, np.nan]), title='again')\n")
+    drawn_figure(ui, "again")
+    assert requested.count(playground_py) == 1, "a later run reuses it"
 
 
 LIVE = """\
@@ -99,21 +85,20 @@ def points_in(figure) -> int:
     return len(re.findall(r"[ML]", d))
 
 
-def test_live_plot_grows_while_the_loop_runs_in_order_with_print(page: Page, site_url: str):
-    page.goto(site_url)
-    run(page, LIVE, wait=False)
-    figure = drawn(page, "loss")
-    expect(status(page)).to_have_text("Running…")
+def test_live_plot_grows_while_the_loop_runs_in_order_with_print(booted):
+    page = booted.page
+    booted.run(LIVE, wait=False)
+    figure = drawn_figure(booted, "loss")
+    expect(booted.status).to_have_text("Running…")
     first = points_in(figure)
     page.wait_for_function(
         """([n]) => { const p = document.querySelector('[role=log] figure [aria-label=line] path');
                       return p && (p.getAttribute('d').match(/[ML]/g) || []).length > n; }""",
         arg=[first], timeout=10_000)
-    assert status(page).inner_text() == "Running…", "the plot grew only after the run"
-    expect(status(page)).to_have_text(FINISHED, timeout=20_000)
+    assert booted.status.inner_text() == "Running…", "the plot grew only after the run"
+    expect(booted.status).to_have_text(FINISHED, timeout=20_000)
     expect(figure.locator("svg [aria-label=line] path")).to_have_count(1)
-    page.wait_for_function(
-        "() => (document.querySelector('[role=log] figure [aria-label=line] path').getAttribute('d').match(/[ML]/g) || []).length === 40")
+    page.wait_for_function(LINE_POINTS + " === 40")
     # Axes and their labels.
     expect(figure.locator("svg [aria-label='x-axis label']")).to_have_text("step")
     expect(figure.locator("svg [aria-label='y-axis label']")).to_have_text("loss")
@@ -125,20 +110,20 @@ def test_live_plot_grows_while_the_loop_runs_in_order_with_print(page: Page, sit
     screenshot(figure, "views-live-loss")
 
 
-def test_two_moons_example_draws_its_loss_curve_and_decision_boundary(page: Page, site_url: str):
-    page.goto(site_url)
-    run(page, example="Train an MLP on two moons")
-    expect(log(page)).to_contain_text("step 200")
-    loss = drawn(page, "training loss")
-    page.wait_for_function(
-        "() => (document.querySelector('[role=log] figure [aria-label=line] path').getAttribute('d').match(/[ML]/g) || []).length === 201")
-    boundary = drawn(page, "what the MLP learned")
+def test_two_moons_example_draws_its_loss_curve_and_decision_boundary(booted):
+    page = booted.page
+    booted.run(example="Train an MLP on two moons")
+    expect(booted.output).to_contain_text("step 200")
+    loss = drawn_figure(booted, "training loss")
+    page.wait_for_function(LINE_POINTS + " === 201")
+    boundary = drawn_figure(booted, "what the MLP learned")
     expect(boundary.locator("svg [aria-label=raster] image")).to_have_count(1)
     expect(boundary.locator("svg [aria-label=contour] path")).not_to_have_count(0)
     expect(boundary.locator("svg [aria-label=dot] circle")).to_have_count(200)
     expect(boundary.locator("svg [aria-label='x-axis label']")).to_have_text("x1")
     expect(boundary.locator("svg [aria-label='y-axis label']")).to_have_text("x2")
-    expect(boundary.get_by_role("list", name="classes")).to_have_text(re.compile("class 0.*class 1"))
+    classes = boundary.get_by_role("list", name="classes")
+    expect(classes).to_have_text(re.compile("class 0.*class 1"))
     screenshot(loss, "views-two-moons-loss-light")
     screenshot(boundary, "views-two-moons-boundary-light")
     # Dark theme: the figures follow the page's colours.
@@ -147,21 +132,22 @@ def test_two_moons_example_draws_its_loss_curve_and_decision_boundary(page: Page
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     assert boundary.evaluate("e => getComputedStyle(e).backgroundColor") != light
     tick = boundary.locator("svg [aria-label='y-axis tick label'] text").first
-    assert tick.evaluate("e => getComputedStyle(e).fill") == boundary.evaluate("e => getComputedStyle(e).color")
+    assert tick.evaluate("e => getComputedStyle(e).fill") == boundary.evaluate(
+        "e => getComputedStyle(e).color")
     screenshot(loss, "views-two-moons-loss-dark")
     screenshot(boundary, "views-two-moons-boundary-dark")
 
 
-def test_graph_example_draws_every_node_and_edge_of_the_export(page: Page, site_url: str):
-    page.goto(site_url)
-    run(page, example="The graph of a small expression")
-    counts = re.search(r"(\d+) nodes, (\d+) edges", log(page).inner_text())
+def test_graph_example_draws_every_node_and_edge_of_the_export(booted):
+    booted.run(example="The graph of a small expression")
+    counts = re.search(r"(\d+) nodes, (\d+) edges", booted.output.inner_text())
     assert counts is not None
     nodes, edges = int(counts[1]), int(counts[2])
-    figure = drawn(page, "graph of L")
+    figure = drawn_figure(booted, "graph of L")
     expect(figure.locator(".graph-node")).to_have_count(nodes)
     expect(figure.locator("path.graph-edge")).to_have_count(edges)
-    expect(figure.get_by_role("img")).to_have_attribute("aria-label", f"computation graph: {nodes} nodes, {edges} edges")
+    expect(figure.get_by_role("img")).to_have_attribute(
+        "aria-label", f"computation graph: {nodes} nodes, {edges} edges")
     expect(figure.locator(".graph-node[data-op=Mul]")).to_have_count(2)
     expect(figure.locator(".graph-output")).to_have_count(1)
     expect(figure.locator(".graph-output")).to_contain_text("value -8.0")
@@ -188,15 +174,15 @@ show_graph(loss, title="big graph")
 """
 
 
-def test_a_500_node_graph_appears_fast_and_stays_legible(page: Page, site_url: str):
-    page.goto(site_url)
-    run(page, BIG_GRAPH)
-    counts = re.search(r"nodes (\d+) edges (\d+)", log(page).inner_text())
+def test_a_500_node_graph_appears_fast_and_stays_legible(booted):
+    booted.run(BIG_GRAPH)
+    counts = re.search(r"nodes (\d+) edges (\d+)", booted.output.inner_text())
     assert counts is not None and int(counts[1]) >= 500
-    figure = drawn(page, "big graph")
+    figure = drawn_figure(booted, "big graph")
     # Shared leaves (w, used by every step) are drawn once per use, marked as copies.
     expect(figure.locator(".graph-node:not(.graph-copy)")).to_have_count(int(counts[1]))
-    ids = figure.locator(".graph-node").evaluate_all("els => new Set(els.map(e => e.dataset.id)).size")
+    ids = figure.locator(".graph-node").evaluate_all(
+        "els => new Set(els.map(e => e.dataset.id)).size")
     assert ids == int(counts[1])
     expect(figure.locator("path.graph-edge")).to_have_count(int(counts[2]))
     draw_ms = int(figure.get_attribute("data-draw-ms") or "0")
@@ -205,7 +191,8 @@ def test_a_500_node_graph_appears_fast_and_stays_legible(page: Page, site_url: s
           f"(layout + SVG {layout_ms} ms, the rest is loading the graph chunk)")
     assert draw_ms < 3000
     # Legible: full-size labels, in a scrolling box rather than shrunk to fit.
-    height = figure.locator(".graph-node text").first.evaluate("e => e.getBoundingClientRect().height")
+    height = figure.locator(".graph-node text").first.evaluate(
+        "e => e.getBoundingClientRect().height")
     assert height >= 40  # four lines of 11px text
     scroller = figure.locator(".graph-scroll")
     assert scroller.evaluate("e => e.scrollWidth > e.clientWidth")
@@ -216,13 +203,13 @@ def test_a_500_node_graph_appears_fast_and_stays_legible(page: Page, site_url: s
     screenshot(figure, "views-graph-500")
 
 
-def test_gradcheck_tables_mark_the_failing_input(page: Page, site_url: str):
-    page.goto(site_url)
-    run(page, example="Your own Function: sigmoid + gradcheck")
-    good = drawn(page, "gradcheck: Sigmoid")
-    bad = drawn(page, "gradcheck: BadSigmoid")
+def test_gradcheck_tables_mark_the_failing_input(booted):
+    booted.run(example="Your own Function: sigmoid + gradcheck")
+    good = drawn_figure(booted, "gradcheck: Sigmoid")
+    bad = drawn_figure(booted, "gradcheck: BadSigmoid")
     expect(good.get_by_role("table")).to_be_visible()
-    expect(good.get_by_role("columnheader")).to_have_text(["#", "input", "shape", "max abs error", "max rel error", "result"])
+    expect(good.get_by_role("columnheader")).to_have_text(
+        ["#", "input", "shape", "max abs error", "max rel error", "result"])
     expect(good.locator("tbody tr")).to_have_count(1)
     expect(good.locator("tbody tr[data-result=pass]")).to_have_count(1)
     expect(good.locator(".view-summary")).to_contain_text("passed")
@@ -231,33 +218,33 @@ def test_gradcheck_tables_mark_the_failing_input(page: Page, site_url: str):
     expect(row.get_by_role("cell").last).to_have_text("FAIL")
     expect(row.get_by_role("cell").nth(2)).to_have_text("(3,)")
     expect(bad.locator(".view-summary")).to_contain_text("FAILED")
-    assert row.evaluate("e => getComputedStyle(e).backgroundColor") != good.locator("tbody tr").evaluate(
-        "e => getComputedStyle(e).backgroundColor")
+    background = "e => getComputedStyle(e).backgroundColor"
+    assert row.evaluate(background) != good.locator("tbody tr").evaluate(background)
     screenshot(good, "views-gradcheck-pass")
     screenshot(bad, "views-gradcheck-fail")
 
 
-def test_arrays_show_shape_dtype_and_highlight_nan_and_inf(page: Page, site_url: str):
-    page.goto(site_url)
-    run(page, "import numpy as np\nfrom ad import tensor\nfrom playground import show\n"
-              "show(np.array([[1.5, np.nan], [np.inf, -np.inf]]), title='weights')\n"
-              "x = tensor([1.0, 2.0]); (x * x).sum().backward()\nshow(x)\n")
-    weights = drawn(page, "weights")
+def test_arrays_show_shape_dtype_and_highlight_nan_and_inf(booted):
+    booted.run("import numpy as np\nfrom ad import tensor\nfrom playground import show\n"
+               "show(np.array([[1.5, np.nan], [np.inf, -np.inf]]), title='weights')\n"
+               "x = tensor([1.0, 2.0]); (x * x).sum().backward()\nshow(x)\n")
+    weights = drawn_figure(booted, "weights")
     expect(weights.locator(".view-summary")).to_contain_text("shape (2, 2) · float64")
     expect(weights.locator(".view-summary mark")).to_have_text(["1 NaN", "2 inf"])
     expect(weights.locator("pre mark")).to_have_text(["nan", "inf", "-inf"])
-    tensor = drawn(page, "tensor")
+    tensor = drawn_figure(booted, "tensor")
     expect(tensor.locator(".view-summary")).to_have_count(2)  # its value and its gradient
     expect(tensor.locator(".view-summary").last).to_contain_text("grad · shape (2,) · float64")
     expect(tensor.locator("pre").last).to_have_text("[2. 4.]")
     screenshot(weights, "views-array")
 
 
-def test_figures_export_as_svg_and_png(page: Page, site_url: str, tmp_path: Path):
-    page.goto(site_url)
-    run(page, "from playground import scatter\nimport numpy as np\n"
-              "X = np.random.default_rng(0).normal(size=(30, 2))\nscatter(X, X[:, 0] > 0, title='points')\n")
-    figure = drawn(page, "points")
+def test_figures_export_as_svg_and_png(booted, tmp_path: Path):
+    page = booted.page
+    booted.run("from playground import scatter\nimport numpy as np\n"
+               "X = np.random.default_rng(0).normal(size=(30, 2))\n"
+               "scatter(X, X[:, 0] > 0, title='points')\n")
+    figure = drawn_figure(booted, "points")
     expect(figure.locator("svg [aria-label=dot] circle")).to_have_count(30)
     with page.expect_download() as svg_download:
         figure.get_by_role("button", name="Download points as SVG").click()

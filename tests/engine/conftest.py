@@ -1,19 +1,8 @@
-"""Engine tests: import `ad` from py/ when it is not installed, and restore Tensor's
-operators after a test that reassigns them (as the seed's usage does)."""
-import os
-import sys
-
+"""Engine tests: restore Tensor's operators after a test that reassigns them (as the seed's usage
+does). `ad` and gradutil come from the tests' path (pytest.ini)."""
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-if HERE not in sys.path:  # the tests import gradutil, whatever pytest's import mode
-    sys.path.insert(0, HERE)
-
-try:
-    import ad  # noqa: F401
-except ImportError:
-    sys.path.insert(0, os.path.join(HERE, "..", "..", "py"))
-    import ad  # noqa: F401
+import ad
 
 
 @pytest.fixture

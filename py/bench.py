@@ -1,23 +1,18 @@
 """Benchmark of the `ad` engine against the same computations written by hand in numpy.
 
-Run from the repository root: `python3 tests/bench/engine.py [--repeats N]`. It prints one
-table; each ratio is ad's median time over numpy's, both measured interleaved in this run.
+`python3 build.py bench` runs it in the tooling venv (or `python3 py/bench.py [--repeats N]`
+with numpy installed: the `ad` beside it is the one measured). It prints one table; each ratio
+is ad's median time over numpy's, both measured interleaved in this run. Not part of the wheel.
 """
 import argparse
-import os
 import platform
 import statistics
 import sys
 import time
 
-try:
-    import ad
-except ImportError:  # run from a checkout: use the package in py/
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "py"))
-    import ad
-
 import numpy as np
 
+import ad
 from ad.nn import functional as F
 
 TARGETS = {"mlp": 1.6, "mnist": 1.3, "chain": 5.0}

@@ -14,13 +14,11 @@ import statistics
 import subprocess
 import sys
 from collections import defaultdict
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
-import headless  # noqa: E402
+import headless  # beside this file; it imports build.py, which `build.py bench` puts on PYTHONPATH
 
 build = headless.build
+ROOT = build.ROOT
 
 # The same code runs in the page and in CPython: a 2-16-16-1 tanh MLP, full batch of 200 points.
 TRAINING_STEP = """
@@ -33,7 +31,8 @@ from ad.nn import functional as F
 rng = np.random.default_rng(0)
 n = 100
 t = rng.uniform(0, np.pi, n)
-X = np.concatenate([np.stack([np.cos(t), np.sin(t)], 1), np.stack([1 - np.cos(t), 0.5 - np.sin(t)], 1)])
+X = np.concatenate([np.stack([np.cos(t), np.sin(t)], 1),
+                    np.stack([1 - np.cos(t), 0.5 - np.sin(t)], 1)])
 X += rng.normal(scale=0.1, size=X.shape)
 y = np.concatenate([np.zeros(n), np.ones(n)])[:, None]
 model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 1))
@@ -85,8 +84,10 @@ def component(path: str) -> str:
 def measure_visit(context, url: str, sizes: dict | None) -> float:
     page = context.new_page()
     if sizes is not None:
-        page.on("requestfinished", lambda request: sizes.__setitem__(
-            request.url, request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"]))
+        def record(request) -> None:
+            size = request.sizes()
+            sizes[request.url] = size["responseBodySize"] + size["responseHeadersSize"]
+        page.on("requestfinished", record)
     page.goto(url)
     page.wait_for_function("window.adPlayground !== undefined")
     result = page.evaluate(FIRST_OUTPUT)
@@ -116,7 +117,8 @@ def cpython_step_us(steps: int, repeats: int) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build.py bench --browser")
-    parser.add_argument("--visits", type=int, default=3, help="cold and warm visits to time (median)")
+    parser.add_argument("--visits", type=int, default=3,
+                        help="cold and warm visits to time (median)")
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
@@ -138,14 +140,17 @@ def main(argv: list[str] | None = None) -> int:
             cp_steps.append(cpython_step_us(args.steps, args.repeats))
         browser.close()
 
-    print(f"Playground in headless Chromium ({build.find_browser()}), site {site.relative_to(ROOT)}/, served from localhost")
-    print(f"  cold start to first output (empty profile): median {statistics.median(cold) / 1000:.2f} s  "
+    print(f"Playground in headless Chromium ({build.find_browser()}), "
+          f"site {site.relative_to(ROOT)}/, served from localhost")
+    print(f"  cold start to first output (empty profile): "
+          f"median {statistics.median(cold) / 1000:.2f} s  "
           f"(runs: {', '.join(f'{c / 1000:.2f}' for c in cold)})   target < 4 s")
-    print(f"  warm start to first output (second visit):  median {statistics.median(warm) / 1000:.2f} s  "
+    print(f"  warm start to first output (second visit):  "
+          f"median {statistics.median(warm) / 1000:.2f} s  "
           f"(runs: {', '.join(f'{w / 1000:.2f}' for w in warm)})   target < 2 s")
     py, cp = statistics.median(py_steps), statistics.median(cp_steps)
-    print(f"  two-moons MLP step (2-16-16-1, batch 200, Adam): Pyodide {py:.0f} us, CPython {cp:.0f} us, "
-          f"ratio {py / cp:.2f}x")
+    print(f"  two-moons MLP step (2-16-16-1, batch 200, Adam): Pyodide {py:.0f} us, "
+          f"CPython {cp:.0f} us, ratio {py / cp:.2f}x")
     by_component = defaultdict(int)
     for request_url, size in sizes.items():
         by_component[component(request_url)] += size
@@ -153,11 +158,13 @@ def main(argv: list[str] | None = None) -> int:
     for name, size in sorted(by_component.items(), key=lambda kv: -kv[1]):
         print(f"    {name:<24} {size / 1024:>9.1f} KiB")
     print(f"    {'total':<24} {sum(by_component.values()) / 1024:>9.1f} KiB")
-    ours = [p for p in site.rglob("*") if p.suffix in (".js", ".css", ".html") and "pyodide" not in p.parts]
+    ours = [p for p in site.rglob("*")
+            if p.suffix in (".js", ".css", ".html") and "pyodide" not in p.parts]
     eager = [p for p in ours if "chunks" not in p.parts or any(p.name in u for u in sizes)]
-    gz = lambda paths: sum(len(gzip.compress(p.read_bytes(), 9)) for p in paths) / 1024  # noqa: E731
-    print(f"  our JS, CSS and HTML gzipped: {gz(eager):.1f} KiB loaded at start-up, {gz(ours):.1f} KiB in all "
-          f"(target < 250 KiB); lazily loaded chunks not fetched at start: "
+    gz = lambda paths: sum(len(gzip.compress(p.read_bytes(), 9)) for p in paths) / 1024
+    print(f"  our JS, CSS and HTML gzipped: {gz(eager):.1f} KiB loaded at start-up, "
+          f"{gz(ours):.1f} KiB in all (target < 250 KiB); "
+          f"lazily loaded chunks not fetched at start: "
           f"{sorted(p.name for p in set(ours) - set(eager)) or 'none'}")
     return 0
 

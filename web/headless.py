@@ -1,8 +1,8 @@
 """Drive the playground headlessly: one Chromium, the built site, the page's own runner.
 
-`python3 build.py run FILE.py ...` runs here (in the tooling venv), and the tests use the same
-pieces: the Chromium flags, the served site and the page's automation API
-(`window.adPlayground`, documented in the README).
+`python3 build.py run FILE.py ...` runs this file (in the tooling venv), and the browser tests and
+the browser benchmark use the same pieces: the Chromium flags, the served site and the page's
+automation API (`window.adPlayground`, documented in the README).
 """
 
 from __future__ import annotations
@@ -15,9 +15,14 @@ import sys
 import threading
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-import build  # noqa: E402  (the server the site is served with, and where Chromium is)
+# NOTE: build.py comes from the repository root, which build.py puts first on PYTHONPATH (and
+# pytest.ini on the tests' path): the tooling venv also holds an unrelated package named `build`.
+import build  # the server the site is served with, and where Chromium is
+
+if not hasattr(build, "make_server"):
+    raise SystemExit(f"{__file__} imported another `build` ({build.__file__}): start it with "
+                     "`python3 build.py run FILE.py ...`, which puts the repository root on "
+                     "PYTHONPATH")
 
 CHROMIUM_ARGS = [
     "--no-sandbox",  # needed as root; the page is our own, served from localhost
@@ -34,7 +39,8 @@ EXIT_OK, EXIT_RAISED, EXIT_TIMEOUT = 0, 1, 124
 def launch_chromium(playwright, executable: str | None = None):
     executable = executable or build.find_browser()
     if executable is None:
-        raise RuntimeError("no Chromium found: install one (apt-get install chromium) or set AD_CHROMIUM")
+        raise RuntimeError("no Chromium found: install one (apt-get install chromium) "
+                           "or set AD_CHROMIUM")
     return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
 
 
@@ -76,10 +82,10 @@ class Playground:
         page.expose_function("__adOutput", lambda name, text: self._sink and self._sink(name, text))
         page.goto(url)
         page.wait_for_function("window.adPlayground !== undefined", timeout=ready_timeout_s * 1000)
-        self.info = page.evaluate("() => window.adPlayground.ready")  # versions and boot time
 
     def run(self, code: str, timeout_s: float | None = None, on_output=None) -> dict:
-        """Run code in a fresh namespace; the result has stdout, stderr, error, durationMs, timedOut."""
+        """Run code in a fresh namespace; the result has stdout, stderr, error, durationMs,
+        timedOut (and the rest of the page's run result)."""
         self._sink = on_output
         try:
             timeout_ms = None if timeout_s is None else int(timeout_s * 1000)
@@ -97,10 +103,16 @@ def exit_code(results: list[dict]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="build.py run", description="Run Python files in the playground in headless Chromium, one browser for all files, each in a fresh namespace. Exit status: 0 when all succeed, 1 when one raised, 124 when one timed out.")
+    parser = argparse.ArgumentParser(
+        prog="build.py run",
+        description="Run Python files in the playground in headless Chromium, one browser for all "
+        "files, each in a fresh namespace. Exit status: 0 when all succeed, 1 when one raised, "
+        "124 when one timed out.")
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE.py")
-    parser.add_argument("--timeout", type=float, default=120, metavar="S", help="seconds per file (default 120)")
-    parser.add_argument("--json", action="store_true", help="print one JSON document with every result instead of streaming")
+    parser.add_argument("--timeout", type=float, default=120, metavar="S",
+                        help="seconds per file (default 120)")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON document with every result instead of streaming")
     parser.add_argument("--site", type=Path, default=build.SITE_DIR, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -141,8 +153,9 @@ def _report(path: Path, result: dict, timeout: float) -> None:
     if result.get("timedOut"):
         print(f"{path}: timed out after {timeout:g} s and was stopped", file=sys.stderr)
     elif result.get("error"):
-        print(result["error"].get("traceback") or f"{result['error']['name']}: {result['error']['message']}",
-              file=sys.stderr, end="" if (result["error"].get("traceback") or "").endswith("\n") else "\n")
+        error = result["error"]
+        text = error.get("traceback") or f"{error['name']}: {error['message']}"
+        print(text, file=sys.stderr, end="" if text.endswith("\n") else "\n")
 
 
 if __name__ == "__main__":
