@@ -92,7 +92,7 @@ def measure_visit(context, url: str, sizes: dict | None) -> float:
     page.wait_for_function("window.adPlayground !== undefined")
     result = page.evaluate(FIRST_OUTPUT)
     # Like a visitor who stays a moment: the page stores its interpreter snapshot after Python
-    # is ready, and the next visit restores it (see web/src/snapshot.ts).
+    # is ready, and the next visit restores it (see web/src/worker/snapshot.ts).
     page.wait_for_function(headless.SNAPSHOT_STORED, timeout=20_000)
     page.close()
     if not result["ok"]:
