@@ -4,7 +4,7 @@ Node ids are stable: n0, n1, ... in topological order (inputs before the ops tha
 """
 import numpy as np
 
-from .core import Tensor
+from .core import Tensor, _walk
 
 __all__ = ["graph", "to_dot"]
 
@@ -42,24 +42,6 @@ def _text(a, limit=8):
     return f"{a.size} values"
 
 
-def _topo_all(root):
-    """Every tensor that `root` depends on, leaves included, inputs first (explicit stack)."""
-    order, seen, stack = [], set(), [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for inp in reversed(node._inputs):  # reversed: the first input gets the lower id
-            if id(inp) not in seen:
-                stack.append((inp, False))
-    return order
-
-
 def graph(output):
     """{"nodes": [...], "edges": [...], "output": id} describing how `output` was computed.
 
@@ -68,7 +50,7 @@ def graph(output):
     index (the input position)."""
     if not isinstance(output, Tensor):
         raise TypeError(f"graph() takes a Tensor, got {type(output).__name__}")
-    order = _topo_all(output)
+    order = _walk(output)
     ids = {id(t): f"n{i}" for i, t in enumerate(order)}
     nodes, edges = [], []
     for t in order:
@@ -78,7 +60,7 @@ def graph(output):
         nodes.append({
             "id": ids[id(t)], "op": op, "label": name or op,
             "name": name, "shape": list(t.data.shape), "dtype": str(t.data.dtype),
-            "value": _summary(t.data), "grad": _summary(t._grad),
+            "value": _summary(t.data), "grad": _summary(t.grad_view()),
             "is_leaf": leaf, "requires_grad": bool(t.requires_grad),
             "is_output": t is output,
         })

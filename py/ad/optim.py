@@ -1,5 +1,5 @@
 """Optimizers: SGD (momentum, weight decay) and Adam. They update `.data` in place and read
-each parameter's gradient without copying it."""
+each parameter's gradient without copying it (`Tensor.grad_view()`)."""
 import numpy as np
 
 __all__ = ["Optimizer", "SGD", "Adam"]
@@ -20,7 +20,7 @@ class Optimizer:
 
     def zero_grad(self):
         for p in self.params:
-            p._grad = p._own = None
+            p.grad = None
 
     def step(self):
         raise NotImplementedError
@@ -36,7 +36,7 @@ class SGD(Optimizer):
 
     def step(self):
         for i, p in enumerate(self.params):
-            g = p._grad  # read-only use: no copy
+            g = p.grad_view()
             if g is None:
                 continue
             if self.weight_decay:
@@ -67,7 +67,7 @@ class Adam(Optimizer):
         b1, b2 = self.betas
         c1, c2 = 1 - b1 ** self.t, 1 - b2 ** self.t
         for p, m, v in zip(self.params, self._m, self._v):
-            g = p._grad
+            g = p.grad_view()
             if g is None:
                 continue
             if self.weight_decay:
