@@ -6,7 +6,28 @@ import numpy as np
 
 from .core import Tensor, _walk
 
-__all__ = ["graph", "to_dot"]
+__all__ = ["array_stats", "graph", "to_dot"]
+
+
+def array_stats(a):
+    """NaN and inf counts of a real array, and the min, max and mean of its finite values, as
+    plain JSON-able numbers: {} for an empty or non-real array; no min, max or mean when
+    nothing is finite."""
+    a = np.asarray(a)
+    if not a.size or a.dtype.kind not in "biuf":
+        return {}
+    f = a.astype(np.float64).ravel()
+    finite = np.isfinite(f)
+    nan = int(np.isnan(f).sum())
+    stats = {"nan": nan, "inf": int(f.size - finite.sum()) - nan}
+    if nan or stats["inf"]:
+        f = f[finite]
+    if f.size:
+        # NOTE: the mean of huge finite values can overflow; scale first, so the stats stay
+        # finite (and an export strict JSON) whenever the data is.
+        scale = float(np.abs(f).max()) or 1.0
+        stats.update(min=float(f.min()), max=float(f.max()), mean=float((f / scale).mean() * scale))
+    return stats
 
 
 def _summary(a):
@@ -14,20 +35,7 @@ def _summary(a):
     if a is None:
         return None
     a = np.asarray(a)
-    s = {"text": _text(a)}
-    if a.size and a.dtype.kind in "biuf":
-        f = a.astype(np.float64).ravel()
-        finite = np.isfinite(f)
-        s["nan"] = int(np.isnan(f).sum())
-        s["inf"] = int(f.size - finite.sum()) - s["nan"]
-        if s["nan"] or s["inf"]:
-            f = f[finite]
-        if f.size:
-            # NOTE: the mean of huge finite values can overflow; scale first, so the summary
-            # stays finite (and the export strict JSON) whenever the data is.
-            scale = float(np.abs(f).max()) or 1.0
-            s.update(min=float(f.min()), max=float(f.max()), mean=float((f / scale).mean() * scale))
-    return s
+    return {"text": _text(a), **array_stats(a)}
 
 
 def _text(a, limit=8):
