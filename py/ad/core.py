@@ -119,13 +119,10 @@ class Tensor:
         self._grad = self._owned_grad = value
 
     def grad_view(self):
-        """The gradient without a copy, read-only, or None where `.grad` would read as zeros
-        (no backward reached this tensor since it was zeroed). Optimizers read it this way."""
-        g = self._grad
-        if g is not None:
-            g = g.view()
-            g.setflags(write=False)
-        return g
+        """The gradient as stored, without a copy, or None where `.grad` would read as zeros.
+        Read it, never write into it: other tensors may share the array (`.grad` is a
+        writable copy). Optimizers read gradients this way."""
+        return self._grad
 
     def zero_grad(self):
         """Zero this tensor's gradient; on a result, also every gradient in its graph."""
@@ -155,13 +152,15 @@ class Tensor:
                                      "(or a scalar)") from None
             if seed.dtype.kind not in "fc":
                 seed = seed.astype(dtype)
-        nodes = _walk(self)
-        nodes.reverse()  # outputs first
         self._grad = seed if self._grad is None else self._grad + seed
+        if self._fn is None:
+            return  # a leaf: nothing to walk
+        nodes = _walk(self, leaves=False)
+        nodes.reverse()  # outputs first
         try:
             for node in nodes:
                 g = node._grad
-                if g is None or node._fn is None:
+                if g is None:
                     continue
                 inputs = node._inputs
                 grads = node._fn.vjp(node, g, *inputs)
@@ -176,7 +175,7 @@ class Tensor:
                     node._grad = None
         except BaseException:
             for node in nodes:  # leave no half-accumulated intermediate behind
-                if node._fn is not None and not node.terminal:
+                if not node.terminal:
                     node._grad = None
             raise
 
@@ -294,20 +293,22 @@ class Function:
                 if t.requires_grad:
                     record = True
                     break
-        if not isinstance(out, Tensor):
-            if not isinstance(out, (np.ndarray, np.generic)):
+        if type(out) is not np.ndarray:  # a built-in's plain array skips these checks
+            if isinstance(out, Tensor):
+                if out._fn is not None or any(out is t for t in inputs):
+                    out = Tensor(out.data)  # forward returned an existing node: a fresh one
+                out.requires_grad = record
+                if record:
+                    out._fn, out._inputs = self, inputs
+                return out
+            if not isinstance(out, np.generic):
                 raise TypeError(f"{type(self).__name__}.forward returned "
                                 f"{type(out).__name__}; it must return a Variable, e.g. "
                                 "`return Variable(x.data @ y.data)`")
-            if record:  # positional arguments: this is the per-op fast path
-                return Tensor(out, False, True, None, self, inputs)
-            return Tensor(out, False, False)
-        if out._fn is not None or any(out is t for t in inputs):
-            out = Tensor(out.data)  # forward returned an existing node: give it a fresh one
-        out.requires_grad = record
-        if record:
-            out._fn, out._inputs = self, inputs
-        return out
+            out = np.asarray(out)  # a numpy scalar (np.mean's result): a 0-d array
+        if record:  # positional arguments: this is the per-op fast path
+            return Tensor(out, False, True, None, self, inputs)
+        return Tensor(out, False, False)
 
     def forward(self, *inputs):
         raise NotImplementedError(f"{type(self).__name__} must define "
@@ -437,10 +438,10 @@ def _wrong_builtin_shape(node, grads):
                                 f"{gi.shape} for input {i}, whose shape is {inp.data.shape}")
 
 
-def _walk(root):
-    """Every tensor `root` depends on, itself and the leaves included, each once, inputs
-    before the ops that use them and a first input before a second: a depth-first walk with
-    an explicit stack of (node, its inputs not yet visited)."""
+def _walk(root, leaves=True):
+    """Every tensor `root` depends on, itself included, each once, inputs before the ops that
+    use them and a first input before a second (`leaves=False`: only root and the tensors an
+    op made). A depth-first walk with an explicit stack of (node, inputs still to visit)."""
     order, seen = [], {id(root)}
     stack = [(root, iter(root._inputs))]
     while stack:
@@ -448,8 +449,11 @@ def _walk(root):
         for inp in inputs:
             if id(inp) not in seen:
                 seen.add(id(inp))
-                stack.append((inp, iter(inp._inputs)))
-                break
+                if inp._inputs:  # its inputs come first
+                    stack.append((inp, iter(inp._inputs)))
+                    break
+                if leaves:
+                    order.append(inp)  # a leaf is done at once
         else:  # every input is done: so is node
             stack.pop()
             order.append(node)

@@ -35,21 +35,22 @@ class SGD(Optimizer):
         self._velocity = [None] * len(self.params)
 
     def step(self):
+        lr, momentum, decay = self.lr, self.momentum, self.weight_decay
         for i, p in enumerate(self.params):
             g = p.grad_view()
             if g is None:
                 continue
-            if self.weight_decay:
-                g = g + self.weight_decay * p.data
-            if self.momentum:
+            if decay:
+                g = g + decay * p.data
+            if momentum:
                 v = self._velocity[i]
                 if v is None:
                     v = self._velocity[i] = np.array(g, dtype=np.result_type(g, float))
                 else:
-                    v *= self.momentum
+                    v *= momentum
                     v += g
                 g = v
-            p.data -= self.lr * g
+            p.data -= lr * g
 
 
 class Adam(Optimizer):
