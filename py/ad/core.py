@@ -447,13 +447,14 @@ def _walk(root, leaves=True):
     while stack:
         node, inputs = stack[-1]
         for inp in inputs:
-            if id(inp) not in seen:
-                seen.add(id(inp))
-                if inp._inputs:  # its inputs come first
+            if inp._inputs:  # an op's result: its inputs come first
+                if id(inp) not in seen:
+                    seen.add(id(inp))
                     stack.append((inp, iter(inp._inputs)))
                     break
-                if leaves:
-                    order.append(inp)  # a leaf is done at once
+            elif leaves and id(inp) not in seen:  # a leaf is done at once
+                seen.add(id(inp))
+                order.append(inp)
         else:  # every input is done: so is node
             stack.pop()
             order.append(node)

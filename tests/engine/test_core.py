@@ -320,6 +320,19 @@ def test_wrong_shape_names_the_position_even_when_an_input_repeats():
         Bad()(x, x).sum().backward()
 
 
+def test_an_input_a_user_backward_never_touches_gets_no_gradient():
+    class FirstOnly(Function):
+        def forward(self, a, b):
+            return Variable(a.data + 0 * b.data)
+
+        def backward(self, a, b, grad):
+            a.grad += grad
+
+    a, b = tensor([1.0]), tensor([2.0])
+    FirstOnly()(a, b).backward()
+    assert a.grad_view() is not None and b.grad_view() is None  # "grad": null in the graph
+
+
 def test_user_backward_neither_sees_nor_corrupts_the_inputs_gradient():
     seen = []
 
