@@ -4,8 +4,8 @@ computation graph, gradient-check tables and readable arrays.
 In the page, the worker's driver installs a sender and each call becomes a `display` message the
 page draws: a figure id, a kind, and that kind's payload as strict JSON (typed, and checked by
 the page, in web/src/messages.ts). Anywhere else (plain CPython) the same calls print a short text
-summary, so snippets run in both. It never imports `js` or `pyodide`; it imports `ad` only to summarise
-an array (the engine's `ad.graph.array_stats`).
+summary, so snippets run in both. It never imports `js` or `pyodide`; it imports `ad` only to
+summarise an array (the engine's `ad.graph.array_stats`).
 """
 import atexit
 import json
