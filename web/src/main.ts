@@ -15,9 +15,16 @@ import type { Chunk } from "./messages";
 import { Notices } from "./notices";
 import { OutputView } from "./output";
 import { Runner } from "./runner";
-import type { RunResult, RunnerStatus } from "./runner";
+import type { RunResult, RunnerStatus, Trust } from "./runner";
 import { decodeFragment, encodeCode, LONG_LINK } from "./share";
-import { debounce, keepPrevious, loadDraft, loadPrevious, saveDraft } from "./storage";
+import {
+  debounce,
+  keepPrevious,
+  loadDraft,
+  loadPrevious,
+  saveDraft,
+  snapshotStore,
+} from "./storage";
 
 function element<T extends HTMLElement>(id: string, type: new () => T): T {
   const found = document.getElementById(id);
@@ -50,6 +57,8 @@ const bootSettled = new Promise<RunnerStatus>((resolve) => (settleBoot = resolve
 // Boot Python first: everything else happens while it loads.
 const runner = new Runner({
   workerUrl: new URL("./worker.js", import.meta.url),
+  baseUrl: new URL("./", import.meta.url),
+  snapshots: snapshotStore(),
   outputCap: 500_000,
   stopGraceMs: 1500,
   standbyDelayMs: 1500,
@@ -115,40 +124,51 @@ function formatDuration(ms: number): string {
 // ---- running ----
 
 let runToken = 0;
+/**
+ * Whose code the editor holds: "link" from opening a share link (edited or not) until the user's
+ * own code (a draft, an example, code set by a tool) replaces it. Link code runs in a worker of
+ * its own, thrown away before the user's own code runs again.
+ */
+let editorTrust: Trust = "own";
 
 /** Run the editor's code (Run, Ctrl+Enter). */
 async function runNow(): Promise<void> {
   autosave.flush();
-  await runCode(editor.getCode(), true);
+  await runCode(editor.getCode(), true, editorTrust);
 }
 
 /** Run code, showing its output and outcome; only the editor's code gets its error line marked. */
 async function runCode(
   code: string,
   fromEditor: boolean,
+  trust: Trust,
   onChunks?: (chunks: Chunk[]) => void,
 ): Promise<RunResult> {
   const token = ++runToken;
   output.clear();
   editor.markError(null);
   lastResult = null;
-  const result: RunResult = await runner.run(code, {
-    onOutput: (chunks) => {
-      onChunks?.(chunks);
-      if (token === runToken) output.append(chunks);
+  const result: RunResult = await runner.run(
+    code,
+    {
+      onOutput: (chunks) => {
+        if (token === runToken) output.append(chunks);
+        onChunks?.(chunks); // after the pane has it: a caller's hook that throws hides nothing
+      },
+      onDisplay: (display) => {
+        if (token === runToken) output.display(display);
+      },
+      onTruncated: (cap) => {
+        if (token === runToken) {
+          output.notice(
+            `Output passed ${cap.toLocaleString("en")} characters; the rest is not shown. ` +
+              "The program keeps running.",
+          );
+        }
+      },
     },
-    onDisplay: (display) => {
-      if (token === runToken) output.display(display);
-    },
-    onTruncated: (cap) => {
-      if (token === runToken) {
-        output.notice(
-          `Output passed ${cap.toLocaleString("en")} characters; the rest is not shown. ` +
-            "The program keeps running.",
-        );
-      }
-    },
-  });
+    trust,
+  );
   if (token !== runToken) return result;
   if (result.dropped > 0) {
     output.notice(
@@ -228,17 +248,19 @@ function restorePrevious(): void {
   }
   keepPrevious(editor.getCode(), "restoring earlier code");
   editor.setCode(previous.code);
+  editorTrust = "own";
   editor.focus();
 }
 
 /** Replace the editor's code, keeping the old text restorable. Returns whether it was kept. */
-function replaceCode(code: string, reason: string): boolean {
+function replaceCode(code: string, reason: string, trust: Trust): boolean {
   const current = editor.getCode();
   let kept = false;
   const disposable =
     current.trim() === "" || current === code || EXAMPLES.some((e) => e.code === current);
   if (!disposable) kept = keepPrevious(current, reason);
   editor.setCode(code);
+  editorTrust = trust;
   return kept;
 }
 
@@ -282,6 +304,7 @@ async function initialCode(): Promise<string> {
       timeoutMs: 8000,
     });
   }
+  editorTrust = "link";
   return link.code;
 }
 
@@ -292,7 +315,7 @@ async function openLinkLater(): Promise<void> {
     showLinkError(link.error);
     return;
   }
-  const kept = replaceCode(link.code, "opening a shared link");
+  const kept = replaceCode(link.code, "opening a shared link", "link");
   linkInAddressBar = true;
   if (kept) {
     offerRestore(
@@ -372,7 +395,7 @@ ui.examples.addEventListener("change", () => {
   const example = findExample(ui.examples.value);
   ui.examples.value = "";
   if (example === undefined) return;
-  const kept = replaceCode(example.code, `loading the example “${example.title}”`);
+  const kept = replaceCode(example.code, `loading the example “${example.title}”`, "own");
   if (kept) {
     offerRestore(
       "example",
@@ -404,16 +427,16 @@ showStatus(runner.status);
 
 window.adPlayground = createAutomation({
   ready: () => bootSettled,
-  run: (code, onChunks) => runCode(code, false, onChunks),
+  run: (code, onChunks) => runCode(code, false, "own", onChunks),
   stop: () => runner.stop(),
   status: () => runner.status,
   getCode: () => editor.getCode(),
-  setCode: (code) => void replaceCode(code, "code set through the automation API"),
+  setCode: (code) => void replaceCode(code, "code set through the automation API", "own"),
   shareLink,
   openLink: async (fragment) => {
     const link = await codeFromLink(fragment);
     if (link === null) throw new Error("that link holds no code");
     if ("error" in link) throw new Error(link.error);
-    replaceCode(link.code, "opening a shared link");
+    replaceCode(link.code, "opening a shared link", "link");
   },
 });

@@ -8,6 +8,7 @@ const PREFIX = "ad-playground:";
 const DRAFT = PREFIX + "draft";
 const PREVIOUS = PREFIX + "previous";
 const THEME = PREFIX + "theme";
+const SNAPSHOT = PREFIX + "snapshot";
 
 export interface Previous {
   code: string;
@@ -82,6 +83,67 @@ export function loadTheme(): ThemeChoice | null {
 
 export function saveTheme(choice: ThemeChoice): boolean {
   return write(THEME, choice);
+}
+
+/** What the page knows of the interpreter snapshot it accepted (see worker/snapshot.ts). */
+interface SnapshotRecord {
+  /** Its SHA-256, hex. */
+  digest: string;
+  /** A worker restored from it has finished a run. */
+  proven: boolean;
+  /** A restored worker's first run started and has not finished (yet, or ever). */
+  pending: boolean;
+}
+
+function readSnapshotRecord(): SnapshotRecord | null {
+  try {
+    const value = JSON.parse(read(SNAPSHOT) ?? "null") as Partial<SnapshotRecord> | null;
+    if (value === null || typeof value.digest !== "string") return null;
+    return { digest: value.digest, proven: value.proven === true, pending: value.pending === true };
+  } catch {
+    return null;
+  }
+}
+
+function remove(key: string): void {
+  try {
+    storage()?.removeItem(key);
+  } catch {
+    // blocked storage: nothing was kept either
+  }
+}
+
+/**
+ * The snapshot's digest, kept in localStorage where no worker (and so no snippet) can write.
+ * NOTE: a page that was closed while the first run on a restored snapshot had not finished
+ * (someone reloaded a page that hung) distrusts that snapshot: it is forgotten here, and the
+ * next worker boots in full and makes a new one.
+ */
+export function snapshotStore(): {
+  digest(): string | null;
+  proven(): boolean;
+  accept(digest: string | null): void;
+  trial(state: "running" | "passed"): void;
+} {
+  let record = readSnapshotRecord();
+  if (record?.pending === true) {
+    record = null;
+    remove(SNAPSHOT);
+  }
+  const keep = (next: SnapshotRecord | null): void => {
+    record = next;
+    if (next === null) remove(SNAPSHOT);
+    else write(SNAPSHOT, JSON.stringify(next));
+  };
+  return {
+    digest: () => record?.digest ?? null,
+    proven: () => record?.proven === true,
+    accept: (digest) => keep(digest === null ? null : { digest, proven: false, pending: false }),
+    trial: (state) => {
+      if (record === null) return;
+      keep({ ...record, proven: state === "passed", pending: state === "running" });
+    },
+  };
 }
 
 /** Calls `save` at most once per `ms`, always with the latest value, and flushes on demand. */

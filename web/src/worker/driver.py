@@ -152,8 +152,9 @@ def _fresh_modules():
             del sys.modules[name]
 
 
-async def run(code, write, flush, display=None):
-    """Run `code` as the module __main__; return a JSON error description, or "null".
+async def run(code, write, flush, display=None, cap=None):
+    """Run `code` as the module __main__; return JSON `{"error": null or its description,
+    "retire": whether the run changed the interpreter beyond repair}`.
     `display(kind, figure_id, json_data, text)` receives the playground module's figures."""
     _fresh_modules()
     os.chdir(_HOME)
@@ -195,4 +196,4 @@ async def run(code, write, flush, display=None):
         finally:
             sys.stdout, sys.stderr, sys.stdin = saved
             namespace.clear()
-    return json.dumps(error)
+    return json.dumps({"error": error, "retire": False})

@@ -5,6 +5,9 @@
  * packages, so numpy and ad load after either way. Part of the worker's program (no DOM).
  * NOTE: a restored interpreter keeps the snapshot's string-hash seed (the same on every
  * restored visit); the worker reseeds `random`, whose state would otherwise repeat too.
+ * NOTE: any code of this origin can write Cache Storage, a snippet's included, so the page
+ * keeps the SHA-256 of the snapshot it accepted (in localStorage, out of workers' reach) and
+ * the worker restores only a snapshot with that digest (`digestOf`).
  */
 
 const CACHE_NAME = "ad-playground-python";
@@ -22,7 +25,10 @@ function keyFor(version: string, base: string): string {
 }
 
 /** A stored snapshot, or null when there is none, storage is unavailable or it looks damaged. */
-export async function loadSnapshot(version: string, base: string): Promise<Uint8Array | null> {
+export async function loadSnapshot(
+  version: string,
+  base: string,
+): Promise<Uint8Array<ArrayBuffer> | null> {
   if (cacheStorage === undefined) return null;
   try {
     const cache = await cacheStorage.open(CACHE_NAME);
@@ -88,5 +94,17 @@ export async function withinTimeout<T>(restore: () => Promise<T>): Promise<T | n
     return null;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** The SHA-256 of `bytes` as hex, or null where Web Crypto is missing (insecure contexts). */
+export async function digestOf(bytes: Uint8Array<ArrayBuffer>): Promise<string | null> {
+  const subtle = globalThis.crypto?.subtle;
+  if (subtle === undefined) return null;
+  try {
+    const hash = new Uint8Array(await subtle.digest("SHA-256", bytes));
+    return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
+  } catch {
+    return null;
   }
 }
