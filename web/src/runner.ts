@@ -320,8 +320,8 @@ export class Runner {
     return new PyWorker(
       this.bootstrap,
       this.options,
-      // One worker at a time may make a snapshot; it makes one only if it cannot restore.
-      { digest, make: !making },
+      // A snapshot is made only when the page has none, by one worker at a time.
+      { digest, make: digest === null && !making },
       { message: (w, m) => this.onMessage(w, m), crash: (w, why) => this.onCrash(w, why) },
     );
   }

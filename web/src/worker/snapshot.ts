@@ -24,23 +24,26 @@ function keyFor(version: string, base: string): string {
   return new URL(`./pyodide/interpreter-${version}.snapshot`, base).href;
 }
 
-/** A stored snapshot, or null when there is none, storage is unavailable or it looks damaged. */
+/**
+ * The stored snapshot; "missing" when there is none (or storage is unavailable), "damaged" when
+ * one is stored but cannot be a snapshot (it is deleted).
+ */
 export async function loadSnapshot(
   version: string,
   base: string,
-): Promise<Uint8Array<ArrayBuffer> | null> {
-  if (cacheStorage === undefined) return null;
+): Promise<Uint8Array<ArrayBuffer> | "missing" | "damaged"> {
+  if (cacheStorage === undefined) return "missing";
   try {
     const cache = await cacheStorage.open(CACHE_NAME);
     const response = await cache.match(keyFor(version, base));
-    if (response === undefined) return null;
+    if (response === undefined) return "missing";
     const bytes = new Uint8Array(await response.arrayBuffer());
     if (plausible(bytes, Number(response.headers.get("x-snapshot-bytes")))) return bytes;
     await cache.delete(keyFor(version, base));
+    return "damaged";
   } catch {
-    // Blocked or broken storage: boot from scratch.
+    return "missing"; // blocked or broken storage: boot from scratch
   }
-  return null;
 }
 
 /**

@@ -203,6 +203,8 @@ async function boot(init: InitRequest): Promise<Runtime> {
   const started = performance.now();
   const base = init.baseUrl;
   let bootKind = "full";
+  /** What became of the snapshot: for the page's version tooltip, and for diagnosis. */
+  let snapshotNote = "none";
   let keepSnapshot = (): void => undefined;
   const py = await stage("runtime", async () => {
     // A non-literal URL: esbuild leaves this import alone and the runtime stays unbundled.
@@ -218,23 +220,33 @@ async function boot(init: InitRequest): Promise<Runtime> {
       stderr: (text) => current?.write("stderr", text + "\n"),
     };
     const expected = init.snapshot.digest;
+    /** A stored snapshot was there but wrong (or would not restore): the page should forget it. */
+    let bad = false;
     if (expected !== null) {
       // NOTE: Cache Storage is writable by any code of this origin, a snippet's included: only
       // a snapshot whose digest is the one the page accepted (kept where workers cannot write)
       // is restored.
       const snapshot = await loadSnapshot(version, base);
-      if (snapshot !== null && (await digestOf(snapshot)) === expected) {
-        const restored = await withinTimeout(() =>
-          loadPyodide({ ...options, _loadSnapshot: snapshot }),
-        );
-        if (restored !== null) {
-          bootKind = "snapshot";
-          // The snapshot froze the random module's state: every visit would draw the same numbers.
-          restored.runPython("import random; random.seed()");
-          return restored;
+      snapshotNote = snapshot === "missing" || snapshot === "damaged" ? snapshot : "mismatch";
+      if (snapshot !== "missing") {
+        if (snapshot !== "damaged" && (await digestOf(snapshot)) === expected) {
+          snapshotNote = "restore failed";
+          const restored = await withinTimeout(() =>
+            loadPyodide({ ...options, _loadSnapshot: snapshot }),
+          );
+          if (restored !== null) {
+            bootKind = "snapshot";
+            snapshotNote = "restored";
+            // The snapshot froze the random module's state: every visit would draw the same
+            // numbers.
+            restored.runPython("import random; random.seed()");
+            return restored;
+          }
         }
+        bad = true;
+        await forgetSnapshot(version, base);
       }
-      await forgetSnapshot(version, base);
+      // No snapshot stored (yet: another worker may still be writing it): boot in full.
     }
     const fresh = await loadPyodide({ ...options, _makeSnapshot: init.snapshot.make });
     let offered = false;
@@ -248,14 +260,15 @@ async function boot(init: InitRequest): Promise<Runtime> {
         if (digest !== null) {
           post({ type: "snapshot", digest });
           offered = true;
+          snapshotNote = "made";
           keepSnapshot = () => saveSnapshot(version, base, bytes);
         }
       } catch {
         // no snapshot this time: the next visit boots in full again
       }
     }
-    // The page's digest named a snapshot that is gone or wrong: it may forget it.
-    if (expected !== null && !offered) post({ type: "snapshot", digest: null });
+    // The page's digest named a snapshot that is wrong: it may forget it.
+    if (bad && !offered) post({ type: "snapshot", digest: null });
     return fresh;
   });
   // A fatal runtime error (out of memory, a broken wasm state) may never settle the run's
@@ -298,6 +311,7 @@ async function boot(init: InitRequest): Promise<Runtime> {
     numpy: version("import numpy; numpy.__version__"),
     ad: haveAd ? version("import ad; getattr(ad, '__version__', 'dev')") : "unavailable",
     boot: bootKind,
+    snapshot: snapshotNote,
   };
   ready = true;
   post({ type: "ready", versions, bootMs: Math.round(performance.now() - started) });
