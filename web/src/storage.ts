@@ -1,12 +1,17 @@
 /**
- * Autosave: the draft, the code that a link or an example replaced (so it stays restorable),
- * and the theme preference, in localStorage. Every operation survives a full or blocked
- * storage and says whether it worked.
+ * Autosave: the user's draft, a short history of their earlier drafts, the snapshot's digest
+ * and the theme preference, in localStorage. Every operation survives a full or blocked storage
+ * and says whether it worked.
  */
 
 const PREFIX = "ad-playground:";
 const DRAFT = PREFIX + "draft";
+/** Read once, from an older version of the page: it joins the history. */
 const PREVIOUS = PREFIX + "previous";
+export const DRAFT_KEY = PREFIX + "draft";
+export const HISTORY_KEY = PREFIX + "drafts";
+/** Earlier drafts kept; when storage runs out, the oldest go first. */
+export const HISTORY_SIZE = 10;
 const THEME = PREFIX + "theme";
 const SNAPSHOT = PREFIX + "snapshot";
 
@@ -54,13 +59,51 @@ export function saveDraft(code: string): boolean {
   return write(DRAFT, code);
 }
 
-/** Keep `code` restorable before something replaces it in the editor. */
-export function keepPrevious(code: string, reason: string): boolean {
-  const entry: Previous = { code, reason, savedAt: Date.now() };
-  return write(PREVIOUS, JSON.stringify(entry));
+/** An earlier draft of the user's. */
+export interface Draft {
+  code: string;
+  savedAt: number;
 }
 
-export function loadPrevious(): Previous | null {
+/** The earlier drafts, newest first (an older page's "previous" code joins them once). */
+export function loadHistory(): Draft[] {
+  let entries: Draft[] = [];
+  try {
+    const value = JSON.parse(read(HISTORY_KEY) ?? "[]") as unknown;
+    if (Array.isArray(value)) {
+      entries = value.filter(
+        (d): d is Draft =>
+          typeof d === "object" &&
+          d !== null &&
+          typeof (d as Draft).code === "string" &&
+          typeof (d as Draft).savedAt === "number",
+      );
+    }
+  } catch {
+    entries = [];
+  }
+  const previous = loadPrevious();
+  if (previous !== null && !entries.some((d) => d.code === previous.code)) {
+    entries = [{ code: previous.code, savedAt: previous.savedAt }, ...entries];
+    if (saveHistory(entries) !== null) remove(PREVIOUS);
+  }
+  return entries.slice(0, HISTORY_SIZE);
+}
+
+/**
+ * Store the history (newest first, at most HISTORY_SIZE); when storage is full the oldest
+ * entries are dropped until it fits. Returns what was stored, or null when not even the newest
+ * entry could be (then nothing changed in storage).
+ */
+export function saveHistory(entries: Draft[]): Draft[] | null {
+  for (let n = Math.min(entries.length, HISTORY_SIZE); n >= 1; n--) {
+    const kept = entries.slice(0, n);
+    if (write(HISTORY_KEY, JSON.stringify(kept))) return kept;
+  }
+  return entries.length === 0 && write(HISTORY_KEY, "[]") ? [] : null;
+}
+
+function loadPrevious(): Previous | null {
   const text = read(PREVIOUS);
   if (text === null) return null;
   try {
