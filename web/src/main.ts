@@ -463,6 +463,7 @@ function showLinkError(message: string): void {
 async function initialCode(): Promise<string> {
   const draft = loadDraft();
   const fallback = draft ?? DEFAULT_CODE;
+  if (draft === null) editorSource = "foreign"; // the page's default code is not the user's
   const link = await codeFromLink(location.hash);
   if (link === null) return fallback;
   if ("error" in link) {
