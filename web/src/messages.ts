@@ -499,7 +499,7 @@ const isRunError = fields<RunError>({
   name: isString,
   message: isString,
   traceback: isString,
-  line: orNull(where(isCount, (n) => n > 0)),
+  line: orNull(isCount),
 });
 
 /** One check per message type: a new type does not compile without its own. */

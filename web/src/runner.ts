@@ -273,10 +273,17 @@ export class Runner {
     };
     // NOTE: one start at a time: two calls that each stopped the run before them and then
     // both started would leave one of them never settled.
-    this.starting = this.starting.then(async () => {
-      if (this.active !== null) await this.stop();
-      this.start(run);
-    });
+    this.starting = this.starting
+      .then(async () => {
+        if (this.active !== null) await this.stop();
+        this.start(run);
+      })
+      .catch((e: unknown) => {
+        // Never a run that does not settle, nor a chain that stops every later run.
+        const error = failure("fatal", "RuntimeError", `The run could not start: ${String(e)}`);
+        if (this.active === run) this.finish(run, error);
+        else settle(emptyResult(error));
+      });
     return done;
   }
 
@@ -556,6 +563,10 @@ function hook(call: () => void): void {
 
 function failure(kind: RunError["kind"], name: string, message: string): RunError {
   return { kind, name, message, traceback: `${name}: ${message}\n`, line: null };
+}
+
+function emptyResult(error: RunError): RunResult {
+  return { stdout: "", stderr: "", error, durationMs: 0, dropped: 0, displays: [] };
 }
 
 function notStarted(why: string): RunError {

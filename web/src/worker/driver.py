@@ -248,7 +248,7 @@ def _describe(exc, kind, message=None):
         "name": name,
         "message": _clip(text, MAX_MESSAGE),
         "traceback": _clip(formatted, MAX_TRACEBACK),
-        "line": _error_line(exc),
+        "line": _error_line(exc) or None,  # 1-based; a line 0 (or none) is no line
     }
 
 
