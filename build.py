@@ -356,21 +356,25 @@ def restore_lock_info(path: Path) -> None:
     path.write_text(json.dumps(lock, sort_keys=True))
 
 
-# The page and the worker, each an entry; lazily imported modules (web/src/figures/) become
-# chunks of their own.
-ESBUILD_ARGS = ("app=web/src/main.ts", "worker=web/src/worker/worker.ts", "--bundle",
-                "--format=esm", "--minify", "--sourcemap", "--target=es2022", "--splitting",
-                "--chunk-names=chunks/[name]-[hash]", "--loader:.py=text", "--log-level=warning")
+ESBUILD_COMMON = ("--bundle", "--format=esm", "--minify", "--sourcemap", "--target=es2022",
+                  "--loader:.py=text", "--log-level=warning")
+# The page: lazily imported modules (web/src/figures/) become chunks of their own.
+ESBUILD_APP = ("app=web/src/main.ts", *ESBUILD_COMMON, "--splitting",
+               "--chunk-names=chunks/[name]-[hash]")
+# NOTE: the worker is bundled on its own, whole: bundled together with the page, a module both
+# import (messages.ts, for its checks) would become a shared chunk that both fetch at start-up.
+ESBUILD_WORKER = ("worker=web/src/worker/worker.ts", *ESBUILD_COMMON)
 
 
 def bundle_web() -> None:
     """Bundle the page and the worker with esbuild; type-checking is a separate step (`check`)."""
     digest = fingerprint(WEB_DIR / "src", WEB_DIR / "examples", WEB_DIR / "tsconfig.json",
-                         ROOT / "package-lock.json", settings=ESBUILD_ARGS)
+                         ROOT / "package-lock.json", settings=ESBUILD_APP + ESBUILD_WORKER)
     if is_fresh("bundle", digest, BUNDLE_DIR / "app.js", BUNDLE_DIR / "worker.js"):
         return
     shutil.rmtree(BUNDLE_DIR, ignore_errors=True)
-    call([NODE_MODULES / ".bin" / "esbuild", *ESBUILD_ARGS, f"--outdir={BUNDLE_DIR}"])
+    for args in (ESBUILD_APP, ESBUILD_WORKER):
+        call([NODE_MODULES / ".bin" / "esbuild", *args, f"--outdir={BUNDLE_DIR}"])
     mark_fresh("bundle", digest)
 
 
