@@ -226,7 +226,7 @@ async function boot(init: InitRequest): Promise<Runtime> {
       // NOTE: Cache Storage is writable by any code of this origin, a snippet's included: only
       // a snapshot whose digest is the one the page accepted (kept where workers cannot write)
       // is restored.
-      const snapshot = await loadSnapshot(version, base);
+      const snapshot = await loadSnapshot(version, base, expected);
       snapshotNote = snapshot === "missing" || snapshot === "damaged" ? snapshot : "mismatch";
       if (snapshot !== "missing") {
         if (snapshot !== "damaged" && (await digestOf(snapshot)) === expected) {
@@ -244,7 +244,7 @@ async function boot(init: InitRequest): Promise<Runtime> {
           }
         }
         bad = true;
-        await forgetSnapshot(version, base);
+        await forgetSnapshot(version, base, expected);
       }
       // No snapshot stored (yet: another worker may still be writing it): boot in full.
     }
@@ -261,7 +261,7 @@ async function boot(init: InitRequest): Promise<Runtime> {
           post({ type: "snapshot", digest });
           offered = true;
           snapshotNote = "made";
-          keepSnapshot = () => saveSnapshot(version, base, bytes);
+          keepSnapshot = () => saveSnapshot(version, base, digest, bytes);
         }
       } catch {
         // no snapshot this time: the next visit boots in full again
