@@ -515,6 +515,7 @@ class SiteServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
     base_path = "/"
+    log_file = None  # where handle_error reports a connection that ended badly
 
     def __init__(self, *args, max_connections: int = MAX_CONNECTIONS, **kwargs):
         self.max_connections = max_connections
@@ -540,7 +541,8 @@ class SiteServer(http.server.ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:
         # One line, not a traceback: a client that went away is not the server's failure.
         error = sys.exc_info()[1]
-        log_file = self.RequestHandlerClass.log_file
+        # NOTE: the server's own, not RequestHandlerClass's: that is a functools.partial.
+        log_file = self.log_file
         if log_file is not None:
             print(f"{client_address[0]} - connection ended: {error!r}", file=log_file, flush=True)
 
@@ -567,6 +569,7 @@ def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000, base
     server = SiteServer((host, port), functools.partial(handler, directory=str(directory)),
                         max_connections=max_connections)
     server.base_path = base_path
+    server.log_file = log_file
     return server
 
 
