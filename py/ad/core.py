@@ -326,13 +326,20 @@ def _operands(args):
     constant of the dtype numpy would give it next to the Tensor operands (a weak scalar, NEP 50:
     float32 data times 2.0 stays float32); a graph stand-in, the Tensor it stands for."""
     args = [a._t if type(a) is _GraphStandIn else a for a in args]
-    dtypes = [a.data.dtype for a in args if isinstance(a, Tensor)]
+    dtype = None  # of the Tensor and array operands
+    for a in args:
+        if isinstance(a, (Tensor, np.ndarray, np.generic)):
+            d = a.data.dtype if isinstance(a, Tensor) else a.dtype
+            dtype = d if dtype is None or dtype == d else np.promote_types(dtype, d)
     out = []
     for a in args:
         if isinstance(a, Tensor):
             out.append(a)
-        elif type(a) in _PYTHON_SCALARS and dtypes:
-            out.append(Tensor(np.asarray(a, np.result_type(*dtypes, a)), False, False))
+        elif dtype is not None and type(a) in _PYTHON_SCALARS:
+            # NOTE: a real number next to float data takes the data's dtype; only int, bool or
+            # complex cases need numpy's (slower) rule.
+            d = dtype if dtype.kind == "f" and type(a) is not complex else np.result_type(dtype, a)
+            out.append(Tensor(np.asarray(a, d), False, False))
         else:
             out.append(Tensor(np.asarray(a), False, False))
     return tuple(out)
@@ -447,15 +454,18 @@ class Function:
             return [s._received() for s in stand_ins]
         except _WrongShape as e:
             raise BackwardError(self._describe_wrong_shape(inputs, e.index, e.shape)) from None
-        except _GraphCut as e:
-            raise BackwardError(
-                f"{type(self).__name__}.backward cannot be differentiated again "
-                f"(create_graph=True, ad.grad of a gradient, ad.hessian, ad.jvp): it {e}, and "
-                f"maths on plain arrays is invisible to the graph a second derivative needs.\n"
-                f"  hint: write backward with Tensor operations on its inputs and grad, e.g. "
-                f"`x.grad += grad @ y.T` instead of `grad @ y.data.T`, `x.exp()` instead of "
-                f"`np.exp(x.data)`; a mask such as `x > 0` may stay an array") from None
         except Exception as e:
+            if isinstance(e, TypeError) and "__array_ufunc__" in str(e):  # np.exp(stand-in)
+                e = _GraphCut("passes an input or grad to a numpy function")
+            if isinstance(e, _GraphCut):
+                raise BackwardError(
+                    f"{type(self).__name__}.backward cannot be differentiated again "
+                    f"(create_graph=True, ad.grad of a gradient, ad.hessian, ad.jvp): it {e}, "
+                    f"and maths on plain arrays is invisible to the graph a second derivative "
+                    f"needs.\n  hint: write backward with Tensor operations on its inputs and "
+                    f"grad, e.g. `x.grad += grad @ y.T` instead of `grad @ y.data.T`, `x.exp()` "
+                    f"instead of `np.exp(x.data)`, `x.shape` instead of `x.data.shape`; a mask "
+                    f"such as `x > 0` may stay an array") from None
             shapes = ", ".join(f"#{i} {t.data.shape}" for i, t in enumerate(inputs))
             raise BackwardError(
                 f"{type(self).__name__}.backward raised {type(e).__name__} under "
@@ -672,8 +682,15 @@ class _GraphStandIn:
     def _describe(self):
         return "grad" if self._index < 0 else f"input {self._index}"
 
-    data = property(_refuses("reads .data"))
-    __array__ = _refuses("passes to a numpy function")
+    @property
+    def data(self):
+        if self._t.requires_grad:
+            raise _GraphCut(f"reads .data of {self._describe()}")
+        return self._t.data  # a constant: its value carries no derivative to drop
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.data, dtype=dtype)  # refused unless a constant, as .data
+
     numpy = _refuses("calls .numpy()")
     item = _refuses("calls .item()")
     tolist = _refuses("calls .tolist()")

@@ -178,7 +178,7 @@ class Maximum(_Binary):
         return np.maximum(x.data, y.data)
 
     def vjp(self, out, grad, x, y):  # ties split the gradient evenly
-        wx = (x.data > y.data) + 0.5 * (x.data == y.data)
+        wx = ((x.data > y.data) + 0.5 * (x.data == y.data)).astype(grad.dtype)
         return unbroadcast(grad * wx, x.data.shape), unbroadcast(grad * (1 - wx), y.data.shape)
 
 
@@ -189,7 +189,7 @@ class Minimum(_Binary):
         return np.minimum(x.data, y.data)
 
     def vjp(self, out, grad, x, y):
-        wx = (x.data < y.data) + 0.5 * (x.data == y.data)
+        wx = ((x.data < y.data) + 0.5 * (x.data == y.data)).astype(grad.dtype)
         return unbroadcast(grad * wx, x.data.shape), unbroadcast(grad * (1 - wx), y.data.shape)
 
 

@@ -65,7 +65,7 @@ class Max(_Reduce):
         axes = _axes(self.axis, x.data.ndim)
         xv, top = xp.value(x.data), xp.value(out.data)  # where the max is: no gradient
         hit = xv == _spread(top, xv.shape, axes, self.keepdims)
-        share = hit / hit.sum(axis=axes, keepdims=True)
+        share = (hit / hit.sum(axis=axes, keepdims=True)).astype(grad.dtype, copy=False)
         return (_spread(grad, x.data.shape, axes, self.keepdims) * share,)
 
 

@@ -32,7 +32,7 @@ class Transpose(Function):
     def vjp(self, out, grad, x):
         if self.axes is None:
             return (grad.transpose(),)
-        return (grad.transpose(np.argsort([a % x.data.ndim for a in self.axes])),)
+        return (grad.transpose(tuple(np.argsort([a % x.data.ndim for a in self.axes]).tolist())),)
 
 
 def _is_basic(index):
@@ -180,7 +180,7 @@ def _reshape(self, *shape):
 
 
 def _transpose(self, *axes):
-    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+    if len(axes) == 1 and isinstance(axes[0], (tuple, list, np.ndarray)):
         axes = tuple(axes[0])
     return Transpose(axes or None)(self)
 
