@@ -140,9 +140,9 @@ class MatMul(Function):
     def vjp(self, out, grad, x, y):
         a, b = x.data, y.data
         if b.ndim == 1:  # (K,) was treated as (K, 1); out lost that last axis
-            b, grad = xp.expand_dims(b, -1), xp.expand_dims(grad, -1)
+            b, grad = b[:, None], grad[..., None]
         if a.ndim == 1:  # (K,) was treated as (1, K); out lost that axis
-            a, grad = xp.expand_dims(a, 0), xp.expand_dims(grad, -2)
+            a, grad = a[None, :], grad[..., None, :]
         gx = gy = None
         if x.requires_grad:  # (..., N, M) @ (..., M, K) -> (..., N, K)
             gx = unbroadcast(grad @ b.swapaxes(-1, -2), a.shape).reshape(x.data.shape)
