@@ -12,7 +12,8 @@ import numpy as np
 from . import core
 from .core import Function, Tensor, _backprop, _grad_dtype, _walk
 
-__all__ = ["elementwise_grad", "grad", "hessian", "jacobian", "jvp", "value_and_grad"]
+__all__ = ["elementwise_grad", "grad", "hessian", "hessian_vector_product", "jacobian", "jvp",
+           "value_and_grad"]
 
 
 class _Argument(Function):
@@ -158,6 +159,23 @@ def hessian(fun, argnum=0):
     h = jacobian(grad(fun, argnum), argnum)
     h.__name__ = f"hessian_{_name(fun)}"
     return h
+
+
+def hessian_vector_product(fun, argnum=0):
+    """A function `(*args, vector) -> H @ vector`, H the Hessian of scalar-valued `fun` with
+    respect to argument `argnum` (HIPS autograd's name): two reverse passes, no matrix. `vector`
+    has the argument's shape, and so has the result."""
+    g = grad(fun, argnum)
+
+    def hvp_fun(*args):
+        *args, vector = args
+
+        def inner(*a):
+            return (g(*a) * vector).sum()  # <grad f, v>: its gradient is H v
+        return grad(inner, argnum)(*args)
+
+    hvp_fun.__name__ = f"hessian_vector_product_{_name(fun)}"
+    return hvp_fun
 
 
 def jvp(fun, primals, tangents):

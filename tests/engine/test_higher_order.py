@@ -348,6 +348,12 @@ def test_hessian_vector_product_by_nesting():
     x, v = rand((4,)), rand((4,))
     hvp = ad.grad(lambda t: (ad.grad(f)(t) * v).sum())(x)
     np.testing.assert_allclose(hvp.data, ad.hessian(f)(x).data @ v, rtol=1e-10)
+    np.testing.assert_allclose(ad.hessian_vector_product(f)(x, v).data, hvp.data, rtol=1e-12)
+    M = rand((2, 3))  # a matrix argument, the second one: H is (2, 3, 2, 3), v is (2, 3)
+    g = lambda s, m: (m ** 4).sum() * s
+    H = ad.hessian(g, 1)(1.5, M).data.reshape(6, 6)
+    np.testing.assert_allclose(ad.hessian_vector_product(g, 1)(1.5, M, M).data.ravel(),
+                               H @ M.ravel(), rtol=1e-12)
 
 
 def test_value_and_grad_and_what_grad_accepts():
