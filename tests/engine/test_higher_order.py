@@ -561,3 +561,20 @@ def test_reading_data_of_a_differentiable_stand_in_is_never_silently_wrong():
     with pytest.raises(ad.BackwardError, match=r"MulDroppingY.*reads \.data of input 1"):
         ad.grad(lambda y: ad.grad(lambda x: MulDroppingY()(x, y).sum())(np.ones(2)).sum())(
             np.ones(2))
+
+
+def test_grad_mode_context_managers():
+    x = ad.tensor([1.0, 2.0])
+    with ad.no_grad():
+        assert (x * 2).grad_fn is None
+        with ad.enable_grad():
+            assert (x * 2).grad_fn is not None
+        g = ad.grad(lambda t: (t ** 3).sum())(x)  # still computed, but recorded for no one
+    assert g.grad_fn is None and g.tolist() == [3.0, 12.0]
+
+    @ad.enable_grad()
+    def recorded(t):
+        return t * 2
+
+    with ad.no_grad():
+        assert recorded(x).grad_fn is not None
