@@ -638,7 +638,11 @@ def _backprop(root, seed, wrt=None, create_graph=False):
                     g = Tensor(g, requires_grad=False)
                 try:
                     got = node._fn.vjp(_Lift(node), g, *[_Lift(t) for t in inputs])
-                except _GraphCut as e:
+                except (_GraphCut, TypeError) as e:
+                    if not isinstance(e, _GraphCut):
+                        if "__array_ufunc__" not in str(e):  # not np.exp(Tensor): not ours
+                            raise
+                        e = "passed a Tensor that is part of the recorded graph to a numpy ufunc"
                     raise BackwardError(
                         f"{type(node._fn).__name__}.vjp cannot be differentiated again: it {e} "
                         "while create_graph recorded its gradient. Hint: write the vjp with "

@@ -578,3 +578,18 @@ def test_grad_mode_context_managers():
 
     with ad.no_grad():
         assert recorded(x).grad_fn is not None
+
+
+def test_an_op_whose_vjp_uses_numpy_names_itself_under_create_graph():
+    class NumpyVjpExp(ad.Function):  # a built-in-style op written against arrays only
+        def forward(self, x):
+            return np.exp(x.data)
+
+        def vjp(self, out, grad, x):
+            return (grad * np.exp(x.data),)
+
+    x = np.array([0.5, 1.0])
+    np.testing.assert_allclose(ad.grad(lambda t: NumpyVjpExp()(t).sum())(x).data, np.exp(x))
+    with pytest.raises(ad.BackwardError, match=r"NumpyVjpExp\.vjp cannot be differentiated "
+                       r"again.*numpy ufunc.*ad\.ops\.xp"):
+        ad.hessian(lambda t: NumpyVjpExp()(t).sum())(x)
