@@ -20,10 +20,16 @@ export const EXAMPLES: readonly Example[] = [
   { id: "broadcasting", title: "Broadcasting and its gradients", code: broadcasting },
   { id: "two-moons", title: "Train an MLP on two moons", code: twoMoons },
   { id: "graph", title: "The graph of a small expression", code: graph },
-  { id: "gradient-penalty", title: "Gradients of gradients: a gradient penalty trains",
-    code: gradientPenalty },
-  { id: "jacobian-cost", title: "A Jacobian by forward and by reverse mode: the cost",
-    code: jacobianCost },
+  {
+    id: "gradient-penalty",
+    title: "Gradients of gradients: a gradient penalty trains",
+    code: gradientPenalty,
+  },
+  {
+    id: "jacobian-cost",
+    title: "A Jacobian by forward and by reverse mode: the cost",
+    code: jacobianCost,
+  },
 ];
 
 /** What a first-time visitor sees. */
