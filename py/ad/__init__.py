@@ -9,6 +9,10 @@ from .core import (BackwardError, Function, Tensor, Variable, constant, enable_g
                    is_grad_enabled, no_grad, tensor, unbroadcast)
 from .ops import broadcast_to, concatenate, maximum, minimum, stack, where
 from . import ops
+from .ops import (absolute, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, ceil, cos,
+                  cosh, exp, exp2, expm1, floor, hypot, log, log1p, log2, log10, logaddexp, mod,
+                  reciprocal, sign, sin, sinh, sqrt, square, tan, tanh)
+abs = absolute  # numpy's alias; left out of __all__ so `from ad import *` keeps the builtin
 from .differential import (elementwise_grad, grad, hessian, hessian_vector_product, jacobian,
                            jvp, value_and_grad)
 from .gradcheck import GradcheckReport, gradcheck
@@ -37,4 +41,4 @@ __all__ = [
     "hessian", "hessian_vector_product", "is_grad_enabled", "jacobian", "jvp", "maximum",
     "minimum", "nn", "no_grad", "ops", "optim", "restore_tensor", "stack", "tensor", "to_dot",
     "unbroadcast", "value_and_grad", "where",
-]
+] + list(ops.ELEMENTWISE)

@@ -36,9 +36,18 @@ How to add a differentiable op (every op here follows it, so all of them differe
 from . import xp
 from .elementwise import (Abs, Add, AsType, Clip, Div, Exp, Log, Maximum, Minimum, Mul, Neg, Pow,
                           ReLU, Sigmoid, Sign, Sqrt, Sub, Tanh, Where, maximum, minimum, where)
+from .elementwise import (absolute, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
+                          ceil, cos, cosh, exp, exp2, expm1, floor, hypot, log, log1p, log2,
+                          log10, logaddexp, mod, reciprocal, sign, sin, sinh, sqrt, square, tan,
+                          tanh)
 from .reduce import LogSoftmax, Max, Mean, Min, Softmax, Sum
 from .shape import (BroadcastTo, Concatenate, Index, IndexAdd, MatMul, Reshape, Stack,
                     Transpose, broadcast_to, concatenate, stack)
+
+ELEMENTWISE = (  # the numpy-named functions `ad` re-exports
+    "absolute", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "ceil",
+    "cos", "cosh", "exp", "exp2", "expm1", "floor", "hypot", "log", "log1p", "log2", "log10",
+    "logaddexp", "mod", "reciprocal", "sign", "sin", "sinh", "sqrt", "square", "tan", "tanh")
 
 __all__ = [
     "Abs", "Add", "AsType", "BroadcastTo", "Clip", "Concatenate", "Div", "Exp", "Index",
@@ -46,4 +55,4 @@ __all__ = [
     "Neg", "Pow", "ReLU", "Reshape", "Sigmoid", "Sign", "Softmax", "Sqrt", "Stack", "Sub", "Sum",
     "Tanh", "Transpose", "Where", "broadcast_to", "concatenate", "maximum", "minimum", "stack",
     "where", "xp",
-]
+] + list(ELEMENTWISE)

@@ -1,0 +1,174 @@
+"""The numpy-named ops of issue 13 (elementwise maths, reductions, linear algebra and shape)
+against float64 central differences per shape kind and broadcasting pair, and the elementwise
+ones' second and third derivatives against the analytic ones."""
+import numpy as np
+import pytest
+
+import ad
+from gradutil import check_grads
+from test_higher_order import check_hvp
+
+rng = np.random.default_rng(77)
+
+
+def rand(shape, lo=-2.0, hi=2.0):
+    return rng.uniform(lo, hi, shape)
+
+
+def away_from_zero(shape, lo=0.3, hi=2.0):
+    return rand(shape, lo, hi) * rng.choice([-1.0, 1.0], shape)
+
+
+def inside(lo, hi):
+    return lambda s: rand(s, lo, hi)
+
+
+def off_integers(s):
+    """Values whose floor/ceil stay put under a small step."""
+    return rng.integers(-3, 3, s) + rand(s, 0.2, 0.8)
+
+
+SHAPES = [(), (1,), (5,), (2, 3), (2, 3, 4)]
+BROADCAST_PAIRS = [((), ()), ((3,), (3,)), ((2, 3), (3,)), ((3,), (2, 3)), ((2, 1), (1, 3)),
+                   ((2, 3), ()), ((), (2, 3)), ((4, 1, 3), (2, 1))]
+
+# name: (sampler, f', f'', f''')
+UNARY = {
+    "sin": (rand, np.cos, lambda x: -np.sin(x), lambda x: -np.cos(x)),
+    "cos": (rand, lambda x: -np.sin(x), lambda x: -np.cos(x), np.sin),
+    "tan": (inside(-1.2, 1.2), lambda x: 1 / np.cos(x) ** 2,
+            lambda x: 2 * np.tan(x) / np.cos(x) ** 2,
+            lambda x: (2 + 4 * np.sin(x) ** 2) / np.cos(x) ** 4),
+    "sinh": (rand, np.cosh, np.sinh, np.cosh),
+    "cosh": (rand, np.sinh, np.cosh, np.sinh),
+    "arcsin": (inside(-0.8, 0.8), lambda x: (1 - x * x) ** -0.5,
+               lambda x: x * (1 - x * x) ** -1.5,
+               lambda x: (1 + 2 * x * x) * (1 - x * x) ** -2.5),
+    "arccos": (inside(-0.8, 0.8), lambda x: -(1 - x * x) ** -0.5,
+               lambda x: -x * (1 - x * x) ** -1.5,
+               lambda x: -(1 + 2 * x * x) * (1 - x * x) ** -2.5),
+    "arctan": (rand, lambda x: 1 / (1 + x * x), lambda x: -2 * x / (1 + x * x) ** 2,
+               lambda x: (6 * x * x - 2) / (1 + x * x) ** 3),
+    "arcsinh": (rand, lambda x: (1 + x * x) ** -0.5, lambda x: -x * (1 + x * x) ** -1.5,
+                lambda x: (2 * x * x - 1) * (1 + x * x) ** -2.5),
+    "arccosh": (inside(1.2, 3.0), lambda x: (x * x - 1) ** -0.5,
+                lambda x: -x * (x * x - 1) ** -1.5,
+                lambda x: (2 * x * x + 1) * (x * x - 1) ** -2.5),
+    "arctanh": (inside(-0.8, 0.8), lambda x: 1 / (1 - x * x),
+                lambda x: 2 * x / (1 - x * x) ** 2,
+                lambda x: (2 + 6 * x * x) / (1 - x * x) ** 3),
+    "log2": (inside(0.3, 3.0), lambda x: 1 / (x * np.log(2)), lambda x: -1 / (x * x * np.log(2)),
+             lambda x: 2 / (x ** 3 * np.log(2))),
+    "log10": (inside(0.3, 3.0), lambda x: 1 / (x * np.log(10)),
+              lambda x: -1 / (x * x * np.log(10)), lambda x: 2 / (x ** 3 * np.log(10))),
+    "log1p": (inside(-0.7, 3.0), lambda x: 1 / (1 + x), lambda x: -1 / (1 + x) ** 2,
+              lambda x: 2 / (1 + x) ** 3),
+    "expm1": (rand, np.exp, np.exp, np.exp),
+    "exp2": (rand, lambda x: np.log(2) * 2 ** x, lambda x: np.log(2) ** 2 * 2 ** x,
+             lambda x: np.log(2) ** 3 * 2 ** x),
+    "square": (rand, lambda x: 2 * x, lambda x: 2 + 0 * x, lambda x: 0 * x),
+    "reciprocal": (away_from_zero, lambda x: -x ** -2.0, lambda x: 2 * x ** -3.0,
+                   lambda x: -6 * x ** -4.0),
+    "floor": (off_integers, lambda x: 0 * x, lambda x: 0 * x, lambda x: 0 * x),
+    "ceil": (off_integers, lambda x: 0 * x, lambda x: 0 * x, lambda x: 0 * x),
+    "sign": (away_from_zero, lambda x: 0 * x, lambda x: 0 * x, lambda x: 0 * x),
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_unary_first_order(name, shape):
+    make = UNARY[name][0]
+    x = make(shape)
+    out = check_grads(lambda t: getattr(t, name)(), x)
+    np.testing.assert_allclose(out.data, getattr(np, name)(x))
+    np.testing.assert_allclose(getattr(ad, name)(ad.tensor(x)).data, getattr(np, name)(x))
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_unary_second_and_third_derivatives(name):
+    make, *derivatives = UNARY[name]
+    x = make((7,))
+    d = lambda t: getattr(ad, name)(t)
+    for order, expected in enumerate(derivatives, 1):
+        d = ad.elementwise_grad(d)
+        got = d(x)
+        np.testing.assert_allclose(got.data, expected(x), rtol=1e-9, atol=1e-12,
+                                   err_msg=f"derivative of order {order}")
+    check_hvp(lambda t: getattr(t, name)() * t, x)
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_unary_keeps_float32_and_takes_arrays(name):
+    x = UNARY[name][0]((4,)).astype(np.float32)
+    t = ad.tensor(x)
+    y = getattr(ad, name)(t)
+    assert y.dtype == np.float32
+    (y * y).sum().backward()
+    assert t.grad.dtype == np.float32
+    plain = getattr(ad, name)(x)  # an array argument: a constant result
+    assert isinstance(plain, ad.Tensor) and not plain.requires_grad
+
+
+def test_integer_data_gives_float_results():
+    x = ad.tensor([1, 2, 4])
+    np.testing.assert_allclose(x.reciprocal().data, [1.0, 0.5, 0.25])
+    x.sin().sum().backward()
+    np.testing.assert_allclose(x.grad, np.cos([1, 2, 4]))
+
+
+BINARY = {  # name: (f, x sampler, y sampler, d/dx, d/dy)
+    "mod": (lambda x, y: x % y, rand, lambda s: rand(s, 0.7, 1.9) * rng.choice([-1, 1], s),
+            lambda x, y: 1 + 0 * x * y, lambda x, y: -np.floor(x / y)),
+    "logaddexp": (ad.logaddexp, rand, rand, lambda x, y: 1 / (1 + np.exp(y - x)),
+                  lambda x, y: 1 / (1 + np.exp(x - y))),
+    "arctan2": (ad.arctan2, away_from_zero, away_from_zero, lambda y, x: x / (x * x + y * y),
+                lambda y, x: -y / (x * x + y * y)),
+    "hypot": (ad.hypot, away_from_zero, away_from_zero, lambda x, y: x / np.hypot(x, y),
+              lambda x, y: y / np.hypot(x, y)),
+}
+
+
+def _off_mod_kinks(x, y):
+    """Move x off the points where x % y jumps (x a multiple of y)."""
+    q = x / y
+    return np.where(np.abs(q - np.round(q)) < 0.1, x + 0.3 * y, x)
+
+
+@pytest.mark.parametrize("sx,sy", BROADCAST_PAIRS)
+@pytest.mark.parametrize("name", sorted(BINARY))
+def test_binary_first_order(name, sx, sy):
+    f, mx, my, dx, dy = BINARY[name]
+    x, y = mx(sx), my(sy)
+    if name == "mod":  # |x / y| < 1 and x != 0: away from the jumps at multiples of y
+        x, y = away_from_zero(sx, 0.05, 0.45), away_from_zero(sy, 1.0, 1.9)
+    out = check_grads(f, x, y)
+    np.testing.assert_allclose(out.data, getattr(np, name)(x, y))
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+def test_binary_analytic_and_second_order(name):
+    f, mx, my, dx, dy = BINARY[name]
+    x, y = mx((6,)), my((6,))
+    if name == "mod":
+        x = _off_mod_kinks(x, y)
+    gx = ad.elementwise_grad(f, 0)(x, y)
+    gy = ad.elementwise_grad(f, 1)(x, y)
+    np.testing.assert_allclose(gx.data, dx(x, y), rtol=1e-10)
+    np.testing.assert_allclose(gy.data, dy(x, y), rtol=1e-10)
+    check_hvp(f, x, y)
+
+
+def test_mod_follows_numpy_for_negative_operands_and_scalars():
+    x = ad.tensor([-3.5, 3.5, 7.0])
+    np.testing.assert_allclose((x % 2).data, np.mod([-3.5, 3.5, 7.0], 2))
+    np.testing.assert_allclose((x % -2.0).data, np.mod([-3.5, 3.5, 7.0], -2.0))
+    np.testing.assert_allclose((10.0 % x).data, np.mod(10.0, [-3.5, 3.5, 7.0]))
+
+
+def test_logaddexp_is_stable():
+    x = ad.tensor([1000.0, -1000.0])
+    y = ad.logaddexp(x, ad.tensor([1000.0, -1000.0]))
+    np.testing.assert_allclose(y.data, [1000.0 + np.log(2), -1000.0 + np.log(2)])
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, [0.5, 0.5])
