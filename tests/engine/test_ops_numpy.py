@@ -1,6 +1,8 @@
 """The numpy-named ops of issue 13 (elementwise maths, reductions, linear algebra and shape)
 against float64 central differences per shape kind and broadcasting pair, and the elementwise
 ones' second and third derivatives against the analytic ones."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -172,3 +174,115 @@ def test_logaddexp_is_stable():
     np.testing.assert_allclose(y.data, [1000.0 + np.log(2), -1000.0 + np.log(2)])
     y.sum().backward()
     np.testing.assert_allclose(x.grad, [0.5, 0.5])
+
+
+# --- Reductions --------------------------------------------------------------------------------
+
+REDUCE_CASES = [((), None), ((5,), None), ((5,), 0), ((5,), -1), ((2, 3, 4), None),
+                ((2, 3, 4), 1), ((2, 3, 4), -1), ((2, 3, 4), (0, 2)), ((2, 3, 4), (-1, 0)),
+                ((1, 3), 0)]
+REDUCTIONS = {  # name: (ad function, numpy reference, sampler)
+    "prod": (ad.prod, np.prod, lambda s: rand(s, 0.5, 1.5) * rng.choice([-1, 1], s)),
+    "var": (ad.var, np.var, rand),
+    "var_ddof1": (lambda t, axis=None, keepdims=False: ad.var(t, axis, ddof=1,
+                                                              keepdims=keepdims),
+                  lambda a, axis=None, keepdims=False: np.var(a, axis, ddof=1,
+                                                              keepdims=keepdims), rand),
+    "std": (ad.std, np.std, rand),
+    "std_ddof1": (lambda t, axis=None, keepdims=False: t.std(axis, ddof=1, keepdims=keepdims),
+                  lambda a, axis=None, keepdims=False: np.std(a, axis, ddof=1,
+                                                              keepdims=keepdims), rand),
+    "logsumexp": (ad.logsumexp,
+                  lambda a, axis=None, keepdims=False: np.log(np.exp(a).sum(axis,
+                                                                             keepdims=keepdims)),
+                  rand),
+    "norm": (lambda t, axis=None, keepdims=False: ad.norm(t, axis=axis, keepdims=keepdims),
+             lambda a, axis=None, keepdims=False: np.sqrt((a * a).sum(axis, keepdims=keepdims)),
+             away_from_zero),
+}
+
+
+@pytest.mark.parametrize("keepdims", [False, True])
+@pytest.mark.parametrize("shape,axis", REDUCE_CASES)
+@pytest.mark.parametrize("name", sorted(REDUCTIONS))
+def test_reductions(name, shape, axis, keepdims):
+    f, ref, make = REDUCTIONS[name]
+    x = make(shape)
+    n = np.prod([shape[a] for a in np.atleast_1d(axis if axis is not None
+                                                 else range(len(shape)))], dtype=int)
+    if name.startswith("std") and n == 1 or name.endswith("ddof1") and n == 1:
+        t = ad.tensor(x)
+        with warnings.catch_warnings():  # numpy's own forward warns when n - ddof <= 0
+            warnings.simplefilter("ignore", RuntimeWarning)
+            want = ref(x, axis=axis, keepdims=keepdims)
+            y = f(t, axis=axis, keepdims=keepdims)
+        np.testing.assert_array_equal(y.data, want)
+        y.sum().backward()  # no spread: no derivative, NaN (as in PyTorch), and no warning
+        assert np.isnan(t.grad).all()
+        return
+    out = check_grads(lambda t: f(t, axis=axis, keepdims=keepdims), x)
+    np.testing.assert_allclose(out.data, ref(x, axis=axis, keepdims=keepdims), rtol=1e-12)
+    if name.startswith("std") and shape == (2, 3, 4):
+        return  # std's Hessian is covered by var's and sqrt's
+    check_hvp(lambda t: f(t, axis=axis, keepdims=keepdims), x)
+
+
+def test_methods_match_functions_and_numpy():
+    x = rand((3, 4))
+    t = ad.tensor(x)
+    for name in ("prod", "var", "std"):
+        np.testing.assert_allclose(getattr(t, name)(axis=1).data, getattr(np, name)(x, axis=1))
+    np.testing.assert_allclose(t.var(0, ddof=1).data, x.var(0, ddof=1))
+    np.testing.assert_allclose(ad.norm(x, axis=-1).data, np.linalg.norm(x, axis=-1))
+    np.testing.assert_allclose(ad.norm(x).data, np.linalg.norm(x))
+    np.testing.assert_allclose(ad.norm(x, "fro", axis=(0, 1)).data, np.linalg.norm(x, "fro"))
+    with pytest.raises(ValueError, match="only the 2-norm"):
+        ad.norm(x, ord=1)
+    with pytest.raises(ValueError, match="singular value"):
+        ad.norm(x, ord=2)
+    with pytest.raises(ValueError, match="ddof"):
+        t.var(ddof=-1)
+
+
+@pytest.mark.parametrize("shape,axis", [((4, 3), 0), ((4, 3), 1), ((2, 3, 2), (0, 2))])
+def test_prod_with_zeros(shape, axis):
+    x = rand(shape, 0.5, 1.5)
+    x.flat[0] = 0.0
+    x.flat[-1] = 0.0  # two zeros, maybe in one slice: the others' product is 0 there
+    check_grads(lambda t: t.prod(axis=axis), x)
+    check_hvp(lambda t: t.prod(axis=axis), x)
+    t = ad.tensor([0.0, 2.0, 3.0])
+    t.prod().backward()
+    np.testing.assert_allclose(t.grad, [6.0, 0.0, 0.0])
+
+
+def test_logsumexp_is_stable_and_norm_at_zero():
+    x = ad.tensor([[1000.0, 1000.0], [-np.inf, 0.0]])
+    y = ad.logsumexp(x, axis=1)
+    np.testing.assert_allclose(y.data, [1000.0 + np.log(2), 0.0])
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, [[0.5, 0.5], [0.0, 1.0]])
+    z = ad.tensor(np.zeros(3))
+    ad.norm(z).backward()
+    np.testing.assert_array_equal(z.grad, np.zeros(3))
+
+
+@pytest.mark.parametrize("shape,axis", [((5,), None), ((5,), 0), ((2, 3), None), ((2, 3), 0),
+                                        ((2, 3), 1), ((2, 3, 4), -1), ((), None)])
+def test_cumsum(shape, axis):
+    x = rand(shape)
+    out = check_grads(lambda t: t.cumsum(axis), x)
+    np.testing.assert_allclose(out.data, np.cumsum(x, axis))
+    check_hvp(lambda t: ad.cumsum(t, axis) ** 2, x)
+
+
+def test_argmax_argmin_are_plain_positions():
+    x = rand((3, 4))
+    t = ad.tensor(x)
+    for name in ("argmax", "argmin"):
+        for axis in (None, 0, -1):
+            got = getattr(t, name)(axis)
+            assert not isinstance(got, ad.Tensor)
+            np.testing.assert_array_equal(got, getattr(np, name)(x, axis))
+            np.testing.assert_array_equal(getattr(ad, name)(t, axis), got)
+    assert t.argmax(1, keepdims=True).shape == (3, 1)
