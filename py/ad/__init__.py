@@ -13,6 +13,8 @@ from .ops import (absolute, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, a
                   cosh, exp, exp2, expm1, floor, hypot, log, log1p, log2, log10, logaddexp, mod,
                   reciprocal, sign, sin, sinh, sqrt, square, tan, tanh)
 from .ops import argmax, argmin, cumsum, logsumexp, norm, prod, std, var
+from .ops import (append, diagonal, dot, einsum, expand_dims, flip, outer, pad, repeat, roll, sort,
+                  split, tensordot, tile, trace, tril, triu)
 abs = absolute  # numpy's alias; left out of __all__ so `from ad import *` keeps the builtin
 from .differential import (elementwise_grad, grad, hessian, hessian_vector_product, jacobian,
                            jvp, value_and_grad)

@@ -286,3 +286,146 @@ def test_argmax_argmin_are_plain_positions():
             np.testing.assert_array_equal(got, getattr(np, name)(x, axis))
             np.testing.assert_array_equal(getattr(ad, name)(t, axis), got)
     assert t.argmax(1, keepdims=True).shape == (3, 1)
+
+
+# --- Linear algebra -----------------------------------------------------------------------------
+
+EINSUM_CASES = [  # subscripts, operand shapes
+    ("ij,jk->ik", [(2, 3), (3, 4)]), ("ij,jk", [(2, 3), (3, 4)]), ("i,i->", [(4,), (4,)]),
+    ("i,i", [(4,), (4,)]), ("i,j->ij", [(2,), (3,)]), ("ij->ji", [(2, 3)]), ("ij->", [(2, 3)]),
+    ("ij->j", [(2, 3)]), ("ii->i", [(3, 3)]), ("ii", [(3, 3)]), ("iij->ij", [(2, 2, 3)]),
+    ("iji->j", [(2, 3, 2)]), ("bij,bjk->bik", [(2, 2, 3), (2, 3, 2)]),
+    ("...ij,...jk->...ik", [(2, 2, 3), (3, 4)]), ("...ij,...jk", [(5, 1, 2, 3), (4, 3, 2)]),
+    ("...i,...i->...", [(2, 3), (1, 3)]), ("i...->...", [(3, 2, 2)]), ("...", [(2, 3)]),
+    ("ij,ij->ij", [(1, 3), (2, 3)]), ("ij,kj->ik", [(2, 1), (3, 4)]),
+    ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 2)]), ("i,i,i->i", [(3,), (3,), (3,)]),
+    ("ba,Ab->aA", [(2, 3), (4, 2)]), ("bA,ab", [(2, 3), (4, 2)]), (" ij , jk -> ik ", [(2, 3), (3, 2)]),
+    ("ii,i->i", [(3, 3), (3,)]), (",ij->ij", [(), (2, 3)]), ("ijk,kji->", [(2, 3, 4), (4, 3, 2)]),
+]
+
+
+@pytest.mark.parametrize("subscripts,shapes", EINSUM_CASES)
+def test_einsum(subscripts, shapes):
+    arrays = [rand(s) for s in shapes]
+    out = check_grads(lambda *ts: ad.einsum(subscripts, *ts), *arrays)
+    np.testing.assert_allclose(out.data, np.einsum(subscripts, *arrays))
+    check_hvp(lambda *ts: ad.einsum(subscripts, *ts) ** 2, *arrays)
+
+
+def test_einsum_errors_name_the_problem():
+    with pytest.raises(ValueError, match="name 2 operand"):
+        ad.einsum("ij,jk->ik", ad.tensor(np.ones((2, 2))))
+    with pytest.raises(TypeError, match="subscripts as a string"):
+        ad.einsum(ad.tensor(np.ones(2)), [0], [0])
+
+
+@pytest.mark.parametrize("sa,sb,axes", [((2, 3), (3, 4), 1), ((2, 3, 4), (3, 4, 5), 2),
+                                        ((2, 3), (2, 3), 2), ((2, 3), (4,), 0),
+                                        ((3, 2, 4), (4, 3), ([0, 2], [1, 0])),
+                                        ((3, 2), (2, 3), (-1, 0))])
+def test_tensordot(sa, sb, axes):
+    a, b = rand(sa), rand(sb)
+    out = check_grads(lambda x, y: ad.tensordot(x, y, axes), a, b)
+    np.testing.assert_allclose(out.data, np.tensordot(a, b, axes))
+    check_hvp(lambda x, y: ad.tensordot(x, y, axes) ** 2, a, b)
+
+
+@pytest.mark.parametrize("sa,sb", [((), ()), ((3,), ()), ((), (2, 3)), ((3,), (3,)),
+                                   ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)),
+                                   ((2, 2, 3), (3, 4)), ((2, 3), (2, 3, 4)),
+                                   ((2, 2, 3), (5, 3, 2))])
+def test_dot(sa, sb):
+    a, b = rand(sa), rand(sb)
+    out = check_grads(ad.dot, a, b)
+    np.testing.assert_allclose(out.data, np.dot(a, b))
+    if sa:
+        np.testing.assert_allclose(ad.tensor(a).dot(b).data, np.dot(a, b))
+
+
+@pytest.mark.parametrize("sa,sb", [((3,), (4,)), ((2, 2), (3,)), ((), (2,))])
+def test_outer(sa, sb):
+    a, b = rand(sa), rand(sb)
+    out = check_grads(ad.outer, a, b)
+    np.testing.assert_allclose(out.data, np.outer(a, b))
+
+
+# --- Shape ops ----------------------------------------------------------------------------------
+
+SHAPE_CASES = {  # name: (ad function of t, numpy reference of x, input shape)
+    "squeeze": (lambda t: t.squeeze(), np.squeeze, (1, 3, 1, 2)),
+    "squeeze_axis": (lambda t: t.squeeze(axis=(0, -2)), lambda x: x.squeeze((0, -2)),
+                     (1, 3, 1, 2)),
+    "expand_dims": (lambda t: ad.expand_dims(t, 1), lambda x: np.expand_dims(x, 1), (2, 3)),
+    "expand_dims_tuple": (lambda t: ad.expand_dims(t, (0, -1)),
+                          lambda x: np.expand_dims(x, (0, -1)), (2, 3)),
+    "flatten": (lambda t: t.flatten(), lambda x: x.flatten(), (2, 3, 2)),
+    "ravel": (lambda t: t.ravel(), np.ravel, (2, 3)),
+    "flip": (ad.flip, np.flip, (2, 3, 2)),
+    "flip_axis": (lambda t: ad.flip(t, -1), lambda x: np.flip(x, -1), (2, 3)),
+    "flip_axes": (lambda t: ad.flip(t, (0, 2)), lambda x: np.flip(x, (0, 2)), (2, 3, 2)),
+    "roll": (lambda t: ad.roll(t, 2), lambda x: np.roll(x, 2), (2, 3)),
+    "roll_axis": (lambda t: ad.roll(t, -1, 1), lambda x: np.roll(x, -1, 1), (2, 3)),
+    "roll_axes": (lambda t: ad.roll(t, (1, 2), (0, 1)), lambda x: np.roll(x, (1, 2), (0, 1)),
+                  (2, 3)),
+    "repeat": (lambda t: t.repeat(2), lambda x: x.repeat(2), (2, 3)),
+    "repeat_axis": (lambda t: ad.repeat(t, [1, 0, 3], axis=1),
+                    lambda x: np.repeat(x, [1, 0, 3], axis=1), (2, 3)),
+    "tile": (lambda t: ad.tile(t, 2), lambda x: np.tile(x, 2), (2, 3)),
+    "tile_more": (lambda t: ad.tile(t, (2, 1, 3)), lambda x: np.tile(x, (2, 1, 3)), (2, 3)),
+    "tile_fewer": (lambda t: ad.tile(t, (2,)), lambda x: np.tile(x, (2,)), (2, 1, 3)),
+    "triu": (ad.triu, np.triu, (3, 4)),
+    "triu_k": (lambda t: ad.triu(t, -1), lambda x: np.triu(x, -1), (2, 3, 3)),
+    "tril": (ad.tril, np.tril, (4, 3)),
+    "tril_k": (lambda t: ad.tril(t, 1), lambda x: np.tril(x, 1), (3, 3)),
+    "trace": (lambda t: t.trace(), np.trace, (3, 4)),
+    "trace_offset": (lambda t: ad.trace(t, 1, 0, 2), lambda x: np.trace(x, 1, 0, 2), (3, 2, 4)),
+    "diagonal": (lambda t: t.diagonal(), np.diagonal, (3, 4)),
+    "diagonal_neg": (lambda t: ad.diagonal(t, -1, 2, 0), lambda x: np.diagonal(x, -1, 2, 0),
+                     (3, 2, 4)),
+    "append": (lambda t: ad.append(t, ad.constant([1.0, 2.0])),
+               lambda x: np.append(x, [1.0, 2.0]), (2, 3)),
+    "append_axis": (lambda t: ad.append(t, t * 2, axis=0), lambda x: np.append(x, x * 2, 0),
+                    (2, 3)),
+    "pad": (lambda t: ad.pad(t, 1), lambda x: np.pad(x, 1), (2, 3)),
+    "pad_pairs": (lambda t: ad.pad(t, ((0, 2), (1, 0)), constant_values=-1.5),
+                  lambda x: np.pad(x, ((0, 2), (1, 0)), constant_values=-1.5), (2, 3)),
+    "sort": (ad.sort, np.sort, (3, 4)),
+    "sort_axis": (lambda t: ad.sort(t, 0), lambda x: np.sort(x, 0), (3, 4)),
+    "sort_none": (lambda t: ad.sort(t, None), lambda x: np.sort(x, None), (3, 4)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHAPE_CASES))
+def test_shape_ops(name):
+    f, ref, shape = SHAPE_CASES[name]
+    x = rand(shape)
+    out = check_grads(f, x)
+    np.testing.assert_array_equal(out.data, ref(x))
+    check_hvp(lambda t: f(t) ** 2, x)
+
+
+@pytest.mark.parametrize("sections,axis", [(2, 0), (3, 1), ([1, 3], 1), ([2], -1), ([], 0)])
+def test_split(sections, axis):
+    x = rand((4, 6))
+    pieces = ad.split(ad.tensor(x), sections, axis)
+    want = np.split(x, sections, axis)
+    assert len(pieces) == len(want)
+    for p, w in zip(pieces, want):
+        np.testing.assert_array_equal(p.data, w)
+    weights = [rand(w.shape) for w in want]
+    check_grads(lambda t: sum((p * w).sum() for p, w in
+                              zip(ad.split(t, sections, axis), weights)), x)
+    with pytest.raises(ValueError, match="equal pieces"):
+        ad.split(ad.tensor(x), 5)
+
+
+def test_shape_op_errors():
+    t = ad.tensor(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="mode='constant'"):
+        ad.pad(t, 1, mode="reflect")
+    with pytest.raises(ValueError, match="needs a matrix"):
+        ad.triu(ad.tensor(np.ones(3)))
+    with pytest.raises(ValueError):
+        t.squeeze(0)  # numpy: cannot select an axis to squeeze out which has size not one
+    with pytest.raises(ValueError, match="out of range"):
+        ad.flip(t, 2)

@@ -43,6 +43,8 @@ from .elementwise import (absolute, arccos, arccosh, arcsin, arcsinh, arctan, ar
 from .reduce import LogSoftmax, Max, Mean, Min, Softmax, Sum
 from .reduce import (CumSum, LogSumExp, Norm, Prod, Std, Var, argmax, argmin, cumsum, logsumexp,
                      norm, prod, std, var)
+from .shape import (Einsum, Pad, append, diagonal, dot, einsum, expand_dims, flip, outer, pad,
+                    repeat, roll, sort, split, tensordot, tile, trace, tril, triu)
 from .shape import (BroadcastTo, Concatenate, Index, IndexAdd, MatMul, Reshape, Stack,
                     Transpose, broadcast_to, concatenate, stack)
 
@@ -50,7 +52,9 @@ ELEMENTWISE = (  # the numpy-named functions `ad` re-exports
     "absolute", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "ceil",
     "cos", "cosh", "exp", "exp2", "expm1", "floor", "hypot", "log", "log1p", "log2", "log10",
     "logaddexp", "mod", "reciprocal", "sign", "sin", "sinh", "sqrt", "square", "tan", "tanh",
-    "argmax", "argmin", "cumsum", "logsumexp", "norm", "prod", "std", "var")
+    "argmax", "argmin", "cumsum", "logsumexp", "norm", "prod", "std", "var",
+    "append", "diagonal", "dot", "einsum", "expand_dims", "flip", "outer", "pad", "repeat", "roll",
+    "sort", "split", "tensordot", "tile", "trace", "tril", "triu")
 
 __all__ = [
     "Abs", "Add", "AsType", "BroadcastTo", "Clip", "Concatenate", "Div", "Exp", "Index",
