@@ -4,11 +4,11 @@ import math
 
 import numpy as np
 import pytest
+from test_higher_order import check_hvp
 
 import ad
 from ad.nn import functional as F
 from gradutil import check_grads
-from test_higher_order import check_hvp
 
 rng = np.random.default_rng(99)
 

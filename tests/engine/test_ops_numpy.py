@@ -5,10 +5,10 @@ import warnings
 
 import numpy as np
 import pytest
+from test_higher_order import check_hvp
 
 import ad
 from gradutil import check_grads
-from test_higher_order import check_hvp
 
 rng = np.random.default_rng(77)
 
@@ -299,7 +299,8 @@ EINSUM_CASES = [  # subscripts, operand shapes
     ("...i,...i->...", [(2, 3), (1, 3)]), ("i...->...", [(3, 2, 2)]), ("...", [(2, 3)]),
     ("ij,ij->ij", [(1, 3), (2, 3)]), ("ij,kj->ik", [(2, 1), (3, 4)]),
     ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 2)]), ("i,i,i->i", [(3,), (3,), (3,)]),
-    ("ba,Ab->aA", [(2, 3), (4, 2)]), ("bA,ab", [(2, 3), (4, 2)]), (" ij , jk -> ik ", [(2, 3), (3, 2)]),
+    ("ba,Ab->aA", [(2, 3), (4, 2)]), ("bA,ab", [(2, 3), (4, 2)]),
+    (" ij , jk -> ik ", [(2, 3), (3, 2)]),
     ("ii,i->i", [(3, 3), (3,)]), (",ij->ij", [(), (2, 3)]), ("ijk,kji->", [(2, 3, 4), (4, 3, 2)]),
 ]
 

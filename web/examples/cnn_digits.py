@@ -24,7 +24,6 @@ def digits(n):
     images = np.zeros((n, 1, 8, 8))
     for k, label in enumerate(labels):
         glyph = np.array([int(c) for c in FONT[label]], float).reshape(5, 3)
-    
         top, left = rng.integers(0, 3), rng.integers(1, 4)  # shifted by up to 2 pixels
         images[k, 0, top:top + 5, left:left + 3] = glyph * rng.uniform(0.6, 1.0)
     images += rng.normal(scale=0.1, size=images.shape)
