@@ -236,18 +236,20 @@ def _check_ddof(ddof, name):
     return int(ddof)
 
 
-def _var(self, axis=None, ddof=0, keepdims=False):
+# NOTE: ddof and keepdims are keyword-only: numpy's second positional argument is dtype (for
+# argmax, out), so a positional call would silently mean something else.
+def _var(self, axis=None, *, ddof=0, keepdims=False):
     """numpy's var: the mean squared deviation, divided by n - ddof."""
     return Var(axis, keepdims, _check_ddof(ddof, "var"))(self)
 
 
-def _std(self, axis=None, ddof=0, keepdims=False):
+def _std(self, axis=None, *, ddof=0, keepdims=False):
     """numpy's std: sqrt(var); its gradient at a zero spread is NaN (no derivative there)."""
     return Std(axis, keepdims, _check_ddof(ddof, "std"))(self)
 
 
 def _argfunc(name):
-    def arg(self, axis=None, keepdims=False):
+    def arg(self, axis=None, *, keepdims=False):
         return getattr(np, name)(self.data, axis=axis, keepdims=keepdims)
 
     arg.__doc__ = (f"numpy's {name}: integer positions, a plain array (positions have no "
@@ -255,7 +257,7 @@ def _argfunc(name):
     return arg
 
 
-Tensor.prod = lambda self, axis=None, keepdims=False: Prod(axis, keepdims)(self)
+Tensor.prod = lambda self, axis=None, *, keepdims=False: Prod(axis, keepdims)(self)
 Tensor.var = _var
 Tensor.std = _std
 Tensor.cumsum = lambda self, axis=None: CumSum(axis)(self)
@@ -267,27 +269,27 @@ def _tensor(x):
     return x if isinstance(x, Tensor) else Tensor(np.asarray(x), requires_grad=False)
 
 
-def prod(a, axis=None, keepdims=False):
-    return _tensor(a).prod(axis, keepdims)
+def prod(a, axis=None, *, keepdims=False):
+    return _tensor(a).prod(axis, keepdims=keepdims)
 
 
-def var(a, axis=None, ddof=0, keepdims=False):
-    return _var(_tensor(a), axis, ddof, keepdims)
+def var(a, axis=None, *, ddof=0, keepdims=False):
+    return _var(_tensor(a), axis, ddof=ddof, keepdims=keepdims)
 
 
-def std(a, axis=None, ddof=0, keepdims=False):
-    return _std(_tensor(a), axis, ddof, keepdims)
+def std(a, axis=None, *, ddof=0, keepdims=False):
+    return _std(_tensor(a), axis, ddof=ddof, keepdims=keepdims)
 
 
 def cumsum(a, axis=None):
     return _tensor(a).cumsum(axis)
 
 
-def argmax(a, axis=None, keepdims=False):
+def argmax(a, axis=None, *, keepdims=False):
     return np.argmax(a.data if isinstance(a, Tensor) else a, axis=axis, keepdims=keepdims)
 
 
-def argmin(a, axis=None, keepdims=False):
+def argmin(a, axis=None, *, keepdims=False):
     return np.argmin(a.data if isinstance(a, Tensor) else a, axis=axis, keepdims=keepdims)
 
 
