@@ -356,21 +356,25 @@ def restore_lock_info(path: Path) -> None:
     path.write_text(json.dumps(lock, sort_keys=True))
 
 
-# The page and the worker, each an entry; lazily imported modules (web/src/figures/) become
-# chunks of their own.
-ESBUILD_ARGS = ("app=web/src/main.ts", "worker=web/src/worker/worker.ts", "--bundle",
-                "--format=esm", "--minify", "--sourcemap", "--target=es2022", "--splitting",
-                "--chunk-names=chunks/[name]-[hash]", "--loader:.py=text", "--log-level=warning")
+ESBUILD_COMMON = ("--bundle", "--format=esm", "--minify", "--sourcemap", "--target=es2022",
+                  "--loader:.py=text", "--log-level=warning")
+# The page: lazily imported modules (web/src/figures/) become chunks of their own.
+ESBUILD_APP = ("app=web/src/main.ts", *ESBUILD_COMMON, "--splitting",
+               "--chunk-names=chunks/[name]-[hash]")
+# NOTE: the worker is bundled on its own, whole: bundled together with the page, a module both
+# import (messages.ts, for its checks) would become a shared chunk that both fetch at start-up.
+ESBUILD_WORKER = ("worker=web/src/worker/worker.ts", *ESBUILD_COMMON)
 
 
 def bundle_web() -> None:
     """Bundle the page and the worker with esbuild; type-checking is a separate step (`check`)."""
     digest = fingerprint(WEB_DIR / "src", WEB_DIR / "examples", WEB_DIR / "tsconfig.json",
-                         ROOT / "package-lock.json", settings=ESBUILD_ARGS)
+                         ROOT / "package-lock.json", settings=ESBUILD_APP + ESBUILD_WORKER)
     if is_fresh("bundle", digest, BUNDLE_DIR / "app.js", BUNDLE_DIR / "worker.js"):
         return
     shutil.rmtree(BUNDLE_DIR, ignore_errors=True)
-    call([NODE_MODULES / ".bin" / "esbuild", *ESBUILD_ARGS, f"--outdir={BUNDLE_DIR}"])
+    for args in (ESBUILD_APP, ESBUILD_WORKER):
+        call([NODE_MODULES / ".bin" / "esbuild", *args, f"--outdir={BUNDLE_DIR}"])
     mark_fresh("bundle", digest)
 
 
@@ -511,6 +515,7 @@ class SiteServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
     base_path = "/"
+    log_file = None  # where handle_error reports a connection that ended badly
 
     def __init__(self, *args, max_connections: int = MAX_CONNECTIONS, **kwargs):
         self.max_connections = max_connections
@@ -536,7 +541,8 @@ class SiteServer(http.server.ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:
         # One line, not a traceback: a client that went away is not the server's failure.
         error = sys.exc_info()[1]
-        log_file = self.RequestHandlerClass.log_file
+        # NOTE: the server's own, not RequestHandlerClass's: that is a functools.partial.
+        log_file = self.log_file
         if log_file is not None:
             print(f"{client_address[0]} - connection ended: {error!r}", file=log_file, flush=True)
 
@@ -563,6 +569,7 @@ def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000, base
     server = SiteServer((host, port), functools.partial(handler, directory=str(directory)),
                         max_connections=max_connections)
     server.base_path = base_path
+    server.log_file = log_file
     return server
 
 

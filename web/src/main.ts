@@ -228,6 +228,7 @@ const autosave = debounce<string>(400, (code) => {
   if (saveDraft(code)) {
     if (saveFailed) notices.dismiss("storage");
     saveFailed = false;
+    showDrafts(); // the saved draft is the editor's code now: the picker no longer offers it
     return;
   }
   if (!saveFailed) {
@@ -306,6 +307,7 @@ function setEditor(code: string, trust: Trust, source: "own" | "foreign"): void 
   }
   editorTrust = trust;
   editorSource = source;
+  showDrafts(); // the saved draft may now differ from the editor's code: the picker offers it
 }
 
 /**
@@ -335,14 +337,35 @@ function showForeign(code: string, trust: Trust): void {
   setEditor(code, trust, "foreign");
 }
 
-/** Put one of the user's drafts back in the editor; the code it replaces is kept. */
+/**
+ * Put one of the user's drafts back in the editor and in the draft slot. NOTE: the slot is
+ * about to hold `code`, so the code it held and the editor's own code go to Earlier drafts
+ * first; when storage cannot keep them, the slot is left alone (and the page says so).
+ */
 function restoreDraft(code: string): void {
-  if (editorSource === "own" && editor.getCode() !== code) keepOwnCode();
-  drafts = drafts.filter((d) => d.code !== code);
-  saveHistory(drafts);
+  if (editorSource === "own") autosave.flush();
+  const current = editor.getCode();
+  let kept = true;
+  if (editorSource === "own" && current !== code) kept = remember(current);
+  const stored = loadDraft();
+  if (kept && stored !== null && stored !== code && stored !== current) kept = archiveDraft();
   setEditor(code, "own", "own");
   forgetLinkInAddressBar();
-  if (otherTab === null && !draftBlocked) saveDraft(code);
+  if (!kept) {
+    draftBlocked = true;
+    notices.show({
+      key: "storage",
+      tone: "warn",
+      text:
+        "Storage is full: the code you left could not be saved under Earlier drafts, so it " +
+        "stays the saved draft and this code is not autosaved over it. The code you left is " +
+        "under Earlier drafts while this page is open; download it to keep it.",
+      actions: [{ label: "Download .py", run: () => downloadCode(current), keep: true }],
+    });
+  } else if (otherTab === null && !draftBlocked && saveDraft(code)) {
+    drafts = drafts.filter((d) => d.code !== code); // it is the draft now, not an earlier one
+    saveHistory(drafts);
+  }
   showDrafts();
   editor.focus();
 }

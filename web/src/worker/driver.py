@@ -16,7 +16,6 @@ import linecache
 import os
 import random
 import signal
-import site
 import sys
 import time
 import traceback
@@ -33,6 +32,11 @@ class _PageModuleFinder:
     """Finds the site's own modules (`import playground`) on their first import: fetched from
     the site only then, so a page that never draws never downloads them."""
 
+    # NOTE: not a folder on sys.path: every run imports these modules afresh, and a copy the
+    # default finders could see would be imported without this finder, so without the run's
+    # `display` (its figures would come out as text only).
+    _DIR = "/_playground_page_modules"
+
     def __init__(self, fetch, base_url):
         self._fetch, self._base_url = fetch, base_url
         self._fetched = set()
@@ -44,11 +48,14 @@ class _PageModuleFinder:
             source = self._fetch(self._base_url + name + ".py")
             if source is None:
                 return None
-            with open(os.path.join(site.getsitepackages()[0], name + ".py"), "w") as f:
+            os.makedirs(self._DIR, exist_ok=True)
+            with open(os.path.join(self._DIR, name + ".py"), "w") as f:
                 f.write(source)
             self._fetched.add(name)
             importlib.invalidate_caches()
-        spec = importlib.machinery.PathFinder.find_spec(name)
+        spec = importlib.machinery.PathFinder.find_spec(name, [self._DIR])
+        if spec is None:
+            return None
         load = spec.loader.exec_module
 
         def exec_module(module):

@@ -226,7 +226,7 @@ async function boot(init: InitRequest): Promise<Runtime> {
       // NOTE: Cache Storage is writable by any code of this origin, a snippet's included: only
       // a snapshot whose digest is the one the page accepted (kept where workers cannot write)
       // is restored.
-      const snapshot = await loadSnapshot(version, base);
+      const snapshot = await loadSnapshot(version, base, expected);
       snapshotNote = snapshot === "missing" || snapshot === "damaged" ? snapshot : "mismatch";
       if (snapshot !== "missing") {
         if (snapshot !== "damaged" && (await digestOf(snapshot)) === expected) {
@@ -244,7 +244,7 @@ async function boot(init: InitRequest): Promise<Runtime> {
           }
         }
         bad = true;
-        await forgetSnapshot(version, base);
+        await forgetSnapshot(version, base, expected);
       }
       // No snapshot stored (yet: another worker may still be writing it): boot in full.
     }
@@ -261,7 +261,7 @@ async function boot(init: InitRequest): Promise<Runtime> {
           post({ type: "snapshot", digest });
           offered = true;
           snapshotNote = "made";
-          keepSnapshot = () => saveSnapshot(version, base, bytes);
+          keepSnapshot = () => saveSnapshot(version, base, digest, bytes);
         }
       } catch {
         // no snapshot this time: the next visit boots in full again
@@ -332,6 +332,26 @@ function fatal(error: unknown): RunError {
   };
 }
 
+/** Whether `error` is Python's KeyboardInterrupt, as Pyodide hands it to JavaScript. */
+function isInterrupt(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === "PythonError" &&
+    (error as Error & { type?: unknown }).type === "KeyboardInterrupt"
+  );
+}
+
+function stoppedBeforeStart(): RunError {
+  const message = "Stopped before the program started";
+  return {
+    kind: "interrupted",
+    name: "KeyboardInterrupt",
+    message,
+    traceback: `KeyboardInterrupt: ${message}\n`,
+    line: null,
+  };
+}
+
 /** What the driver's run() returns, as JSON. */
 interface DriverResult {
   error: RunError | null;
@@ -362,8 +382,12 @@ async function execute(request: RunRequest): Promise<void> {
     )) as string;
     result = JSON.parse(json) as DriverResult;
   } catch (e) {
-    // A JavaScript error here means the runtime itself broke (e.g. out of memory).
-    result = { error: fatal(e), retire: true };
+    // NOTE: Stop (or a timeout of 0) can land while Pyodide sets up the driver's coroutine,
+    // before the driver's own handler is in place: the user's code never started, and the
+    // interpreter is whole. Any other JavaScript error here means the runtime itself broke.
+    result = isInterrupt(e)
+      ? { error: stoppedBeforeStart(), retire: false }
+      : { error: fatal(e), retire: true };
   }
   const error = result.error;
   const durationMs = performance.now() - (error?.kind === "fatal" ? queued : run.started);
