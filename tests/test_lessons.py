@@ -73,9 +73,11 @@ def test_a_check_that_raises_is_a_failed_check_not_a_crash():
                                      "division by zero."}
 
 
-def test_code_that_raises_fails_the_first_check_and_skips_the_others():
-    checks = "from lessoncheck import check\n@check('a')\ndef a(ns):\n    pass\n"
-    results = lessoncheck.check_code("x = 1\nraise ValueError('nope')\n", checks)
-    assert [r["passed"] for r in results] == [False, False]
+def test_code_that_raises_fails_the_first_check_and_the_rest_check_what_it_defined():
+    checks = ("from lessoncheck import check, need\n"
+              "@check('x')\ndef x(ns):\n    need(ns, 'x')\n"
+              "@check('y')\ndef y(ns):\n    need(ns, 'y')\n")
+    results = lessoncheck.check_code("x = 1\nraise ValueError('nope')\ny = 2\n", checks)
+    assert [r["passed"] for r in results] == [False, True, False]
     assert "ValueError: nope (line 2)" in results[0]["message"]
-    assert results[1]["message"] == "Not checked: your code must run first."
+    assert results[2]["message"] == "Expected your code to define `y`."

@@ -81,7 +81,8 @@ def test_a_learner_goes_through_a_lesson(page: Page, ui, site_url):
     expect(summary).to_have_text(re.compile(r"^\d+ of \d+ checks passed$"), timeout=CHECK_MS)
     results = pane.get_by_role("list", name="Check results")
     expect(results).to_contain_text("fail")
-    expect(results).to_contain_text("Hint: That is twice the gradient: did you call backward twice?")
+    expect(results).to_contain_text(
+        "Hint: That is twice the gradient: did you call backward twice?")
     expect(pane).to_contain_text("Progress: tried")
 
     # Show solution asks first; the learner's code stays restorable.
