@@ -40,7 +40,6 @@ def test_solution_passes_every_check(lesson):
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
 def test_starter_fails_a_check(lesson):
     results = run(lesson, lesson.starter)
-    assert results[0]["passed"], "the starter code runs"
     assert any(not r["passed"] for r in results)
     for r in results:
         if not r["passed"]:
