@@ -123,7 +123,8 @@ def gradients(f, *arrays, what, names=None, shape_hint=None, likely=(), error_hi
         error = report.error.split("\n")[0]
         hint = next((h for text, h in error_hints if text in report.error), None)
         if hint is None and "shape" in report.error:
-            hint = shape_hint or "A gradient must have its input's shape: did you swap the operands?"
+            hint = shape_hint or ("A gradient must have its input's shape: did you swap the "
+                                  "operands?")
         raise Failed(f"Expected {what} to run backward with inputs {shapes}; it raised "
                      f"{error}",
                      hint or "Read the error: it names the line of your backward that failed.")
