@@ -5,11 +5,15 @@ after a reload, deep link, Open in playground)."""
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 
 import pytest
 from playwright.sync_api import Page, expect
 
+import build
 from tests.lesson_files import LESSONS, expected_hint
 
 CHECK_MS = 120_000  # lesson 8 trains a network: generous on two shared cores
@@ -132,3 +136,20 @@ def test_a_learner_goes_through_a_lesson(page: Page, ui, site_url):
     # The lesson kept its own code.
     page.goto(f"{site_url}?lesson={second.name}")
     expect(editor).to_contain_text(second.solution.splitlines()[-1])
+
+
+def test_build_py_checks_files_against_a_lesson_headlessly():
+    first = LESSONS[0]
+    command = [sys.executable, str(build.ROOT / "build.py"), "run", "--lesson", first.name]
+    passed = subprocess.run([*command, str(first.path / "solution.py")], capture_output=True,
+                            text=True, timeout=600)
+    assert passed.returncode == 0, passed.stderr[-3000:]
+    assert "solution.py: All checks passed" in passed.stdout
+    mistake = first.path / "mistakes" / "backward_twice.py"
+    failed = subprocess.run([*command, "--json", str(first.path / "starter.py"), str(mistake)],
+                            capture_output=True, text=True, timeout=600)
+    assert failed.returncode == 1, failed.stderr[-3000:]
+    starter, twice = json.loads(failed.stdout)
+    assert not starter["passed"] and re.fullmatch(r"\d+ of \d+ checks passed", starter["summary"])
+    assert any(expected_hint(mistake.read_text()) in (c["hint"] or "")
+               for c in twice["checks"] if not c["passed"])
