@@ -153,3 +153,40 @@ def test_build_py_checks_files_against_a_lesson_headlessly():
     assert not starter["passed"] and re.fullmatch(r"\d+ of \d+ checks passed", starter["summary"])
     assert any(expected_hint(mistake.read_text()) in (c["hint"] or "")
                for c in twice["checks"] if not c["passed"])
+
+
+def test_a_shared_attempt_opens_in_its_lesson_without_replacing_the_learners_code(
+        page: Page, ui, site_url):
+    lesson = LESSONS[1]
+    page.goto(f"{site_url}?lesson={lesson.name}")
+    pane = page.get_by_role("region", name="Lesson")
+    expect(pane.get_by_role("heading", name=lesson.title)).to_be_visible()
+    ui.type_code("# my own attempt\n")
+    page.get_by_role("button", name="Share").click()
+    expect(page).to_have_url(re.compile(r"\?lesson=" + lesson.name + "#v1\\."))
+    shared = page.evaluate("() => window.adPlayground.shareLink()")
+    ui.type_code("# my newer attempt\n")  # saved as the lesson's code, not the link's
+
+    other = page.context.new_page()
+    other.goto(shared)
+    pane = other.get_by_role("region", name="Lesson")
+    expect(pane.get_by_role("heading", name=lesson.title)).to_be_visible()
+    expect(other.get_by_role("textbox")).to_have_text("# my own attempt")
+    expect(other.get_by_role("status").filter(has_text="shared attempt")).to_be_visible()
+    other.goto(f"{site_url}?lesson={lesson.name}")  # the learner's own code is still theirs
+    expect(other.get_by_role("textbox")).to_have_text("# my newer attempt")
+
+
+def test_blocked_storage_is_said_and_the_lesson_goes_on(page: Page, ui, site_url):
+    page.add_init_script("""Storage.prototype.setItem = function () {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };""")
+    lesson = LESSONS[0]
+    page.goto(f"{site_url}?lesson={lesson.name}")
+    expect(page.get_by_role("region", name="Lesson")).to_be_visible()
+    ui.type_code(lesson.solution)
+    page.get_by_role("region", name="Lesson").get_by_role("button", name="Check").click()
+    expect(page.get_by_role("alert")).to_contain_text("Not saved: this browser's storage is full "
+                                                      "or blocked", timeout=CHECK_MS)
+    expect(page.get_by_role("region", name="Lesson").get_by_role("status")) \
+        .to_have_text("All checks passed", timeout=CHECK_MS)
