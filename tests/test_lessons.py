@@ -4,8 +4,12 @@ fails with the hint it names. Also what a lesson folder must hold."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+
 import pytest
 
+import build
 import lessoncheck
 from tests.lesson_files import LESSONS, expected_hint
 
@@ -80,3 +84,33 @@ def test_code_that_raises_fails_the_first_check_and_the_rest_check_what_it_defin
     assert [r["passed"] for r in results] == [False, True, False]
     assert "ValueError: nope (line 2)" in results[0]["message"]
     assert results[2]["message"] == "Expected your code to define `y`."
+
+
+def render(tmp_path, text: str) -> subprocess.CompletedProcess:
+    lesson = tmp_path / "lessons" / "01-a-lesson"
+    lesson.mkdir(parents=True)
+    (lesson / "lesson.md").write_text(text)
+    for name in ("starter.py", "solution.py", "checks.py"):
+        (lesson / name).write_text("x = 1\n")
+    return subprocess.run(["node", str(build.WEB_DIR / "lessons.mjs"), str(tmp_path / "lessons"),
+                           str(tmp_path / "out.json")], capture_output=True, text=True,
+                          cwd=build.ROOT, timeout=60)
+
+
+def test_the_build_typesets_lesson_math_and_refuses_raw_html(tmp_path):
+    done = render(tmp_path, "# A lesson\n\nThe rule $y = x^2$ and\n\n$$\n\\frac{dy}{dx} = 2x\n$$\n")
+    assert done.returncode == 0, done.stderr
+    (lesson,) = json.loads((tmp_path / "out.json").read_text())["lessons"]
+    assert lesson["id"] == "01-a-lesson" and lesson["title"] == "A lesson"
+    assert lesson["html"].count('class="katex"') == 2 and "<math" in lesson["html"]
+    assert "math-display" in lesson["html"]
+
+
+@pytest.mark.parametrize("text,why", [
+    ("# A lesson\n\n<script>alert(1)</script>\n", "raw HTML is not allowed"),
+    ("# A lesson\n\nBad $\\frac{1}$ math.\n", "bad TeX"),
+    ("A lesson without a title\n", "the first line must be"),
+])
+def test_the_build_stops_on_a_broken_lesson(tmp_path, text, why):
+    done = render(tmp_path, text)
+    assert done.returncode != 0 and why in done.stderr, done.stderr

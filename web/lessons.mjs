@@ -57,6 +57,10 @@ function markdown(where) {
         renderer: (token) => tex(token.text, false, where),
       },
     ],
+    // The page shows the lesson's title as a level-2 heading: the text's own go one below it.
+    walkTokens: (token) => {
+      if (token.type === "heading") token.depth = Math.min(token.depth + 1, 6);
+    },
     // NOTE: no raw HTML in lesson text: it would reach the page as markup. Write Markdown.
     renderer: {
       html: ({ text }) => fail(`${where}: raw HTML is not allowed in lesson text: ${text}`),
