@@ -10,7 +10,9 @@ output goes to the Output pane), then `evaluate`; `check_code` does both for CPy
 
 import contextlib
 import io
+import sys
 import traceback
+import warnings
 
 import numpy as np
 
@@ -227,7 +229,9 @@ def check_code(code, checks_source):
     namespace = {"__name__": "__main__"}
     error = None
     try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+                warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the code's own warnings are its output, not ours
             exec(compile(code, "<editor>", "exec"), namespace)
     except Exception as e:  # noqa: BLE001 - reported as the first failed check
         error = e
@@ -235,3 +239,5 @@ def check_code(code, checks_source):
         return evaluate(checks_source, namespace, error)
     finally:
         ad.restore_tensor()
+        # Plots made without a page print their summaries at exit: output too, discarded.
+        getattr(sys.modules.get("playground"), "_unprinted", []).clear()

@@ -55,7 +55,7 @@ export function summarize(checks: CheckOutcome[]): string {
 }
 
 export interface LessonActions {
-  /** Open a lesson (from the list). */
+  /** Open a lesson (from the list, or the next one). */
   open(id: string): void;
   check(): void;
   showSolution(): void;
@@ -135,7 +135,7 @@ export class LessonView {
   /** One lesson: title, controls, check results, then the text. */
   showLesson(
     lesson: Lesson,
-    position: { index: number; count: number },
+    position: { index: number; count: number; next: Lesson | null },
     progress: Progress,
     solutionAvailable: boolean,
   ): void {
@@ -146,6 +146,10 @@ export class LessonView {
       button("All lessons", () => this.actions.list()),
       make("span", `Lesson ${position.index + 1} of ${position.count}`, "lesson-count"),
     );
+    if (position.next !== null) {
+      const next = position.next;
+      nav.append(button("Next lesson", () => this.actions.open(next.id), next.title));
+    }
     const heading = make("h2", lesson.title, "lesson-title");
     heading.tabIndex = -1;
     this.progressLabel = make("span", "", "lesson-progress");

@@ -739,7 +739,8 @@ async function openLessonById(
     editor.markError(null);
     showPane(true);
     const state = progress[lesson.id] ?? "not started";
-    lessonView.showLesson(lesson, { index, count: lessons.length }, state, state !== "not started");
+    const position = { index, count: lessons.length, next: lessons[index + 1] ?? null };
+    lessonView.showLesson(lesson, position, state, state !== "not started");
     if (mode !== "none") setAddress(`?lesson=${encodeURIComponent(lesson.id)}`, mode);
   });
 }
