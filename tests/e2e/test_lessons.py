@@ -190,3 +190,19 @@ def test_blocked_storage_is_said_and_the_lesson_goes_on(page: Page, ui, site_url
                                                       "or blocked", timeout=CHECK_MS)
     expect(page.get_by_role("region", name="Lesson").get_by_role("status")) \
         .to_have_text("All checks passed", timeout=CHECK_MS)
+
+
+def test_a_lessons_figure_is_drawn_on_every_run_and_check(page: Page, ui, site_url):
+    lesson = next(lesson for lesson in LESSONS if "show_graph" in lesson.solution)
+    page.goto(f"{site_url}?lesson={lesson.name}")
+    pane = page.get_by_role("region", name="Lesson")
+    expect(pane.get_by_role("heading", name=lesson.title)).to_be_visible()
+    for _ in range(2):  # the second import of `playground` in a worker draws too
+        ui.run()
+        figure = ui.output.get_by_role("figure", name="L = (a*b + c) * f")
+        expect(figure).to_have_attribute("data-state", "drawn", timeout=20_000)
+    pane.get_by_role("button", name="Check").click()
+    expect(pane.get_by_role("status")).to_have_text(re.compile(r"checks passed$"),
+                                                    timeout=CHECK_MS)
+    figure = ui.output.get_by_role("figure", name="L = (a*b + c) * f")
+    expect(figure).to_have_attribute("data-state", "drawn", timeout=20_000)

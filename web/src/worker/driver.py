@@ -66,7 +66,10 @@ def install_page_modules(fetch, base_url):
     """`fetch(url)` returns a file's text or None; it must block, as an import does. Called once
     at boot, before any user code: it also takes the state every run starts from."""
     global _baseline
-    sys.meta_path.append(_PageModuleFinder(fetch, base_url))
+    # NOTE: first, before the path finder: once fetched, the module's file is in site-packages,
+    # where the path finder would find it on the next run's import and skip _install (its
+    # figures would print as text from the second run on).
+    sys.meta_path.insert(0, _PageModuleFinder(fetch, base_url))
     _baseline = _Baseline()
 
 FILENAME = "<editor>"
