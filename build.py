@@ -40,6 +40,8 @@ SITE_DIR = BUILD_DIR / "site"
 DIST_DIR = BUILD_DIR / "dist"  # the py3-none-any wheel, for CPython users
 STAGE_DIR = BUILD_DIR / "stage"  # the wheel compiled for Pyodide + the lock that names it
 BUNDLE_DIR = BUILD_DIR / "bundle"  # esbuild's output, before it is copied into the site
+LESSONS_DIR = WEB_DIR / "lessons"  # one folder per lesson: web/lessons/NN-slug/
+LESSONS_JSON = BUILD_DIR / "lessons" / "lessons.json"  # the lessons rendered for the page
 STAMP_DIR = BUILD_DIR / "stamps"
 VENV_DIR = ROOT / ".venv"
 BUILD_REQUIREMENTS = PY_DIR / "build-requirements.txt"  # pyodide-build & co.: wheel, lock
@@ -378,6 +380,28 @@ def bundle_web() -> None:
     mark_fresh("bundle", digest)
 
 
+def render_lessons() -> None:
+    """The lessons' Markdown and TeX rendered to markup (marked + KaTeX, web/lessons.mjs), with
+    their starter, solution and checks, into one JSON file the page fetches."""
+    digest = fingerprint(LESSONS_DIR, WEB_DIR / "lessons.mjs", ROOT / "package-lock.json")
+    if is_fresh("lessons", digest, LESSONS_JSON):
+        return
+    node = shutil.which("node")
+    if not node:
+        raise BuildError("node was not found: install Node.js 20 or newer")
+    call([node, WEB_DIR / "lessons.mjs", LESSONS_DIR, LESSONS_JSON])
+    mark_fresh("lessons", digest)
+
+
+def katex_files() -> dict[str, Path]:
+    """KaTeX's style sheet and its fonts (woff2: every browser the page runs in reads it),
+    served by the site: no CDN, and the page's CSP allows fonts from 'self' only."""
+    dist = NODE_MODULES / "katex" / "dist"
+    files = {"katex/katex.min.css": dist / "katex.min.css"}
+    files |= {f"katex/fonts/{f.name}": f for f in (dist / "fonts").glob("*.woff2")}
+    return files
+
+
 def sync_tree(files: dict[str, Path], dest: Path) -> None:
     """Make dest hold exactly these files (relative name -> source), copying only what changed."""
     dest.mkdir(parents=True, exist_ok=True)
@@ -411,7 +435,9 @@ def build() -> Path:
     runtime = fetch_runtime()
     wheel = build_wheel(python)
     bundle_web()
+    render_lessons()
     files = tree_files(WEB_DIR / "static") | tree_files(BUNDLE_DIR)
+    files |= {"lessons/lessons.json": LESSONS_JSON} | katex_files()
     files |= tree_files(WEB_DIR / "python", "python/")
     files |= {f"pyodide/{name}": PYODIDE_NPM / name for name in PYODIDE_CORE}
     files |= {f"pyodide/{name}": path for name, path in runtime.items()}

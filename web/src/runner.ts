@@ -10,7 +10,15 @@
  * ran code from a share link never runs the user's own code (and the other way round).
  */
 import { readDisplay, readFromWorker } from "./messages";
-import type { Chunk, Display, RunError, RunRequest, Stage } from "./messages";
+import type {
+  CheckOutcome,
+  CheckRequest,
+  Chunk,
+  Display,
+  RunError,
+  RunRequest,
+  Stage,
+} from "./messages";
 
 export type StageState = "waiting" | "loading" | "done";
 
@@ -39,6 +47,8 @@ export interface RunResult {
   dropped: number;
   /** The run's figures (plots, graphs, tables), each as its kind and text summary, in order. */
   displays: Array<{ kind: string; text: string }>;
+  /** A check's results (see `Runner.check`); null for a plain run, or when it did not finish. */
+  checks: CheckOutcome[] | null;
 }
 
 export interface RunHooks {
@@ -174,7 +184,7 @@ class PyWorker {
       .catch(() => undefined);
   }
 
-  send(message: RunRequest): void {
+  send(message: RunRequest | CheckRequest): void {
     this.port.postMessage(message);
   }
 
@@ -188,6 +198,10 @@ class PyWorker {
 interface ActiveRun {
   id: number;
   code: string;
+  /** A lesson's checks.py to run after the code (a check), or null (a plain run). */
+  checks: string | null;
+  /** The check's results, once the worker sent them. */
+  outcome: CheckOutcome[] | null;
   trust: Trust;
   /** The worker it was posted to; null until then. */
   worker: PyWorker | null;
@@ -255,11 +269,36 @@ export class Runner {
    * (`trust: "link"`) runs in a worker that then runs nothing else.
    */
   run(code: string, hooks: RunHooks = {}, trust: Trust = "own"): Promise<RunResult> {
+    return this.enqueue(code, null, hooks, trust);
+  }
+
+  /**
+   * Run `code`, then a lesson's `checks` (its checks.py) on what the code left, in the same
+   * worker and the same run: queued, stopped and answered exactly as `run` is; the result's
+   * `checks` holds one outcome per check (null if it was stopped or the checks broke).
+   */
+  check(
+    code: string,
+    checks: string,
+    hooks: RunHooks = {},
+    trust: Trust = "own",
+  ): Promise<RunResult> {
+    return this.enqueue(code, checks, hooks, trust);
+  }
+
+  private enqueue(
+    code: string,
+    checks: string | null,
+    hooks: RunHooks,
+    trust: Trust,
+  ): Promise<RunResult> {
     let settle: (result: RunResult) => void = () => undefined;
     const done = new Promise<RunResult>((resolve) => (settle = resolve));
     const run: ActiveRun = {
       id: this.nextId++,
       code,
+      checks,
+      outcome: null,
       trust,
       worker: null,
       started: performance.now(),
@@ -358,7 +397,11 @@ export class Runner {
       w.onTrial = true;
       store.trial("running");
     }
-    w.send({ type: "run", id: run.id, code: run.code });
+    w.send(
+      run.checks === null
+        ? { type: "run", id: run.id, code: run.code }
+        : { type: "check", id: run.id, code: run.code, checks: run.checks },
+    );
   }
 
   private onMessage(w: PyWorker, data: unknown): void {
@@ -425,6 +468,16 @@ export class Runner {
         if (run === null) return;
         run.displays.set(m.figure, { kind: m.kind, text: m.text });
         hook(() => run.hooks.onDisplay?.(readDisplay(m)));
+        return;
+      }
+      case "checked": {
+        const run = this.activeFor(w, m.id);
+        if (run === null) return;
+        if (run.checks === null) {
+          this.reject(w, data, "answers a check the page never asked for");
+          return;
+        }
+        run.outcome = m.checks;
         return;
       }
       case "done": {
@@ -543,6 +596,7 @@ export class Runner {
       durationMs: durationMs ?? performance.now() - run.started,
       dropped: run.dropped,
       displays: [...run.displays.values()],
+      checks: run.outcome,
     });
     this.emit();
   }
@@ -566,7 +620,7 @@ function failure(kind: RunError["kind"], name: string, message: string): RunErro
 }
 
 function emptyResult(error: RunError): RunResult {
-  return { stdout: "", stderr: "", error, durationMs: 0, dropped: 0, displays: [] };
+  return { stdout: "", stderr: "", error, durationMs: 0, dropped: 0, displays: [], checks: null };
 }
 
 function notStarted(why: string): RunError {

@@ -213,3 +213,54 @@ export function debounce<T>(
     flush,
   };
 }
+
+// ---- lessons: each lesson's code and the learner's progress, apart from the playground's ----
+
+/** Where a lesson's code is kept: never the playground's draft, never another lesson's. */
+const LESSON = PREFIX + "lesson:";
+const PROGRESS = PREFIX + "lesson-progress";
+
+/** A lesson's state for the learner: not started, checked and failed, or passed (once is enough). */
+export type Progress = "not started" | "tried" | "passed";
+
+export function lessonKey(id: string): string {
+  return `${LESSON}${id}:code`;
+}
+
+/** The learner's code for a lesson, or null when they never edited it. */
+export function loadLessonCode(id: string): string | null {
+  return read(lessonKey(id));
+}
+
+export function saveLessonCode(id: string, code: string): boolean {
+  return write(lessonKey(id), code);
+}
+
+/** The code a Show solution or a Reset replaced, kept so that it can be put back. */
+export function loadReplacedCode(id: string): string | null {
+  return read(`${LESSON}${id}:replaced`);
+}
+
+export function saveReplacedCode(id: string, code: string): boolean {
+  return write(`${LESSON}${id}:replaced`, code);
+}
+
+/** Each lesson's progress; lessons never checked are absent (not started). */
+export function loadProgress(): Record<string, Progress> {
+  const progress: Record<string, Progress> = {};
+  try {
+    const value = JSON.parse(read(PROGRESS) ?? "{}") as unknown;
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      for (const [id, state] of Object.entries(value as Record<string, unknown>)) {
+        if (state === "tried" || state === "passed") progress[id] = state;
+      }
+    }
+  } catch {
+    // unreadable progress counts as none
+  }
+  return progress;
+}
+
+export function saveProgress(progress: Record<string, Progress>): boolean {
+  return write(PROGRESS, JSON.stringify(progress));
+}

@@ -10,6 +10,8 @@ import type { PyodideInterface } from "pyodide";
 import type { PyCallable, PyProxy } from "pyodide/ffi";
 import { readToWorker } from "../messages";
 import type {
+  CheckOutcome,
+  CheckRequest,
   Chunk,
   FromWorker,
   InitRequest,
@@ -357,9 +359,11 @@ interface DriverResult {
   error: RunError | null;
   /** The run changed the interpreter in a way the driver could not undo. */
   retire: boolean;
+  /** A check request's results (null for a plain run, or when the checks could not run). */
+  checks?: CheckOutcome[] | null;
 }
 
-async function execute(request: RunRequest): Promise<void> {
+async function execute(request: RunRequest | CheckRequest): Promise<void> {
   const queued = performance.now();
   let runtime: Runtime;
   try {
@@ -379,6 +383,7 @@ async function execute(request: RunRequest): Promise<void> {
       run.flush,
       run.display,
       runtime.outputCap,
+      request.type === "check" ? request.checks : null,
     )) as string;
     result = JSON.parse(json) as DriverResult;
   } catch (e) {
@@ -390,6 +395,12 @@ async function execute(request: RunRequest): Promise<void> {
       : { error: fatal(e), retire: true };
   }
   const error = result.error;
+  const checks = result.checks;
+  if (request.type === "check" && checks !== undefined && checks !== null) {
+    // The page checks every field (readFromWorker): the driver's JSON is passed on as it is.
+    run.flush();
+    post({ type: "checked", id: request.id, checks });
+  }
   const durationMs = performance.now() - (error?.kind === "fatal" ? queued : run.started);
   run.answer(error, durationMs, result.retire);
   current = null;
@@ -411,7 +422,7 @@ addEventListener("unhandledrejection", (event) => {
 /** Requests from the page, on the private port only. */
 function onRequest(event: MessageEvent): void {
   const message = readToWorker(event.data);
-  if (message?.type !== "run") {
+  if (message?.type !== "run" && message?.type !== "check") {
     console.warn("The Python worker ignored a request that does not fit the contract");
     return;
   }
