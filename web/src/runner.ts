@@ -128,6 +128,7 @@ class PyWorker {
     this.port.onmessageerror = () =>
       this.events.crash(this, "a message from the worker could not be read");
     this.worker = new Worker(bootstrap, { type: "module", name: "python" });
+    mark("worker-start");
     // After init, the worker's global scope is the snippet's: whatever it posts there is noise.
     this.worker.addEventListener("message", () =>
       console.warn("Ignored a message the Python worker posted outside its private channel"),
@@ -383,6 +384,7 @@ export class Runner {
     switch (m.type) {
       case "stage":
         w.stages[m.stage] = m.state === "start" ? "loading" : "done";
+        if (w === this.current) mark(`${m.stage}-${m.state}`);
         break;
       case "snapshot": {
         const store = this.options.snapshots;
@@ -395,7 +397,10 @@ export class Runner {
         w.ready = true;
         w.versions = m.versions;
         w.bootMs = m.bootMs;
-        if (w === this.current) this.becameReady();
+        if (w === this.current) {
+          mark("ready");
+          this.becameReady();
+        }
         break;
       case "boot-error":
         w.failed = m.message;
@@ -549,6 +554,18 @@ export class Runner {
 
   private emit(): void {
     this.options.onStatus(this.status);
+  }
+}
+
+/**
+ * A User Timing mark of the boot (`ad:worker-start`, `ad:numpy-done`, `ad:ready`, ...): the
+ * browser benchmark (web/bench.py) reads them for its stage breakdown; DevTools shows them too.
+ */
+function mark(name: string): void {
+  try {
+    performance.mark(`ad:${name}`);
+  } catch {
+    // marks are a diagnosis aid only
   }
 }
 
