@@ -9,6 +9,7 @@
  * keeps the SHA-256 of the snapshot it accepted (in localStorage, out of workers' reach) and
  * the worker restores only a snapshot with that digest (`digestOf`).
  */
+import { BUILD_ID } from "../build-id";
 
 const CACHE_NAME = "ad-playground-python";
 /** A restore that has not finished by then is given up, and Python is booted from scratch. */
@@ -19,9 +20,13 @@ const WASM_PAGE = 65536;
 // always there, so test for it.
 const cacheStorage: CacheStorage | undefined = "caches" in globalThis ? caches : undefined;
 
-/** The snapshot's cache key: one per Pyodide version (a snapshot fits only its own build). */
+/**
+ * The snapshot's cache key: one per build (build-id.ts), not only per Pyodide version: the
+ * snapshot holds what the worker imported before taking it (warmup.py), and fits only the
+ * runtime that made it.
+ */
 function keyFor(version: string, base: string): string {
-  return new URL(`./pyodide/interpreter-${version}.snapshot`, base).href;
+  return new URL(`./pyodide/interpreter-${version}-${BUILD_ID}.snapshot`, base).href;
 }
 
 /**
@@ -71,9 +76,18 @@ export function saveSnapshot(version: string, base: string, bytes: Uint8Array<Ar
       "x-snapshot-bytes": String(bytes.byteLength),
     },
   });
+  const key = keyFor(version, base);
   void cacheStorage
     .open(CACHE_NAME)
-    .then((cache) => cache.put(keyFor(version, base), response))
+    .then(async (cache) => {
+      // Snapshots of other builds can never be restored again: free their 20 MB each first.
+      // NOTE: before the put, not after: while a 20 MB put is being written, keys() may
+      // already list it and match() not yet find it.
+      for (const request of await cache.keys()) {
+        if (request.url !== key) await cache.delete(request);
+      }
+      await cache.put(key, response);
+    })
     .catch(() => undefined);
 }
 
