@@ -107,7 +107,8 @@ window.floor = new Promise((resolve) => {
     document.getElementById("out").textContent = e.data.text;
     resolve({ ms: performance.now(), text: e.data.text });
   });
-  worker.addEventListener("error", (e) => resolve({ ms: performance.now(), text: `error: ${e.message}` }));
+  worker.addEventListener("error", (e) =>
+    resolve({ ms: performance.now(), text: `error: ${e.message}` }));
 });
 """,
     "floor-worker.js": """const base = self.location.href;
@@ -128,7 +129,8 @@ py.runPython("print('floor', numpy.__version__)");
 MARKS = """() => {
   const marks = {};
   for (const m of performance.getEntriesByType("mark")) {
-    if (m.name.startsWith("ad:") && !(m.name.slice(3) in marks)) marks[m.name.slice(3)] = m.startTime;
+    const name = m.name.slice(3);
+    if (m.name.startsWith("ad:") && !(name in marks)) marks[name] = m.startTime;
   }
   return marks;
 }"""
@@ -215,7 +217,8 @@ class LoadMeter:
 
     def start(self) -> None:
         if self.available:
-            self.t0, self.busy0, self.ours0 = time.monotonic(), _busy_ticks(), _tree_ticks(os.getpid())
+            self.t0, self.busy0 = time.monotonic(), _busy_ticks()
+            self.ours0 = _tree_ticks(os.getpid())
 
     def stop(self) -> float | None:
         """Cores' worth of CPU others used meanwhile (0.5 = half a core), or None off Linux."""
@@ -366,6 +369,11 @@ def startup_vs_floor(playwright, site: Path, rounds: int, sizes: dict) -> dict:
     return results
 
 
+def _stage_median(visits: list[dict], name: str) -> str:
+    values = [v["stages"][name] for v in visits if v["stages"][name] is not None]
+    return f"{name} {statistics.median(values):.0f}" if values else f"{name} -"
+
+
 def report_startup(results: dict) -> None:
     med = statistics.median
     floor_cold = med(v["ms"] for v in results["cold"]["floor"])
@@ -377,10 +385,7 @@ def report_startup(results: dict) -> None:
         for subject in ("playground", "floor"):
             visits = results[kind][subject]
             ms = [v["ms"] for v in visits]
-            stages = "  ".join(
-                f"{name} {med(vals):.0f}" if (vals := [v["stages"][name] for v in visits
-                                                        if v["stages"][name] is not None]) else f"{name} -"
-                for name in STAGES)
+            stages = "  ".join(_stage_median(visits, name) for name in STAGES)
             print(f"    {kind:<6} {subject:<10} {med(ms) / 1000:6.2f}   ({stages};"
                   f" runs {', '.join(f'{m / 1000:.2f}' for m in ms)})")
         label, target = targets[kind]
