@@ -497,19 +497,24 @@ export class Runner {
     this.everReady = true;
     for (const resolve of this.readyWaiters.splice(0)) resolve();
     if (this.active !== null) this.post(this.active);
-    else if (this.ranOnce) this.scheduleStandby();
+    // No accepted snapshot (a bad one was just found): the standby makes the new one, as soon
+    // as before; otherwise it waits for a run to finish.
+    if (this.ranOnce || this.options.snapshots.digest() === null) this.scheduleStandby();
   }
 
   /**
-   * Boot a standby worker once the page has been idle for standbyDelayMs after a run. Never
-   * before the first run has finished, and never while a run is active (finish() asks again).
+   * Boot a standby worker once the page has been idle for standbyDelayMs after a run: never
+   * before the first run has finished, never while a run is active (finish() asks again).
+   * Only when the page has no accepted snapshot (the current worker found the stored one bad
+   * and made none) does it boot standbyDelayMs after ready, to make the next visit's snapshot.
    */
   private scheduleStandby(): void {
     if (this.standby !== null) return;
     if (this.standbyTimer !== null) clearTimeout(this.standbyTimer); // quiet time starts again
     this.standbyTimer = setTimeout(() => {
       this.standbyTimer = null;
-      if (this.active !== null || !this.current.ready) return; // asked again when it ends
+      const needed = this.options.snapshots.digest() === null; // it makes the snapshot
+      if ((this.active !== null && !needed) || !this.current.ready) return; // asked again later
       if (this.standby === null && this.current.failed === null) this.standby = this.spawn();
     }, this.options.standbyDelayMs);
   }
