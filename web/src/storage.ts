@@ -3,6 +3,7 @@
  * and the theme preference, in localStorage. Every operation survives a full or blocked storage
  * and says whether it worked.
  */
+import { BUILD_ID } from "./build-id";
 
 const PREFIX = "ad-playground:";
 const DRAFT = PREFIX + "draft";
@@ -130,6 +131,8 @@ export function saveTheme(choice: ThemeChoice): boolean {
 
 /** What the page knows of the interpreter snapshot it accepted (see worker/snapshot.ts). */
 interface SnapshotRecord {
+  /** The build that made it (build-id.ts): a record of another build is no record. */
+  build: string;
   /** Its SHA-256, hex. */
   digest: string;
   /** A worker restored from it has finished a run. */
@@ -141,8 +144,13 @@ interface SnapshotRecord {
 function readSnapshotRecord(): SnapshotRecord | null {
   try {
     const value = JSON.parse(read(SNAPSHOT) ?? "null") as Partial<SnapshotRecord> | null;
-    if (value === null || typeof value.digest !== "string") return null;
-    return { digest: value.digest, proven: value.proven === true, pending: value.pending === true };
+    if (value === null || typeof value.digest !== "string" || value.build !== BUILD_ID) return null;
+    return {
+      build: BUILD_ID,
+      digest: value.digest,
+      proven: value.proven === true,
+      pending: value.pending === true,
+    };
   } catch {
     return null;
   }
@@ -169,6 +177,9 @@ export function snapshotStore(): {
   trial(state: "running" | "passed"): void;
 } {
   let record = readSnapshotRecord();
+  // A record of another build (or none) is forgotten: a worker of this build then makes a
+  // snapshot of its own.
+  if (record === null) remove(SNAPSHOT);
   if (record?.pending === true) {
     record = null;
     remove(SNAPSHOT);
@@ -181,7 +192,8 @@ export function snapshotStore(): {
   return {
     digest: () => record?.digest ?? null,
     proven: () => record?.proven === true,
-    accept: (digest) => keep(digest === null ? null : { digest, proven: false, pending: false }),
+    accept: (digest) =>
+      keep(digest === null ? null : { build: BUILD_ID, digest, proven: false, pending: false }),
     trial: (state) => {
       if (record === null) return;
       keep({ ...record, proven: state === "passed", pending: state === "running" });

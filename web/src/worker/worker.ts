@@ -21,6 +21,7 @@ import type {
   StreamName,
 } from "../messages";
 import driverSource from "./driver.py";
+import warmupSource from "./warmup.py";
 import { digestOf, forgetSnapshot, loadSnapshot, saveSnapshot, withinTimeout } from "./snapshot";
 
 /** At most one batch of output every FLUSH_MS, so a flood of prints cannot flood the page. */
@@ -251,6 +252,13 @@ async function boot(init: InitRequest): Promise<Runtime> {
       // No snapshot stored (yet: another worker may still be writing it): boot in full.
     }
     const fresh = await loadPyodide({ ...options, _makeSnapshot: init.snapshot.make });
+    try {
+      // Part of the snapshot, so restored workers start with it done (see warmup.py); run after
+      // every full boot, so every worker behaves alike.
+      fresh.runPython(warmupSource);
+    } catch (e) {
+      console.warn("The Python warm-up failed; Python works, only slower to load packages", e);
+    }
     let offered = false;
     if (init.snapshot.make) {
       try {
