@@ -24,7 +24,8 @@ import warnings
 
 import numpy as np
 
-_PAGE_MODULES = ("playground",)  # Python that ships with the site, not with the engine
+# Python that ships with the site, not with the engine: the figures, the lessons' checks
+_PAGE_MODULES = ("playground", "lessoncheck")
 _display = None  # the current run's display(kind, figure_id, json_data, text), for figures
 
 
@@ -60,7 +61,9 @@ class _PageModuleFinder:
 
         def exec_module(module):
             load(module)
-            module._install(_display)  # imported mid-run: figures go to this run's output
+            install = getattr(module, "_install", None)
+            if install is not None:
+                install(_display)  # imported mid-run: figures go to this run's output
 
         spec.loader.exec_module = exec_module
         return spec
@@ -70,7 +73,10 @@ def install_page_modules(fetch, base_url):
     """`fetch(url)` returns a file's text or None; it must block, as an import does. Called once
     at boot, before any user code: it also takes the state every run starts from."""
     global _baseline
-    sys.meta_path.append(_PageModuleFinder(fetch, base_url))
+    # NOTE: first, before the path finder: once fetched, the module's file is in site-packages,
+    # where the path finder would find it on the next run's import and skip _install (its
+    # figures would print as text from the second run on).
+    sys.meta_path.insert(0, _PageModuleFinder(fetch, base_url))
     _baseline = _Baseline()
 
 FILENAME = "<editor>"
@@ -259,7 +265,8 @@ def _describe(exc, kind, message=None):
     }
 
 
-_FRESH = ("ad", "playground")  # imported afresh by every run: Tensor.__matmul__ = ... stays put
+# Imported afresh by every run: Tensor.__matmul__ = ... stays put
+_FRESH = ("ad", "playground", "lessoncheck")
 
 
 def _fresh(name):
@@ -357,15 +364,18 @@ def _cancel_leftover_tasks():
         pass
 
 
-async def run(code, write, flush, display=None, cap=None):
+async def run(code, write, flush, display=None, cap=None, checks=None):
     """Run `code` as the module __main__; return JSON `{"error": null or its description,
-    "retire": whether the run changed the interpreter beyond repair}`. Output goes to
-    `write(stream, text[, dropped])`, at most `cap` characters of it;
-    `display(kind, figure_id, json_data, text)` receives the playground module's figures."""
+    "retire": whether the run changed the interpreter beyond repair, "checks": null or the
+    lesson's check results}`. Output goes to `write(stream, text[, dropped])`, at most `cap`
+    characters of it; `display(kind, figure_id, json_data, text)` receives the playground
+    module's figures. With `checks` (a lesson's checks.py), the checks run on the namespace the
+    code left (see web/python/lessoncheck.py), in this same run, so Stop stops them too."""
     global _retire
     output = _Output(write, flush, cap)
+    results = [None]
     try:
-        error = await _execute(code, output, display)
+        error = await _execute(code, output, display, checks, results)
     except KeyboardInterrupt as exc:  # Stop pressed before the user's code started
         error = _describe(exc, "interrupted", "Stopped before the program started")
     try:
@@ -374,7 +384,7 @@ async def run(code, write, flush, display=None, cap=None):
     except BaseException:  # noqa: BLE001 - a state that cannot be put back: use a new worker
         _retire = True
     retire, _retire = _retire, False
-    return _dumps({"error": error, "retire": retire})
+    return _dumps({"error": error, "retire": retire, "checks": results[0]})
 
 
 def _restore():
@@ -383,7 +393,7 @@ def _restore():
     return _baseline is None or _baseline.restore()
 
 
-async def _execute(code, output, display):
+async def _execute(code, output, display, checks=None, results=None):
     _fresh_modules()
     os.chdir(_HOME)
     # Each run draws fresh random numbers, as a new Python process would.
@@ -398,6 +408,7 @@ async def _execute(code, output, display):
     global _display
     _display = display
     error = None
+    failure = None  # the exception that stopped the code, for the lesson's checks
     try:
         with warnings.catch_warnings():
             try:
@@ -409,9 +420,18 @@ async def _execute(code, output, display):
                 error = _describe(exc, "interrupted")
             except SystemExit as exc:
                 if exc.code not in (None, 0):
-                    error = _describe(exc, "exception")
+                    error, failure = _describe(exc, "exception"), exc
             except BaseException as exc:  # noqa: BLE001 - every failure goes back as data
-                error = _describe(exc, "exception")
+                error, failure = _describe(exc, "exception"), exc
+            if checks is not None and (error is None or failure is not None):
+                try:
+                    import lessoncheck
+
+                    results[0] = lessoncheck.evaluate(checks, namespace, failure)
+                except KeyboardInterrupt as exc:
+                    error = _describe(exc, "interrupted")
+                except BaseException as exc:  # noqa: BLE001 - a broken checks.py is reported
+                    error = _describe(exc, "exception", f"The lesson's checks failed: {exc}")
     finally:
         try:
             _display = None

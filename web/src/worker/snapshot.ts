@@ -13,6 +13,7 @@
  * finds its snapshot bad deletes it: under one shared key, that delete could remove the good
  * snapshot just written over it, and the page would boot in full on every later visit.
  */
+import { BUILD_ID } from "../build-id";
 
 const CACHE_NAME = "ad-playground-python";
 /**
@@ -29,11 +30,12 @@ const WASM_PAGE = 65536;
 const cacheStorage: CacheStorage | undefined = "caches" in globalThis ? caches : undefined;
 
 /**
- * A snapshot's cache key: its Pyodide version (a snapshot fits only its own build) and its
- * digest (the one snapshot the page accepted is the one looked up).
+ * A snapshot's cache key: its Pyodide version and the build (build-id.ts: the snapshot holds
+ * what the worker imported before taking it, warmup.py, and fits only the runtime that made it),
+ * and its digest (the one snapshot the page accepted is the one looked up).
  */
 function keyFor(version: string, base: string, digest: string): string {
-  return new URL(`./pyodide/interpreter-${version}-${digest}.snapshot`, base).href;
+  return new URL(`./pyodide/interpreter-${version}-${BUILD_ID}-${digest}.snapshot`, base).href;
 }
 
 /**
@@ -96,6 +98,7 @@ export function saveSnapshot(
   void cacheStorage
     .open(CACHE_NAME)
     .then(async (cache) => {
+      // Then free every other snapshot (older builds', rejected ones): 20 MB each.
       await cache.put(key, response);
       for (const request of await cache.keys()) {
         if (request.url !== key) await cache.delete(request);

@@ -10,6 +10,8 @@ import type { PyodideInterface } from "pyodide";
 import type { PyCallable, PyProxy } from "pyodide/ffi";
 import { readToWorker } from "../messages";
 import type {
+  CheckOutcome,
+  CheckRequest,
   Chunk,
   FromWorker,
   InitRequest,
@@ -19,6 +21,7 @@ import type {
   StreamName,
 } from "../messages";
 import driverSource from "./driver.py";
+import warmupSource from "./warmup.py";
 import { digestOf, forgetSnapshot, loadSnapshot, saveSnapshot, withinTimeout } from "./snapshot";
 
 /** At most one batch of output every FLUSH_MS, so a flood of prints cannot flood the page. */
@@ -249,6 +252,13 @@ async function boot(init: InitRequest): Promise<Runtime> {
       // No snapshot stored (yet: another worker may still be writing it): boot in full.
     }
     const fresh = await loadPyodide({ ...options, _makeSnapshot: init.snapshot.make });
+    try {
+      // Part of the snapshot, so restored workers start with it done (see warmup.py); run after
+      // every full boot, so every worker behaves alike.
+      fresh.runPython(warmupSource);
+    } catch (e) {
+      console.warn("The Python warm-up failed; Python works, only slower to load packages", e);
+    }
     let offered = false;
     if (init.snapshot.make) {
       try {
@@ -357,9 +367,11 @@ interface DriverResult {
   error: RunError | null;
   /** The run changed the interpreter in a way the driver could not undo. */
   retire: boolean;
+  /** A check request's results (null for a plain run, or when the checks could not run). */
+  checks?: CheckOutcome[] | null;
 }
 
-async function execute(request: RunRequest): Promise<void> {
+async function execute(request: RunRequest | CheckRequest): Promise<void> {
   const queued = performance.now();
   let runtime: Runtime;
   try {
@@ -379,6 +391,7 @@ async function execute(request: RunRequest): Promise<void> {
       run.flush,
       run.display,
       runtime.outputCap,
+      request.type === "check" ? request.checks : null,
     )) as string;
     result = JSON.parse(json) as DriverResult;
   } catch (e) {
@@ -390,6 +403,12 @@ async function execute(request: RunRequest): Promise<void> {
       : { error: fatal(e), retire: true };
   }
   const error = result.error;
+  const checks = result.checks;
+  if (request.type === "check" && checks !== undefined && checks !== null) {
+    // The page checks every field (readFromWorker): the driver's JSON is passed on as it is.
+    run.flush();
+    post({ type: "checked", id: request.id, checks });
+  }
   const durationMs = performance.now() - (error?.kind === "fatal" ? queued : run.started);
   run.answer(error, durationMs, result.retire);
   current = null;
@@ -411,7 +430,7 @@ addEventListener("unhandledrejection", (event) => {
 /** Requests from the page, on the private port only. */
 function onRequest(event: MessageEvent): void {
   const message = readToWorker(event.data);
-  if (message?.type !== "run") {
+  if (message?.type !== "run" && message?.type !== "check") {
     console.warn("The Python worker ignored a request that does not fit the contract");
     return;
   }
