@@ -58,12 +58,14 @@ def served_site(site_dir: Path, base_path: str = "/", log_file=None):
         server.server_close()
 
 
-# Where the page keeps its interpreter snapshot (web/src/worker/snapshot.ts): one per Pyodide
-# version.
+# Where the page keeps its interpreter snapshot (web/src/worker/snapshot.ts): one, keyed by its
+# Pyodide version and digest. NOTE: stored means readable: a key can be listed while the
+# entry's 20 MB are still being written.
 SNAPSHOT_CACHE = "ad-playground-python"
 SNAPSHOT_STORED = f"""async () => {{
     const cache = await caches.open("{SNAPSHOT_CACHE}");
-    return (await cache.keys()).length === 1;
+    const keys = await cache.keys();
+    return keys.length === 1 && (await cache.match(keys[0])) !== undefined;
 }}"""
 
 RUN_SCRIPT = """async ([code, timeoutMs, stream]) => {
