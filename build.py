@@ -363,14 +363,16 @@ ESBUILD_ARGS = ("app=web/src/main.ts", "worker=web/src/worker/worker.ts", "--bun
                 "--chunk-names=chunks/[name]-[hash]", "--loader:.py=text", "--log-level=warning")
 
 
-def bundle_web() -> None:
-    """Bundle the page and the worker with esbuild; type-checking is a separate step (`check`)."""
+def bundle_web(wheel: Path) -> None:
+    """Bundle the page and the worker with esbuild; type-checking is a separate step (`check`).
+    The page learns the name of the CPython wheel the site offers (`AD_WHEEL`, for notebooks)."""
+    args = (*ESBUILD_ARGS, f"--define:AD_WHEEL={json.dumps(wheel.name)}")
     digest = fingerprint(WEB_DIR / "src", WEB_DIR / "examples", WEB_DIR / "tsconfig.json",
-                         ROOT / "package-lock.json", settings=ESBUILD_ARGS)
+                         ROOT / "package-lock.json", settings=args)
     if is_fresh("bundle", digest, BUNDLE_DIR / "app.js", BUNDLE_DIR / "worker.js"):
         return
     shutil.rmtree(BUNDLE_DIR, ignore_errors=True)
-    call([NODE_MODULES / ".bin" / "esbuild", *ESBUILD_ARGS, f"--outdir={BUNDLE_DIR}"])
+    call([NODE_MODULES / ".bin" / "esbuild", *args, f"--outdir={BUNDLE_DIR}"])
     mark_fresh("bundle", digest)
 
 
@@ -406,13 +408,16 @@ def build() -> Path:
     ensure_node_modules()
     runtime = fetch_runtime()
     wheel = build_wheel(python)
-    bundle_web()
+    (cpython_wheel,) = DIST_DIR.glob("ad-*-py3-none-any.whl")
+    bundle_web(cpython_wheel)
     files = tree_files(WEB_DIR / "static") | tree_files(BUNDLE_DIR)
     files |= tree_files(WEB_DIR / "python", "python/")
     files |= {f"pyodide/{name}": PYODIDE_NPM / name for name in PYODIDE_CORE}
     files |= {f"pyodide/{name}": path for name, path in runtime.items()}
     files |= {f"pyodide/{wheel.name}": wheel,
               "pyodide/pyodide-lock.json": STAGE_DIR / "pyodide-lock.json"}
+    # The engine for CPython too: a downloaded notebook's first cell installs it from here.
+    files |= {f"dist/{cpython_wheel.name}": cpython_wheel}
     sync_tree(files, SITE_DIR)
     log(f"site ready in {SITE_DIR.relative_to(ROOT)}/ ({time.perf_counter() - started:.1f} s)")
     return SITE_DIR
@@ -436,7 +441,8 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
     base_path = "/"
     log_file = sys.stderr
-    csp = ""  # the page's own policy, sent as a header too (a second layer over the <meta> tag)
+    csp = ""  # the page's own policy, sent as a header too (a second layer over the <meta> tag),
+    # with the one directive a <meta> tag cannot carry: frame-ancestors
     policy_headers = True
     timeout = IDLE_TIMEOUT_S  # NOTE: socketserver applies it to every read and write
     idle_since: float | None = None  # waiting for a request since then; None while serving one
@@ -466,9 +472,19 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Cross-Origin-Resource-Policy", "same-origin")
             self.send_header("X-Content-Type-Options", "nosniff")
             if self.csp:
-                self.send_header("Content-Security-Policy", self.csp)
+                self.send_header("Content-Security-Policy",
+                                 f"{self.csp}; frame-ancestors {self.frame_ancestors()}")
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
+
+    def frame_ancestors(self) -> str:
+        """Who may frame this response: any site for an embed (`?embed=1`), no one otherwise.
+        NOTE: the full page shows the user's draft; framed by another site it could be overlaid
+        (clickjacking). A host that cannot vary headers by query may send `*` for the page:
+        framed, the page shows itself as an embed anyway (web/src/embed.ts)."""
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query,
+                                      keep_blank_values=True)
+        return "*" if query.get("embed", ["0"])[-1] in ("1", "true", "") else "'none'"
 
     def translate_path(self, path: str) -> str:
         # Serve the site under base_path only, like a static host serving it from /repo/.

@@ -15,8 +15,11 @@ import type { Chunk, Display, RunError, RunRequest, Stage } from "./messages";
 export type StageState = "waiting" | "loading" | "done";
 
 export interface RunnerStatus {
-  /** "booting" until the first worker is ready; "failed" if the runtime cannot start at all. */
-  phase: "booting" | "ready" | "failed";
+  /**
+   * "idle" before a lazy runner starts its first worker, "booting" until the first worker is
+   * ready, "failed" if the runtime cannot start at all.
+   */
+  phase: "idle" | "booting" | "ready" | "failed";
   stages: Record<Stage, StageState>;
   /** A run is in progress (or waiting for the runtime). */
   running: boolean;
@@ -80,6 +83,12 @@ export interface RunnerOptions {
   stopGraceMs: number;
   /** Delay before booting a standby worker, so it does not compete with the first run. */
   standbyDelayMs: number;
+  /**
+   * Start no worker until the first `warm()` or run (an embed: ten on a page must not boot ten
+   * interpreters at load), and boot a standby only for a run that lasted standbyDelayMs (the
+   * run a reader may want to stop), not whenever a worker is ready.
+   */
+  lazy?: boolean;
   onStatus: (status: RunnerStatus) => void;
 }
 
@@ -204,7 +213,9 @@ interface ActiveRun {
 }
 
 export class Runner {
-  private current: PyWorker;
+  // NOTE: assigned by `warm()`; read only once `started` is true.
+  private current!: PyWorker;
+  private started = false;
   /** Booted in the background, so a Stop that replaces the worker does not wait for a boot. */
   private standby: PyWorker | null = null;
   private standbyTimer: ReturnType<typeof setTimeout> | null = null;
@@ -224,19 +235,39 @@ export class Runner {
     // one started from worker.js itself would obey only the headers its host sends, if any.
     const source = `import ${JSON.stringify(options.workerUrl.href)};\n`;
     this.bootstrap = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    if (options.lazy === true) this.emit();
+    else this.warm();
+  }
+
+  /** Start the first worker, if it is not started yet (a lazy runner waits for this or a run). */
+  warm(): void {
+    if (this.started) return;
+    this.started = true;
     this.current = this.spawn();
     this.emit();
   }
 
   /** Resolves once a runtime is ready to run code. */
   ready(): Promise<void> {
-    if (this.current.ready) return Promise.resolve();
+    if (this.started && this.current.ready) return Promise.resolve();
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
   get status(): RunnerStatus {
-    const w = this.current;
     const active = this.active;
+    if (!this.started) {
+      return {
+        phase: "idle",
+        stages: { runtime: "waiting", numpy: "waiting", ad: "waiting" },
+        running: active !== null,
+        waiting: active !== null,
+        stopping: false,
+        versions: {},
+        bootMs: null,
+        message: null,
+      };
+    }
+    const w = this.current;
     return {
       phase: w.failed !== null ? "failed" : this.everReady || w.ready ? "ready" : "booting",
       stages: { ...w.stages },
@@ -271,6 +302,7 @@ export class Runner {
       done,
       settle,
     };
+    this.warm();
     // NOTE: one start at a time: two calls that each stopped the run before them and then
     // both started would leave one of them never settled.
     this.starting = this.starting
@@ -320,7 +352,7 @@ export class Runner {
 
   private spawn(): PyWorker {
     const store = this.options.snapshots;
-    const making = [this.current, this.standby].some(
+    const making = [this.started ? this.current : null, this.standby].some(
       (w) => w !== undefined && w !== null && w.making && !w.ready && !w.gone,
     );
     const digest = store.digest();
@@ -359,6 +391,7 @@ export class Runner {
       store.trial("running");
     }
     w.send({ type: "run", id: run.id, code: run.code });
+    if (this.options.lazy === true) this.scheduleStandby();
   }
 
   private onMessage(w: PyWorker, data: unknown): void {
@@ -486,13 +519,15 @@ export class Runner {
     this.everReady = true;
     for (const resolve of this.readyWaiters.splice(0)) resolve();
     if (this.active !== null) this.post(this.active);
-    this.scheduleStandby();
+    if (this.options.lazy !== true) this.scheduleStandby();
   }
 
   private scheduleStandby(): void {
     if (this.standby !== null || this.standbyTimer !== null) return;
     this.standbyTimer = setTimeout(() => {
       this.standbyTimer = null;
+      // A lazy runner wants a standby only while a run is still going after the delay.
+      if (this.options.lazy === true && this.active === null) return;
       if (this.standby === null && this.current.failed === null) this.standby = this.spawn();
     }, this.options.standbyDelayMs);
   }
