@@ -552,7 +552,9 @@ class SiteServer(http.server.ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:
         # One line, not a traceback: a client that went away is not the server's failure.
         error = sys.exc_info()[1]
-        log_file = self.RequestHandlerClass.log_file
+        # NOTE: the handler class is a functools.partial (it carries the site folder).
+        handler = getattr(self.RequestHandlerClass, "func", self.RequestHandlerClass)
+        log_file = handler.log_file
         if log_file is not None:
             print(f"{client_address[0]} - connection ended: {error!r}", file=log_file, flush=True)
 

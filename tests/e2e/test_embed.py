@@ -23,8 +23,8 @@ import nbformat
 import pytest
 from playwright.sync_api import Browser, FrameLocator, Page, expect
 
-from .conftest import BOOT_MS, FINISHED, PageGuard
-
+BOOT_MS = 60_000  # as conftest.py: two cores, Pyodide boots in ~3 s here
+FINISHED = re.compile(r"^Finished in \d")
 HELLO = "from ad import tensor\nx = tensor([1.0, 2.0])\nprint('hello from', (x * 2).data)\n"
 FAILS = "print('before')\nfrom ad import tensor\ny = tensor([[1.0, 2.0]]) @ tensor([[1.0, 2.0]])\n"
 SPIN = "print('spinning')\nwhile True:\n    pass\n"
@@ -79,25 +79,26 @@ def host(tmp_path, site_url):
     server.server_close()
 
 
-class TwoOriginGuard(PageGuard):
-    """The page guard, with the host page's origin allowed too (and nothing else)."""
+@pytest.fixture
+def two_origin_guard(page_guard, host):
+    """Makes conftest's page guard (off-origin requests, page errors, CSP reports fail the test)
+    for a page of the host's origin with embeds of the site: both origins, and nothing else."""
+    base = type(page_guard)
 
-    def __init__(self, origin: str, host_origin: str):
-        super().__init__(origin)
-        self.host_origin = host_origin
+    class TwoOriginGuard(base):
+        def on_request(self, request) -> None:
+            if request.url.startswith(host.origin + "/"):
+                return
+            super().on_request(request)
 
-    def on_request(self, request) -> None:
-        if request.url.startswith(self.host_origin + "/"):
-            return
-        super().on_request(request)
+    return lambda: TwoOriginGuard(page_guard.origin)
 
 
 @pytest.fixture
-def watched(browser: Browser, site_url: str, host):
+def watched(browser: Browser, two_origin_guard):
     """A fresh browser context watched for off-origin requests, errors and CSP reports, with
     every request it made (frames and workers included) listed."""
-    url = urlsplit(site_url)
-    guard = TwoOriginGuard(f"{url.scheme}://{url.netloc}", host.origin)
+    guard = two_origin_guard()
     context, page = guard.watch(browser)
     requests: list[str] = []
     context.on("request", lambda r: requests.append(r.url))
@@ -215,7 +216,7 @@ def test_open_in_playground_opens_the_full_page_on_the_embeds_code(watched, host
     # The full page, with the code from the link, not run.
     expect(full.get_by_role("combobox", name="Examples")).to_be_visible()
     expect(full.get_by_role("textbox")).to_contain_text("print('edited in the embed')")
-    expect(full.get_by_role("alert").filter(has_text="shared link")).to_contain_text("not run")
+    expect(full.get_by_role("status").filter(has_text="shared link")).to_contain_text("not run")
     expect(full.get_by_role("log", name="Output")).to_have_text("")
     full.close()
 
@@ -276,7 +277,7 @@ def test_copy_embed_code_gives_a_snippet_that_embeds_the_code(watched, host, sit
     page.keyboard.press("Control+A")
     page.keyboard.insert_text(code)
     share_menu(page, "Copy embed code")
-    expect(page.get_by_role("alert").filter(has_text="Embed code copied")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Embed code copied")).to_be_visible()
     snippet = page.evaluate("navigator.clipboard.readText()")
     parser = IframeParser()
     parser.feed(snippet)
@@ -341,12 +342,10 @@ def test_download_notebook_and_py_beside_the_link(page: Page, ui, site_url: str)
     expect(button).to_be_focused()
 
 
-def test_an_embed_transfers_no_more_than_the_full_page(browser, site_url, host):
-    url = urlsplit(site_url)
-    origin = f"{url.scheme}://{url.netloc}"
-
+def test_an_embed_transfers_no_more_than_the_full_page(browser, site_url, host, two_origin_guard):
     def transferred(goto, run) -> int:
-        guard = TwoOriginGuard(origin, host.origin)
+        guard = two_origin_guard()
+        origin = guard.origin
         context, page = guard.watch(browser)
         sizes: list[int] = []
 
