@@ -387,18 +387,20 @@ ESBUILD_APP = ("app=web/src/main.ts", *ESBUILD_COMMON, "--splitting",
 ESBUILD_WORKER = ("worker=web/src/worker/worker.ts", *ESBUILD_COMMON)
 
 
-def bundle_web(ident: str = "dev") -> None:
+def bundle_web(ident: str, wheel: Path) -> None:
     """Bundle the page and the worker with esbuild, the build id `ident` compiled in (see
-    build-id.ts); type-checking is a separate step (`check`)."""
-    define = f"--define:AD_BUILD_ID={json.dumps(ident)}"
+    build-id.ts) and the name of the CPython wheel the site offers (`AD_WHEEL`, for notebooks);
+    type-checking is a separate step (`check`)."""
+    defines = (f"--define:AD_BUILD_ID={json.dumps(ident)}",
+               f"--define:AD_WHEEL={json.dumps(wheel.name)}")
     digest = fingerprint(WEB_DIR / "src", WEB_DIR / "examples", WEB_DIR / "tsconfig.json",
                          ROOT / "package-lock.json",
-                         settings=(*ESBUILD_APP, *ESBUILD_WORKER, define))
+                         settings=(*ESBUILD_APP, *ESBUILD_WORKER, *defines))
     if is_fresh("bundle", digest, BUNDLE_DIR / "app.js", BUNDLE_DIR / "worker.js"):
         return
     shutil.rmtree(BUNDLE_DIR, ignore_errors=True)
     for args in (ESBUILD_APP, ESBUILD_WORKER):
-        call([NODE_MODULES / ".bin" / "esbuild", *args, define, f"--outdir={BUNDLE_DIR}"])
+        call([NODE_MODULES / ".bin" / "esbuild", *args, *defines, f"--outdir={BUNDLE_DIR}"])
     mark_fresh("bundle", digest)
 
 
@@ -471,6 +473,7 @@ def build() -> Path:
     ensure_node_modules()
     runtime = fetch_runtime()
     wheel = build_wheel(python, runtime)
+    (cpython_wheel,) = DIST_DIR.glob("ad-*-py3-none-any.whl")
     render_lessons()
     files = {f"pyodide/{name}": PYODIDE_NPM / name for name in PYODIDE_CORE}
     files |= {f"pyodide/{name}": path for name, path in runtime.items()}
@@ -478,10 +481,12 @@ def build() -> Path:
     files |= {f"pyodide/{wheel.name}": wheel,
               "pyodide/pyodide-lock.json": STAGE_DIR / "pyodide-lock.json"}
     ident = build_id(files)
-    bundle_web(ident)
+    bundle_web(ident, cpython_wheel)
     files |= tree_files(WEB_DIR / "static") | tree_files(BUNDLE_DIR)
     files |= {"lessons/lessons.json": LESSONS_JSON} | katex_files()
     files |= tree_files(WEB_DIR / "python", "python/")
+    # The engine for CPython too: a downloaded notebook's first cell installs it from here.
+    files |= {f"dist/{cpython_wheel.name}": cpython_wheel}
     sync_tree(files, SITE_DIR)
     log(f"build id {ident} (ties the interpreter snapshot to this build)")
     log(f"site ready in {SITE_DIR.relative_to(ROOT)}/ ({time.perf_counter() - started:.1f} s)")
@@ -506,7 +511,8 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
     base_path = "/"
     log_file = sys.stderr
-    csp = ""  # the page's own policy, sent as a header too (a second layer over the <meta> tag)
+    csp = ""  # the page's own policy, sent as a header too (a second layer over the <meta> tag),
+    # with the one directive a <meta> tag cannot carry: frame-ancestors
     policy_headers = True
     timeout = IDLE_TIMEOUT_S  # NOTE: socketserver applies it to every read and write
     idle_since: float | None = None  # waiting for a request since then; None while serving one
@@ -536,9 +542,19 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Cross-Origin-Resource-Policy", "same-origin")
             self.send_header("X-Content-Type-Options", "nosniff")
             if self.csp:
-                self.send_header("Content-Security-Policy", self.csp)
+                self.send_header("Content-Security-Policy",
+                                 f"{self.csp}; frame-ancestors {self.frame_ancestors()}")
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
+
+    def frame_ancestors(self) -> str:
+        """Who may frame this response: any site for an embed (`?embed=1`), no one otherwise.
+        NOTE: the full page shows the user's draft; framed by another site it could be overlaid
+        (clickjacking). A host that cannot vary headers by query may send `*` for the page:
+        framed, the page shows itself as an embed anyway (web/src/embed.ts)."""
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query,
+                                      keep_blank_values=True)
+        return "*" if query.get("embed", ["0"])[-1] in ("1", "true", "") else "'none'"
 
     def translate_path(self, path: str) -> str:
         # Serve the site under base_path only, like a static host serving it from /repo/.

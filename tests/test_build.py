@@ -115,7 +115,25 @@ def test_server_sends_the_pages_own_csp_as_a_header(tmp_path):
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/worker.js"
         with urllib.request.urlopen(url) as response:
-            assert response.headers["Content-Security-Policy"] == policy
+            assert response.headers["Content-Security-Policy"] == (
+                f"{policy}; frame-ancestors 'none'")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(("query", "ancestors"), [
+    ("", "'none'"), ("?embed=0", "'none'"), ("?embed=1", "*"), ("?theme=dark&embed=1", "*")])
+def test_server_lets_other_sites_frame_the_embed_only(tmp_path, query, ancestors):
+    (tmp_path / "index.html").write_text(
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'self\'">')
+    server = build.make_server(tmp_path, "127.0.0.1", 0, log_file=None)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/{query}"
+        with urllib.request.urlopen(url) as response:
+            assert response.headers["Content-Security-Policy"] == (
+                f"default-src 'self'; frame-ancestors {ancestors}")
     finally:
         server.shutdown()
         server.server_close()

@@ -46,6 +46,8 @@ export interface EditorOptions {
   /** Called after every change to the text (typing, undo, or setCode). */
   onChange: (code: string) => void;
   onRun: () => void;
+  /** The code can be read, selected and run, not edited (an embed's `readonly=1`). */
+  readonly?: boolean;
 }
 
 export interface Editor {
@@ -179,6 +181,12 @@ export function createEditor(parent: HTMLElement, options: EditorOptions): Edito
       "aria-label": "Python code",
       "aria-describedby": "editor-help",
     }),
+    options.readonly === true
+      ? [
+          EditorState.readOnly.of(true),
+          EditorView.contentAttributes.of({ "aria-readonly": "true" }),
+        ]
+      : [],
     EditorView.updateListener.of((update) => {
       if (update.docChanged) options.onChange(update.state.doc.toString());
     }),

@@ -2,19 +2,34 @@
  * Start-up: the one module that finds the page's elements and listens to the document and the
  * window; the other modules draw only into the elements it hands them. It wires the editor, the
  * runner, the output, share links, autosave and examples together.
+ *
+ * In embed mode (`?embed=1`, or any page shown in a frame: see embed.ts) the same page is a
+ * compact snippet for another site: its code comes only from the link, nothing reads or writes
+ * the user's draft, the examples or the theme choice, Python boots on first use, and nothing
+ * is sent to the parent but the documented height message (with `autoheight=1`).
  */
 import "./style.css";
 import { createAutomation } from "./automation";
 import { download } from "./download";
 import { createEditor } from "./editor";
 import type { Editor } from "./editor";
+import {
+  editorHeight,
+  embedSnippet,
+  embedUrl,
+  heightMessage,
+  playgroundUrl,
+  readEmbedOptions,
+} from "./embed";
+import type { EmbedOptions } from "./embed";
 import { DEFAULT_CODE, EXAMPLES, findExample } from "./examples";
-import { setUpSplitter, setUpTheme } from "./layout";
+import { followTheme, setUpSplitter, setUpTheme } from "./layout";
 import { fetchLessons, LessonView } from "./lessons";
 import type { Lesson } from "./lessons";
 import { STAGES } from "./messages";
 import type { Chunk } from "./messages";
 import { Notices } from "./notices";
+import { notebook } from "./notebook";
 import { OutputView } from "./output";
 import { Runner } from "./runner";
 import type { RunHooks, RunResult, RunnerStatus, Trust } from "./runner";
@@ -43,6 +58,19 @@ function element<T extends HTMLElement>(id: string, type: new () => T): T {
   return found;
 }
 
+/** Whether this page is shown inside a frame (a cross-origin parent hides its window: framed). */
+function isFramed(): boolean {
+  try {
+    return window.self !== window.top;
+  } catch {
+    return true;
+  }
+}
+
+const framed = isFramed();
+/** Embed mode's options, or null for the full playground; decided before anything else runs. */
+const embed: EmbedOptions | null = readEmbedOptions(new URL(location.href), framed);
+
 const ui = {
   lessons: element("lessons", HTMLButtonElement),
   lessonPane: element("lesson-pane", HTMLElement),
@@ -51,6 +79,12 @@ const ui = {
   run: element("run", HTMLButtonElement),
   stop: element("stop", HTMLButtonElement),
   share: element("share", HTMLButtonElement),
+  shareMore: element("share-more", HTMLButtonElement),
+  shareMenu: element("share-menu", HTMLElement),
+  copyEmbed: element("copy-embed", HTMLButtonElement),
+  downloadPy: element("download-py", HTMLButtonElement),
+  downloadNotebook: element("download-notebook", HTMLButtonElement),
+  openPlayground: element("open-playground", HTMLAnchorElement),
   theme: element("theme", HTMLButtonElement),
   boot: element("boot", HTMLElement),
   notices: element("notices", HTMLElement),
@@ -76,11 +110,40 @@ const runner = new Runner({
   outputCap: 500_000,
   stopGraceMs: 1500,
   standbyDelayMs: 1500,
+  // NOTE: an embed boots nothing until the reader focuses its editor or runs it: a page with
+  // ten snippets must not start ten interpreters at load.
+  lazy: embed !== null,
   onStatus: showStatus,
 });
 
-setUpTheme(document.documentElement, ui.theme);
-setUpSplitter(ui.splitter, ui.panes);
+if (embed === null) {
+  setUpTheme(document.documentElement, ui.theme);
+  setUpSplitter(ui.splitter, ui.panes);
+} else {
+  followTheme(document.documentElement, embed.theme);
+  setUpEmbed(embed);
+}
+
+/** The compact view: only Run, Stop, the status, Open in playground, the editor and the output. */
+function setUpEmbed(options: EmbedOptions): void {
+  const root = document.documentElement;
+  root.dataset.embed = options.autoHeight ? "autoheight" : "";
+  for (const hidden of [
+    ui.examples,
+    ui.lessons,
+    ui.drafts,
+    ui.share,
+    ui.shareMore,
+    ui.theme,
+    ui.splitter,
+    document.querySelector<HTMLElement>(".brand"),
+    document.getElementById("editor-help"),
+  ]) {
+    if (hidden !== null) hidden.hidden = true;
+  }
+  ui.openPlayground.hidden = false;
+  document.title = "ad playground (embedded)";
+}
 
 // ---- runtime status ----
 
@@ -96,6 +159,8 @@ function showStatus(status: RunnerStatus): void {
   if (label !== null) {
     if (status.phase === "failed") {
       label.textContent = `Python failed to load: ${status.message ?? "unknown error"}`;
+    } else if (status.phase === "idle") {
+      label.textContent = "Python loads when you run the code";
     } else if (status.phase === "booting") {
       label.textContent = "Loading Python";
     } else {
@@ -235,7 +300,7 @@ let otherTab: string | null = null;
 /** Set while the page itself replaces the editor's text (not a user edit). */
 let replacing = false;
 /** Earlier drafts, newest first; kept in memory too, for when storage fails. */
-let drafts: Draft[] = loadHistory();
+let drafts: Draft[] = embed === null ? loadHistory() : [];
 
 const autosave = debounce<string>(400, (code) => {
   if (otherTab !== null) return;
@@ -261,6 +326,11 @@ const autosave = debounce<string>(400, (code) => {
 
 function onUserEdit(code: string): void {
   if (replacing) return;
+  if (embed !== null) {
+    // An embed's code is the embedding page's, edited or not: never the user's draft.
+    updateOpenLink(code);
+    return;
+  }
   if (lessonOpen !== null) {
     // A lesson's code is the lesson's: it never touches the playground's draft.
     lessonSave.push({ id: lessonOpen.id, code });
@@ -504,7 +574,21 @@ function showLinkError(message: string): void {
   });
 }
 
+/** An embed's code: the link's only (never the user's draft); always run as link code. */
+async function embedCode(): Promise<string> {
+  editorSource = "foreign";
+  editorTrust = "link";
+  const link = await codeFromLink(location.hash);
+  if (link === null) return DEFAULT_CODE;
+  if ("error" in link) {
+    notices.show({ key: "link", tone: "warn", text: link.error });
+    return "";
+  }
+  return link.code;
+}
+
 async function initialCode(): Promise<string> {
+  if (embed !== null) return embedCode();
   const draft = loadDraft();
   const fallback = draft ?? DEFAULT_CODE;
   if (draft === null) editorSource = "foreign"; // the page's default code is not the user's
@@ -904,6 +988,141 @@ async function routeLessons(atStart: boolean): Promise<void> {
   await openLessonById(wanted, "none", linkCode);
 }
 
+// ---- more ways to share: embed code, the .py file, a notebook ----
+
+/** The site's own base URL (app.js sits at its root). */
+const siteBase = new URL("./", import.meta.url);
+
+async function copyEmbedCode(): Promise<void> {
+  const code = editor.getCode();
+  const refused = unshareable(code);
+  if (refused !== null) {
+    notices.show({ key: "share", tone: "warn", text: refused });
+    return;
+  }
+  const snippet = embedSnippet(embedUrl(new URL(location.href), await encodeCode(code)), code);
+  try {
+    await navigator.clipboard.writeText(snippet);
+    notices.show({
+      key: "share",
+      text:
+        "Embed code copied: paste the <iframe> into your page's HTML. It runs nothing until " +
+        "the reader presses Run.",
+      timeoutMs: 10_000,
+    });
+  } catch {
+    // No clipboard (permission, focus): show the snippet as text, to select and copy by hand.
+    notices.show({ key: "share", tone: "warn", text: `Copy this embed code: ${snippet}` });
+  }
+}
+
+function downloadNotebook(code: string): void {
+  const text = notebook(code, {
+    wheelUrl: new URL(`dist/${AD_WHEEL}`, siteBase).href,
+    playgroundUrl: new URL("python/playground.py", siteBase).href,
+  });
+  download(new Blob([text], { type: "application/x-ipynb+json" }), "playground.ipynb");
+}
+
+/** The menu beside Share (Embed or download): a button that opens a list of actions (the WAI-ARIA menu button). */
+function setUpShareMenu(): void {
+  const items = [...ui.shareMenu.querySelectorAll<HTMLButtonElement>("[role=menuitem]")];
+  const open = (focusFirst: boolean): void => {
+    ui.shareMenu.hidden = false;
+    ui.shareMore.setAttribute("aria-expanded", "true");
+    if (focusFirst) items[0]?.focus();
+  };
+  const close = (refocus: boolean): void => {
+    if (ui.shareMenu.hidden) return;
+    ui.shareMenu.hidden = true;
+    ui.shareMore.setAttribute("aria-expanded", "false");
+    if (refocus) ui.shareMore.focus();
+  };
+  ui.shareMore.addEventListener("click", () => {
+    if (ui.shareMenu.hidden) open(false);
+    else close(false);
+  });
+  ui.shareMore.addEventListener("keydown", (e) => {
+    if (e.key === "ArrowDown") {
+      e.preventDefault();
+      open(true);
+    }
+  });
+  ui.shareMenu.addEventListener("keydown", (e) => {
+    const at = items.indexOf(document.activeElement as HTMLButtonElement);
+    const move = e.key === "ArrowDown" ? 1 : e.key === "ArrowUp" ? -1 : 0;
+    if (move !== 0) items[(at + move + items.length) % items.length]?.focus();
+    else if (e.key === "Home") items[0]?.focus();
+    else if (e.key === "End") items[items.length - 1]?.focus();
+    else if (e.key === "Escape" || e.key === "Tab") close(e.key === "Escape");
+    else return;
+    if (e.key !== "Tab") e.preventDefault();
+  });
+  document.addEventListener("pointerdown", (e) => {
+    const target = e.target as Node;
+    if (!ui.shareMenu.contains(target) && !ui.shareMore.contains(target)) close(false);
+  });
+  const act = (run: () => void | Promise<void>) => () => {
+    close(true);
+    void run();
+  };
+  ui.copyEmbed.addEventListener("click", act(copyEmbedCode));
+  ui.downloadPy.addEventListener(
+    "click",
+    act(() => downloadCode(editor.getCode())),
+  );
+  ui.downloadNotebook.addEventListener(
+    "click",
+    act(() => downloadNotebook(editor.getCode())),
+  );
+}
+
+// ---- embed: the link to the full playground, the height message ----
+
+/** Bumped per edit; the link's href is current when its data-version equals it. */
+let openLinkVersion = 0;
+let openLinkHref: Promise<string> = Promise.resolve(location.href);
+
+/** Point Open in playground at `code` (the full page opens it as a link, without running it). */
+function updateOpenLink(code: string): void {
+  const version = ++openLinkVersion;
+  const here = new URL(location.href);
+  openLinkHref =
+    unshareable(code) === null
+      ? encodeCode(code).then((fragment) => playgroundUrl(here, fragment))
+      : Promise.resolve(playgroundUrl(here, "")); // too large for a link: the bare playground
+  void openLinkHref.then((href) => {
+    if (version !== openLinkVersion) return;
+    ui.openPlayground.href = href;
+    ui.openPlayground.dataset.version = String(version);
+  });
+}
+
+function setUpOpenLink(): void {
+  updateOpenLink(editor.getCode());
+  ui.openPlayground.addEventListener("click", (e) => {
+    if (ui.openPlayground.dataset.version === String(openLinkVersion)) return; // href is current
+    // The code changed a moment ago and its link is still being made: open it once made.
+    e.preventDefault();
+    void openLinkHref.then((href) => window.open(href, "_blank", "noopener"));
+  });
+}
+
+/** With `autoheight=1`: tell the parent the height the content needs, whenever it changes. */
+function reportHeight(): void {
+  let last = -1;
+  const send = (): void => {
+    const height = Math.ceil(document.body.getBoundingClientRect().height);
+    if (height === last) return;
+    last = height;
+    // NOTE: the parent's origin is unknown (any site may embed), so "*": the message holds
+    // nothing but this number, never code or output.
+    window.parent.postMessage(heightMessage(height), "*");
+  };
+  new ResizeObserver(send).observe(document.body);
+  send();
+}
+
 // ---- start ----
 
 for (const example of EXAMPLES) {
@@ -917,51 +1136,15 @@ const editor: Editor = createEditor(ui.editor, {
   doc: await initialCode(),
   onChange: onUserEdit,
   onRun: () => void runNow(),
+  readonly: embed?.readonly === true,
 });
 
-showDrafts();
-ui.lessons.addEventListener("click", () => {
-  if (ui.lessonPane.hidden) void showLessonList("push");
-  else closeLessons("push");
-});
-window.addEventListener("popstate", () => void routeLessons(false));
-void routeLessons(true);
 ui.run.addEventListener("click", () => void runNow());
 ui.stop.addEventListener("click", () => void runner.stop());
-ui.share.addEventListener("click", () => void share());
 ui.clear.addEventListener("click", () => {
   output.clear();
   lastResult = null;
   showStatus(runner.status);
-});
-ui.examples.addEventListener("change", () => {
-  const example = findExample(ui.examples.value);
-  ui.examples.value = "";
-  if (example === undefined) return;
-  if (!ui.lessonPane.hidden) closeLessons("push"); // examples are the playground's
-  showForeign(example.code, "own");
-  const draft = loadDraft();
-  if (draft !== null && draft.trim() !== "" && draft !== example.code) {
-    offerRestore("example", `Loaded the example “${example.title}”. Your own draft is kept.`);
-  } else {
-    notices.show({
-      key: "example",
-      text: `Loaded the example “${example.title}”.`,
-      timeoutMs: 6000,
-    });
-  }
-});
-window.addEventListener("hashchange", () => {
-  if (lessonOpen !== null) void routeLessons(true);
-  else void openLinkLater();
-});
-window.addEventListener("storage", onOtherTab);
-ui.drafts.addEventListener("change", () => {
-  const code = ui.drafts.value === "" ? undefined : draftChoices[Number(ui.drafts.value)];
-  ui.drafts.value = "";
-  if (code === undefined) return;
-  if (!ui.lessonPane.hidden) closeLessons("push"); // drafts are the playground's
-  restoreDraft(code);
 });
 document.addEventListener("keydown", (e) => {
   // Ctrl/Cmd+Enter runs from anywhere on the page, not only inside the editor.
@@ -970,39 +1153,95 @@ document.addEventListener("keydown", (e) => {
     void runNow();
   }
 });
-const saveNow = (): void => {
-  autosave.flush();
-  lessonSave.flush();
-};
-window.addEventListener("pagehide", saveNow);
-document.addEventListener("visibilitychange", () => {
-  if (document.visibilityState === "hidden") saveNow();
-});
+
+if (embed === null) startPlayground();
+else startEmbed(embed);
 showStatus(runner.status);
 
-window.adPlayground = createAutomation({
-  ready: () => bootSettled,
-  run: (code, onChunks) => runCode(code, false, "own", onChunks),
-  stop: () => runner.stop(),
-  status: () => runner.status,
-  getCode: () => editor.getCode(),
-  setCode: (code) => {
-    if (!ui.lessonPane.hidden) closeLessons("push"); // code for the playground, not a lesson
-    showForeign(code, "own");
-  },
-  shareLink,
-  openLink: async (fragment) => {
-    const link = await codeFromLink(fragment);
-    if (link === null) throw new Error("that link holds no code");
-    if ("error" in link) throw new Error(link.error);
-    if (!ui.lessonPane.hidden) closeLessons("push");
-    showForeign(link.code, "link");
-  },
-  lessons: async () => (await loadLessons()).map(({ id, title }) => ({ id, title })),
-  checkLesson: async (id, code) => {
-    const lesson = (await loadLessons()).find((l) => l.id === id);
-    if (lesson === undefined) return null;
-    const result = await runCode(code, false, "own", undefined, lesson.checks);
-    return { checks: result.checks, problem: result.checks === null ? noResults(result) : null };
-  },
-});
+function startEmbed(options: EmbedOptions): void {
+  // The editor's own height, from the code's length (the reader can drag it taller).
+  ui.editor.style.height = `${editorHeight(editor.view.state.doc.lines)}px`;
+  const warm = (): void => runner.warm();
+  ui.editor.addEventListener("focusin", warm, { once: true });
+  ui.run.addEventListener("focus", warm, { once: true });
+  setUpOpenLink();
+  if (options.autoHeight && framed) reportHeight();
+  // NOTE: no hashchange, storage or message listener and no window.adPlayground: the
+  // embedding page chooses the code once, in the URL, and cannot drive or read the embed.
+}
+
+function startPlayground(): void {
+  showDrafts();
+  ui.lessons.addEventListener("click", () => {
+    if (ui.lessonPane.hidden) void showLessonList("push");
+    else closeLessons("push");
+  });
+  window.addEventListener("popstate", () => void routeLessons(false));
+  void routeLessons(true);
+  setUpShareMenu();
+  ui.share.addEventListener("click", () => void share());
+  ui.examples.addEventListener("change", () => {
+    const example = findExample(ui.examples.value);
+    ui.examples.value = "";
+    if (example === undefined) return;
+    if (!ui.lessonPane.hidden) closeLessons("push"); // examples are the playground's
+    showForeign(example.code, "own");
+    const draft = loadDraft();
+    if (draft !== null && draft.trim() !== "" && draft !== example.code) {
+      offerRestore("example", `Loaded the example “${example.title}”. Your own draft is kept.`);
+    } else {
+      notices.show({
+        key: "example",
+        text: `Loaded the example “${example.title}”.`,
+        timeoutMs: 6000,
+      });
+    }
+  });
+  window.addEventListener("hashchange", () => {
+    if (lessonOpen !== null) void routeLessons(true);
+    else void openLinkLater();
+  });
+  window.addEventListener("storage", onOtherTab);
+  ui.drafts.addEventListener("change", () => {
+    const code = ui.drafts.value === "" ? undefined : draftChoices[Number(ui.drafts.value)];
+    ui.drafts.value = "";
+    if (code === undefined) return;
+    if (!ui.lessonPane.hidden) closeLessons("push"); // drafts are the playground's
+    restoreDraft(code);
+  });
+  const saveNow = (): void => {
+    autosave.flush();
+    lessonSave.flush();
+  };
+  window.addEventListener("pagehide", saveNow);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") saveNow();
+  });
+
+  window.adPlayground = createAutomation({
+    ready: () => bootSettled,
+    run: (code, onChunks) => runCode(code, false, "own", onChunks),
+    stop: () => runner.stop(),
+    status: () => runner.status,
+    getCode: () => editor.getCode(),
+    setCode: (code) => {
+      if (!ui.lessonPane.hidden) closeLessons("push"); // code for the playground, not a lesson
+      showForeign(code, "own");
+    },
+    shareLink,
+    openLink: async (fragment) => {
+      const link = await codeFromLink(fragment);
+      if (link === null) throw new Error("that link holds no code");
+      if ("error" in link) throw new Error(link.error);
+      if (!ui.lessonPane.hidden) closeLessons("push");
+      showForeign(link.code, "link");
+    },
+    lessons: async () => (await loadLessons()).map(({ id, title }) => ({ id, title })),
+    checkLesson: async (id, code) => {
+      const lesson = (await loadLessons()).find((l) => l.id === id);
+      if (lesson === undefined) return null;
+      const result = await runCode(code, false, "own", undefined, lesson.checks);
+      return { checks: result.checks, problem: result.checks === null ? noResults(result) : null };
+    },
+  });
+}

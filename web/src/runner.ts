@@ -23,8 +23,11 @@ import type {
 export type StageState = "waiting" | "loading" | "done";
 
 export interface RunnerStatus {
-  /** "booting" until the first worker is ready; "failed" if the runtime cannot start at all. */
-  phase: "booting" | "ready" | "failed";
+  /**
+   * "idle" before a lazy runner starts its first worker, "booting" until the first worker is
+   * ready, "failed" if the runtime cannot start at all.
+   */
+  phase: "idle" | "booting" | "ready" | "failed";
   stages: Record<Stage, StageState>;
   /** A run is in progress (or waiting for the runtime). */
   running: boolean;
@@ -94,6 +97,12 @@ export interface RunnerOptions {
    * overlapped the standby's boot was ~60 % slower on two cores).
    */
   standbyDelayMs: number;
+  /**
+   * Start no worker until the first `warm()` or run (an embed: ten on a page must not boot ten
+   * interpreters at load), and boot a standby only for a run that lasted standbyDelayMs (the
+   * run a reader may want to stop), not whenever a worker is ready.
+   */
+  lazy?: boolean;
   onStatus: (status: RunnerStatus) => void;
 }
 
@@ -223,7 +232,9 @@ interface ActiveRun {
 }
 
 export class Runner {
-  private current: PyWorker;
+  // NOTE: assigned by `warm()`; read only once `started` is true.
+  private current!: PyWorker;
+  private started = false;
   /** Booted in the background, so a Stop that replaces the worker does not wait for a boot. */
   private standby: PyWorker | null = null;
   private standbyTimer: ReturnType<typeof setTimeout> | null = null;
@@ -245,19 +256,39 @@ export class Runner {
     // one started from worker.js itself would obey only the headers its host sends, if any.
     const source = `import ${JSON.stringify(options.workerUrl.href)};\n`;
     this.bootstrap = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    if (options.lazy === true) this.emit();
+    else this.warm();
+  }
+
+  /** Start the first worker, if it is not started yet (a lazy runner waits for this or a run). */
+  warm(): void {
+    if (this.started) return;
+    this.started = true;
     this.current = this.spawn();
     this.emit();
   }
 
   /** Resolves once a runtime is ready to run code. */
   ready(): Promise<void> {
-    if (this.current.ready) return Promise.resolve();
+    if (this.started && this.current.ready) return Promise.resolve();
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
   get status(): RunnerStatus {
-    const w = this.current;
     const active = this.active;
+    if (!this.started) {
+      return {
+        phase: "idle",
+        stages: { runtime: "waiting", numpy: "waiting", ad: "waiting" },
+        running: active !== null,
+        waiting: active !== null,
+        stopping: false,
+        versions: {},
+        bootMs: null,
+        message: null,
+      };
+    }
+    const w = this.current;
     return {
       phase: w.failed !== null ? "failed" : this.everReady || w.ready ? "ready" : "booting",
       stages: { ...w.stages },
@@ -317,6 +348,7 @@ export class Runner {
       done,
       settle,
     };
+    this.warm();
     // NOTE: one start at a time: two calls that each stopped the run before them and then
     // both started would leave one of them never settled.
     this.starting = this.starting
@@ -366,7 +398,7 @@ export class Runner {
 
   private spawn(): PyWorker {
     const store = this.options.snapshots;
-    const making = [this.current, this.standby].some(
+    const making = [this.started ? this.current : null, this.standby].some(
       (w) => w !== undefined && w !== null && w.making && !w.ready && !w.gone,
     );
     const digest = store.digest();
@@ -409,6 +441,7 @@ export class Runner {
         ? { type: "run", id: run.id, code: run.code }
         : { type: "check", id: run.id, code: run.code, checks: run.checks },
     );
+    if (this.options.lazy === true) this.scheduleStandby();
   }
 
   private onMessage(w: PyWorker, data: unknown): void {
@@ -550,8 +583,10 @@ export class Runner {
     this.everReady = true;
     for (const resolve of this.readyWaiters.splice(0)) resolve();
     if (this.active !== null) this.post(this.active);
-    // No accepted snapshot (a bad one was just found): the standby makes the new one, as soon
-    // as before; otherwise it waits for a run to finish.
+    // A lazy runner (an embed) boots a standby only for a long run (post() asks). Otherwise: no
+    // accepted snapshot (a bad one was just found): the standby makes the new one, as soon as
+    // before; else it waits for a run to finish.
+    if (this.options.lazy === true) return;
     if (this.ranOnce || this.options.snapshots.digest() === null) this.scheduleStandby();
   }
 
@@ -566,8 +601,13 @@ export class Runner {
     if (this.standbyTimer !== null) clearTimeout(this.standbyTimer); // quiet time starts again
     this.standbyTimer = setTimeout(() => {
       this.standbyTimer = null;
-      const needed = this.options.snapshots.digest() === null; // it makes the snapshot
-      if ((this.active !== null && !needed) || !this.current.ready) return; // asked again later
+      if (this.options.lazy === true) {
+        // A lazy runner wants a standby only while a run is still going after the delay.
+        if (this.active === null || !this.current.ready) return;
+      } else {
+        const needed = this.options.snapshots.digest() === null; // it makes the snapshot
+        if ((this.active !== null && !needed) || !this.current.ready) return; // asked again later
+      }
       if (this.standby === null && this.current.failed === null) this.standby = this.spawn();
     }, this.options.standbyDelayMs);
   }
