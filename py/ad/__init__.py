@@ -1,7 +1,7 @@
 """`ad`: reverse-mode automatic differentiation in pure Python on numpy.
 
-Tensor/Variable and Function are the seed's API; the ops, nn, optim, gradcheck and graph
-export are built on them.
+Tensor/Variable and Function are the seed's API; the ops, nn, optim, gradcheck, graph export
+and the backward replay are built on them.
 """
 from .core import (BackwardError, Function, Tensor, Variable, constant, is_grad_enabled,
                    no_grad, tensor, unbroadcast)
@@ -9,6 +9,7 @@ from .ops import concatenate, maximum, minimum, stack, where
 from . import ops
 from .gradcheck import GradcheckReport, gradcheck
 from .graph import graph, to_dot
+from .replay import Replay, replay
 from . import nn, optim
 
 __version__ = "0.1.0"
@@ -30,6 +31,6 @@ def restore_tensor():
 __all__ = [
     "BackwardError", "Function", "GradcheckReport", "Tensor", "Variable", "concatenate",
     "constant", "gradcheck", "graph", "is_grad_enabled", "maximum", "minimum", "nn",
-    "no_grad", "ops", "optim", "restore_tensor", "stack", "tensor", "to_dot", "unbroadcast",
-    "where",
+    "no_grad", "ops", "optim", "Replay", "replay", "restore_tensor", "stack", "tensor",
+    "to_dot", "unbroadcast", "where",
 ]
