@@ -70,42 +70,45 @@ class Replay:
         """dL/dt for a tensor of the graph, or None if no gradient reaches it."""
         return self.grads[self.id(t)]
 
-    def format(self, labels=None):
+    def format(self, labels=None, text=None):
         """The replay as text: each step with what it received and sent (running sums written
-        out), then every node's value and gradient. `labels` maps ids to names to show."""
+        out), then every node's value and gradient. `labels` maps ids to the names to show;
+        `text(array)` writes an array (default: up to 8 values, rounded, as ad.graph does)."""
         labels = labels or {}
+        text = text or _text
         nodes = self.nodes
+
+        def label(i):
+            return labels.get(i) or nodes[int(i[1:])].name
 
         def name(i):
             t = nodes[int(i[1:])]
             op = type(t._fn).__name__ if t._fn is not None else (
                 "leaf" if t.requires_grad else "constant")
-            label = labels.get(i) or t.name
-            return f"{label} ({i}, {op})" if label else f"{i} ({op})"
+            return f"{label(i)} ({i}, {op})" if label(i) else f"{i} ({op})"
 
-        out_name = labels.get(self.output) or nodes[int(self.output[1:])].name or "L"
-        lines = [f"backward from {name(self.output)}, seed {_text(self.seed)}: "
+        of = label(self.output) or "L"
+        lines = [f"backward from {name(self.output)}, seed {text(self.seed)}: "
                  f"{len(self.steps)} steps"]
         terms = {}  # id -> the contributions received so far, as text
         for k, step in enumerate(self.steps, 1):
             lines.append(f"step {k} of {len(self.steps)}: {name(step.node)} received "
-                         f"{_text(step.grad)}")
+                         f"{text(step.grad)}")
             for s in step.sends:
                 if s.grad is None:
                     lines.append(f"    to {name(s.input)}, input {s.index}: nothing "
                                  "(no gradient flows there)")
                     continue
                 got = terms.setdefault(s.input, [])
-                got.append(_text(s.grad))
-                sum_text = " + ".join(got) + " = " if len(got) > 1 else ""
-                who = labels.get(s.input) or nodes[int(s.input[1:])].name or s.input
+                got.append(text(s.grad))
+                sums = _sum_text(got)
                 lines.append(f"    to {name(s.input)}, input {s.index}: {got[-1]}  ->  "
-                             f"∂{out_name}/∂{who} = {sum_text}{_text(s.total)}")
+                             f"∂{of}/∂{label(s.input) or s.input} = {sums}{text(s.total)}")
         lines.append("gradients:")
-        for i in range(len(nodes)):
+        for i, t in enumerate(nodes):
             g = self.grads[f"n{i}"]
-            lines.append(f"  {name(f'n{i}')}: value {_text(nodes[i].data)}, grad "
-                         f"{'—' if g is None else _text(g)}")
+            lines.append(f"  {name(f'n{i}')}: value {text(t.data)}, grad "
+                         f"{'—' if g is None else text(g)}")
         return "\n".join(lines)
 
     def __str__(self):
@@ -114,6 +117,15 @@ class Replay:
     def __repr__(self):
         return (f"<ad.replay of {self.output}: {len(self.nodes)} nodes, "
                 f"{len(self.steps)} steps>")
+
+
+def _sum_text(terms):
+    """How a running sum reads: "a + b + c = " (at most 4 terms written out), or "" for one."""
+    if len(terms) < 2:
+        return ""
+    if len(terms) <= 4:
+        return " + ".join(terms) + " = "
+    return f"{terms[0]} + {terms[1]} + … + {terms[-1]} ({len(terms)} terms) = "
 
 
 def _frozen(a):

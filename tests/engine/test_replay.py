@@ -284,6 +284,8 @@ def test_text_lists_each_step_with_running_sums_and_every_gradient():
     named = ad.replay(z).format({"n2": "z", "n1": "square"})
     assert "∂z/∂y = 1.0 + 1.5 + 1.5 = 4.0" in named and "square (n1, Mul)" in named
     assert repr(ad.replay(z)) == "<ad.replay of n2: 3 nodes, 2 steps>"
+    many = sum(y * float(k) for k in range(1, 7))  # six contributions, the last made first
+    assert "∂L/∂y = 6.0 + 5.0 + … + 1.0 (6 terms) = 21.0" in str(ad.replay(many))
 
 
 def test_replay_is_linear_on_a_shared_graph_and_iterative_on_a_deep_chain():
