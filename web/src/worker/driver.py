@@ -63,7 +63,9 @@ def install_page_modules(fetch, base_url):
     """`fetch(url)` returns a file's text or None; it must block, as an import does. Called once
     at boot, before any user code: it also takes the state every run starts from."""
     global _baseline
-    sys.meta_path.append(_PageModuleFinder(fetch, base_url))
+    # NOTE: first, not appended: once the file is written, the path finder would find it too,
+    # and a later run's import would skip install() (its figures printed as text).
+    sys.meta_path.insert(0, _PageModuleFinder(fetch, base_url))
     _baseline = _Baseline()
 
 FILENAME = "<editor>"
