@@ -1,12 +1,16 @@
 """`ad`: reverse-mode automatic differentiation in pure Python on numpy.
 
-Tensor/Variable and Function are the seed's API; the ops, nn, optim, gradcheck, graph export
-and the backward replay are built on them.
+Tensor/Variable and Function are the seed's API; the ops, nn, optim, gradcheck, graph
+export and the backward replay (`replay`) are built on them. `backward(create_graph=True)`
+and the functional API (grad, value_and_grad, elementwise_grad, jacobian, hessian,
+hessian_vector_product, jvp) take gradients of gradients and forward-mode derivatives.
 """
-from .core import (BackwardError, Function, Tensor, Variable, constant, is_grad_enabled,
-                   no_grad, tensor, unbroadcast)
-from .ops import concatenate, maximum, minimum, stack, where
+from .core import (BackwardError, Function, Tensor, Variable, constant, enable_grad,
+                   is_grad_enabled, no_grad, tensor, unbroadcast)
+from .ops import broadcast_to, concatenate, maximum, minimum, stack, where
 from . import ops
+from .differential import (elementwise_grad, grad, hessian, hessian_vector_product, jacobian,
+                           jvp, value_and_grad)
 from .gradcheck import GradcheckReport, gradcheck
 from .graph import graph, to_dot
 from .replay import Replay, replay
@@ -29,8 +33,9 @@ def restore_tensor():
 
 
 __all__ = [
-    "BackwardError", "Function", "GradcheckReport", "Tensor", "Variable", "concatenate",
-    "constant", "gradcheck", "graph", "is_grad_enabled", "maximum", "minimum", "nn",
-    "no_grad", "ops", "optim", "Replay", "replay", "restore_tensor", "stack", "tensor",
-    "to_dot", "unbroadcast", "where",
+    "BackwardError", "Function", "GradcheckReport", "Tensor", "Variable", "broadcast_to",
+    "concatenate", "constant", "elementwise_grad", "enable_grad", "grad", "gradcheck", "graph",
+    "hessian", "hessian_vector_product", "is_grad_enabled", "jacobian", "jvp", "maximum",
+    "minimum", "nn", "no_grad", "ops", "optim", "Replay", "replay", "restore_tensor", "stack",
+    "tensor", "to_dot", "unbroadcast", "value_and_grad", "where",
 ]

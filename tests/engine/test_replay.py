@@ -69,6 +69,12 @@ CASES = {
     "user_functions": (lambda x, y: Scale()(Cube()(x), ad.constant(2.0)) @ y
                        + TensorDotProduct()(x, y), [rand(1, 3), rand(3, 2)]),
     "shared_node": (lambda x: _repeat_square_plus(x, 5), [rand(2, lo=0.1, hi=0.3)]),
+    # The ops higher-order gradients brought: a cast, a broadcast, the transpose of indexing,
+    # and sign (no gradient: the replay sends nothing through it, as backward does).
+    "astype_broadcast_sign": (lambda x: ad.broadcast_to(x.astype(np.float32), (2, 3)) * 1.5
+                              + x * x.sign(), [rand(3)]),
+    "index_add": (lambda x: ad.ops.shape.IndexAdd(np.array([0, 2, 0]), (4,))(x) * x.sum(),
+                  [rand(3)]),
 }
 
 

@@ -4,8 +4,9 @@ numerically stable formula and its short gradient (softmax - onehot, sigmoid - t
 import numpy as np
 
 from ..core import Function, Tensor, unbroadcast
-from ..ops.elementwise import ReLU, Sigmoid, Tanh, _sigmoid
-from ..ops.reduce import LogSoftmax, Softmax, _log_softmax, _softmax
+from ..ops import xp
+from ..ops.elementwise import ReLU, Sigmoid, Tanh
+from ..ops.reduce import LogSoftmax, Softmax, _log_softmax
 
 _relu_fn, _tanh_fn, _sigmoid_fn = ReLU(), Tanh(), Sigmoid()
 
@@ -102,10 +103,11 @@ class CrossEntropy(Function):
         return nll.mean() if self.reduction == "mean" else nll.sum()
 
     def vjp(self, out, grad, logits):  # softmax - onehot, recomputed (no per-call cache)
-        p = _softmax(logits.data, 1)  # (N, C)
-        p[np.arange(len(p)), self.targets] -= 1
-        scale = grad / len(p) if self.reduction == "mean" else grad
-        return (p * scale,)
+        n, c = logits.data.shape
+        onehot = np.zeros((n, c), logits.data.dtype)
+        onehot[np.arange(n), self.targets] = 1
+        scale = grad / n if self.reduction == "mean" else grad
+        return ((xp.softmax(logits.data, 1) - onehot) * scale,)  # (N, C)
 
 
 def cross_entropy(logits, targets, reduction="mean"):
@@ -135,7 +137,7 @@ class BCEWithLogits(Function):
 
     def vjp(self, out, grad, x, t):
         c = grad / max(x.data.size, 1)
-        return c * (_sigmoid(x.data) - t.data), (-c * x.data) if t.requires_grad else None
+        return c * (xp.sigmoid(x.data) - t.data), (-c * x.data) if t.requires_grad else None
 
 
 _bce = BCEWithLogits()

@@ -1,10 +1,12 @@
 """Elementwise ops: arithmetic with broadcasting, unary maths, maximum/minimum/where/clip.
 
-Each backward sits under its forward; binary ops sum gradients back with `unbroadcast`.
+Each backward sits under its forward; binary ops sum gradients back with `unbroadcast`. The
+vjps are written for arrays and Tensors alike (see `ad.ops`), so they differentiate again.
 """
 import numpy as np
 
-from ..core import Function, Tensor, unbroadcast
+from ..core import Function, Tensor, _grad_dtype, unbroadcast
+from . import xp
 
 
 class _Binary(Function):
@@ -75,19 +77,26 @@ class Pow(_Binary):
 
     def vjp(self, out, grad, x, y):
         gx = gy = None
-        if x.requires_grad:
-            # NOTE: in float (integer bases reject negative integer powers), and 0 where y == 0:
-            # x**0 is constant, though 0 * 0**-1 would give NaN at x == 0.
-            xf = x.data.astype(grad.dtype, copy=False)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                dx = np.where(y.data == 0, 0.0, y.data * xf ** (y.data - 1))
-            gx = unbroadcast(grad * dx, x.data.shape)
-        if y.requires_grad:
-            # NOTE: d(x**y)/dy = out * log(x): 0 where x == 0 (the limit for y > 0), NaN for
-            # x < 0, where the real power has no derivative in y. NaN is reported, not hidden.
-            with np.errstate(invalid="ignore", divide="ignore"):
-                logx = np.log(np.where(x.data == 0, 1, x.data))
-            gy = unbroadcast(grad * out.data * logx, y.data.shape)
+        xd, yd = x.data, y.data
+        # NOTE: 0 ** negative is inf: the products below may meet inf * 0; their NaN is the
+        # answer (no derivative there), not a warning.
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if x.requires_grad:  # d(x**y)/dx = y * x**(y-1)
+                # NOTE: in float (integer bases reject negative integer powers), and 0 where
+                # y == 0: x**0 is constant, though 0 * 0**-1 would give NaN at x == 0. The
+                # base is replaced there too, so a second derivative meets no 0**-2 either.
+                xf = xd.astype(grad.dtype, copy=False)
+                y0 = xp.value(yd) == 0
+                if y0.any():
+                    dx = xp.where(y0, 0, yd * xp.where(y0, 1, xf) ** (yd - 1))
+                else:
+                    dx = yd * xf ** (yd - 1)
+                gx = unbroadcast(grad * dx, xd.shape)
+            if y.requires_grad:  # d(x**y)/dy = x**y * log(x)
+                # NOTE: 0 where x == 0 (the limit for y > 0), NaN for x < 0, where the real
+                # power has no derivative in y. NaN is reported, not hidden.
+                logx = xp.log(xp.where(xp.value(xd) == 0, 1, xd))
+                gy = unbroadcast(grad * out.data * logx, yd.shape)
         return gx, gy
 
 
@@ -128,7 +137,7 @@ class Abs(Function):
         return np.abs(x.data)
 
     def vjp(self, out, grad, x):  # the subgradient 0 at x == 0
-        return (grad * np.sign(x.data),)
+        return (grad * np.sign(xp.value(x.data)),)
 
 
 class Tanh(Function):
@@ -169,7 +178,7 @@ class Maximum(_Binary):
         return np.maximum(x.data, y.data)
 
     def vjp(self, out, grad, x, y):  # ties split the gradient evenly
-        wx = (x.data > y.data) + 0.5 * (x.data == y.data)
+        wx = ((x.data > y.data) + 0.5 * (x.data == y.data)).astype(grad.dtype)
         return unbroadcast(grad * wx, x.data.shape), unbroadcast(grad * (1 - wx), y.data.shape)
 
 
@@ -180,7 +189,7 @@ class Minimum(_Binary):
         return np.minimum(x.data, y.data)
 
     def vjp(self, out, grad, x, y):
-        wx = (x.data < y.data) + 0.5 * (x.data == y.data)
+        wx = ((x.data < y.data) + 0.5 * (x.data == y.data)).astype(grad.dtype)
         return unbroadcast(grad * wx, x.data.shape), unbroadcast(grad * (1 - wx), y.data.shape)
 
 
@@ -198,8 +207,8 @@ class Where(_Binary):
 
     def vjp(self, out, grad, a, b):
         zero = np.zeros((), grad.dtype)
-        return (unbroadcast(np.where(self.cond, grad, zero), a.data.shape),
-                unbroadcast(np.where(self.cond, zero, grad), b.data.shape))
+        return (unbroadcast(xp.where(self.cond, grad, zero), a.data.shape),
+                unbroadcast(xp.where(self.cond, zero, grad), b.data.shape))
 
 
 class Clip(Function):
@@ -218,6 +227,40 @@ class Clip(Function):
         if self.hi is not None:
             inside &= x.data <= self.hi
         return (grad * inside,)
+
+
+class Sign(Function):
+    def forward(self, x):
+        return np.sign(x.data)
+
+    def vjp(self, out, grad, x):  # piecewise constant: no gradient
+        return (None,)
+
+
+class AsType(Function):
+    """x.astype(dtype) to another float (or complex) type; the gradient is cast back."""
+
+    __slots__ = ("dtype",)
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def forward(self, x):
+        return x.data.astype(self.dtype)
+
+    def vjp(self, out, grad, x):
+        return (grad.astype(_grad_dtype(x.data.dtype)),)
+
+
+def _astype(self, dtype, copy=True):
+    """numpy's astype: to a float type a differentiable cast; to an integer or boolean type a
+    constant (rounding has no gradient)."""
+    dtype = np.dtype(dtype)
+    if dtype == self.data.dtype and not copy:
+        return self
+    if dtype.kind not in "fc":
+        return Tensor(self.data.astype(dtype), requires_grad=False)
+    return AsType(dtype)(self)
 
 
 _add, _sub, _mul, _div, _pow = Add(), Sub(), Mul(), Div(), Pow()
@@ -242,6 +285,8 @@ Tensor.tanh = Tanh()
 Tensor.sigmoid = Sigmoid()
 Tensor.relu = ReLU()
 Tensor.clip = lambda self, lo=None, hi=None: Clip(lo, hi)(self)
+Tensor.sign = Sign()
+Tensor.astype = _astype
 
 maximum, minimum = Maximum(), Minimum()
 

@@ -5,6 +5,7 @@ A reduction's backward spreads the gradient back over the axes it reduced.
 import numpy as np
 
 from ..core import Function, Tensor
+from . import xp
 
 
 def _axes(axis, ndim):
@@ -22,10 +23,11 @@ def _axes(axis, ndim):
 
 
 def _spread(grad, shape, axes, keepdims):
-    """Broadcast a reduction's gradient back to the input's shape (a read-only view)."""
+    """Broadcast a reduction's gradient back to the input's shape (for an array, a read-only
+    view)."""
     if not keepdims:
-        grad = np.expand_dims(grad, axes)
-    return np.broadcast_to(grad, shape)
+        grad = xp.expand_dims(grad, axes)
+    return xp.broadcast_to(grad, shape)
 
 
 class _Reduce(Function):
@@ -61,8 +63,9 @@ class Max(_Reduce):
 
     def vjp(self, out, grad, x):  # ties share the gradient evenly
         axes = _axes(self.axis, x.data.ndim)
-        hit = x.data == _spread(out.data, x.data.shape, axes, self.keepdims)
-        share = hit / hit.sum(axis=axes, keepdims=True)
+        xv, top = xp.value(x.data), xp.value(out.data)  # where the max is: no gradient
+        hit = xv == _spread(top, xv.shape, axes, self.keepdims)
+        share = (hit / hit.sum(axis=axes, keepdims=True)).astype(grad.dtype, copy=False)
         return (_spread(grad, x.data.shape, axes, self.keepdims) * share,)
 
 
@@ -101,7 +104,7 @@ class LogSoftmax(Softmax):
         return _log_softmax(x.data, self.axis)
 
     def vjp(self, out, grad, x):  # g - softmax * sum(g) along the axis
-        return (grad - np.exp(out.data) * grad.sum(axis=self.axis, keepdims=True),)
+        return (grad - xp.exp(out.data) * grad.sum(axis=self.axis, keepdims=True),)
 
 
 Tensor.sum = lambda self, axis=None, keepdims=False: Sum(axis, keepdims)(self)

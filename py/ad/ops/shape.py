@@ -1,9 +1,10 @@
 """Ops that move values without changing them: reshape, transpose, indexing, concatenate,
-stack, and matrix multiplication with numpy.matmul semantics.
+stack, broadcast_to, and matrix multiplication with numpy.matmul semantics.
 """
 import numpy as np
 
 from ..core import Function, Tensor, unbroadcast
+from . import xp
 
 
 class Reshape(Function):
@@ -31,7 +32,7 @@ class Transpose(Function):
     def vjp(self, out, grad, x):
         if self.axes is None:
             return (grad.transpose(),)
-        return (grad.transpose(np.argsort([a % x.data.ndim for a in self.axes])),)
+        return (grad.transpose(tuple(np.argsort([a % x.data.ndim for a in self.axes]).tolist())),)
 
 
 def _is_basic(index):
@@ -39,6 +40,15 @@ def _is_basic(index):
     parts = index if isinstance(index, tuple) else (index,)
     return all(p is None or p is Ellipsis or isinstance(p, (slice, int, np.integer))
                and not isinstance(p, bool) for p in parts)
+
+
+def _index_add(shape, index, values):
+    g = np.zeros(shape, values.dtype)
+    if _is_basic(index):
+        g[index] = values
+    else:
+        np.add.at(g, index, values)  # repeated integer indices accumulate
+    return g
 
 
 class Index(Function):
@@ -55,12 +65,43 @@ class Index(Function):
         return x.data[self.index]
 
     def vjp(self, out, grad, x):
-        g = np.zeros(x.data.shape, grad.dtype)
-        if _is_basic(self.index):
-            g[self.index] = grad
-        else:
-            np.add.at(g, self.index, grad)  # repeated integer indices accumulate
-        return (g,)
+        return (xp.index_add(x.data.shape, self.index, grad),)
+
+
+class IndexAdd(Function):
+    """Zeros of `shape` with the input added at `index` (repeats accumulate): the transpose of
+    indexing, so that the gradient of `x[index]` can be differentiated again."""
+
+    __slots__ = ("index", "shape")
+
+    def __init__(self, index, shape):
+        self.index, self.shape = index, tuple(shape)
+
+    def forward(self, values):
+        return _index_add(self.shape, self.index, values.data)
+
+    def vjp(self, out, grad, values):
+        return (grad[self.index],)
+
+
+class BroadcastTo(Function):
+    __slots__ = ("shape",)
+
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+
+    def forward(self, x):
+        return np.broadcast_to(x.data, self.shape)  # a read-only view: ops never write into it
+
+    def vjp(self, out, grad, x):
+        return (unbroadcast(grad, x.data.shape),)
+
+
+def broadcast_to(x, shape):
+    """`x` repeated along new leading axes and axes of size 1 to `shape` (numpy.broadcast_to)."""
+    if isinstance(shape, (int, np.integer)):
+        shape = (shape,)
+    return BroadcastTo(shape)(x)
 
 
 class Concatenate(Function):
@@ -74,7 +115,7 @@ class Concatenate(Function):
 
     def vjp(self, out, grad, *xs):  # cut grad where the inputs were joined
         cuts = np.cumsum([x.data.shape[self.axis] for x in xs[:-1]])
-        return tuple(np.split(grad, cuts, axis=self.axis))
+        return tuple(xp.split(grad, cuts, self.axis))
 
 
 class Stack(Function):
@@ -87,7 +128,7 @@ class Stack(Function):
         return np.stack([x.data for x in xs], axis=self.axis)
 
     def vjp(self, out, grad, *xs):  # (..., n, ...) -> n grads of each input's shape
-        return tuple(np.moveaxis(grad, self.axis, 0))
+        return xp.unstack(grad, self.axis)
 
 
 class MatMul(Function):
@@ -101,12 +142,12 @@ class MatMul(Function):
         if b.ndim == 1:  # (K,) was treated as (K, 1); out lost that last axis
             b, grad = b[:, None], grad[..., None]
         if a.ndim == 1:  # (K,) was treated as (1, K); out lost that axis
-            a, grad = a[None, :], np.expand_dims(grad, -2)
+            a, grad = a[None, :], grad[..., None, :]
         gx = gy = None
         if x.requires_grad:  # (..., N, M) @ (..., M, K) -> (..., N, K)
-            gx = unbroadcast(grad @ np.swapaxes(b, -1, -2), a.shape).reshape(x.data.shape)
+            gx = unbroadcast(grad @ b.swapaxes(-1, -2), a.shape).reshape(x.data.shape)
         if y.requires_grad:  # (..., K, N) @ (..., N, M) -> (..., K, M)
-            gy = unbroadcast(np.swapaxes(a, -1, -2) @ grad, b.shape).reshape(y.data.shape)
+            gy = unbroadcast(a.swapaxes(-1, -2) @ grad, b.shape).reshape(y.data.shape)
         return gx, gy
 
     def _forward_error(self, inputs, exc):
@@ -139,13 +180,20 @@ def _reshape(self, *shape):
 
 
 def _transpose(self, *axes):
-    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+    if len(axes) == 1 and isinstance(axes[0], (tuple, list, np.ndarray)):
         axes = tuple(axes[0])
     return Transpose(axes or None)(self)
 
 
+def _swapaxes(self, axis1, axis2):
+    axes = list(range(self.data.ndim))
+    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+    return Transpose(tuple(axes))(self)
+
+
 Tensor.reshape = _reshape
 Tensor.transpose = _transpose
+Tensor.swapaxes = _swapaxes
 Tensor.T = property(lambda self: Transpose(None)(self))
 Tensor.__getitem__ = lambda self, index: Index(index)(self)
 
