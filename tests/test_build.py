@@ -4,6 +4,7 @@ server sends the headers and MIME types the page needs, and the wheel holds the 
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 import threading
@@ -136,3 +137,28 @@ def test_the_wheel_holds_the_ad_package_and_nothing_else_of_py():
     assert "ad/__init__.py" in names and "ad/nn/functional.py" in names
     others = [name for name in names if not name.startswith(("ad/", "ad-"))]
     assert others == [], f"the wheel ships more than the ad package (not py/bench.py): {others}"
+
+
+def test_the_site_serves_numpy_py_compiled_under_its_own_sha256():
+    lock = json.loads((build.SITE_DIR / "pyodide" / "pyodide-lock.json").read_text())
+    entry = lock["packages"]["numpy"]
+    wheel = build.SITE_DIR / "pyodide" / entry["file_name"]
+    if not wheel.exists():
+        pytest.fail(f"{wheel} is missing: run `python3 build.py build`")
+    assert entry["sha256"] == hashlib.sha256(wheel.read_bytes()).hexdigest()
+    assert entry["sha256"] != build.runtime_files()[NUMPY_WHEEL], "numpy was not compiled"
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "numpy/__init__.pyc" in names
+    assert not [n for n in names if n.endswith(".py")], "numpy's .py sources are still shipped"
+
+
+def test_the_build_id_covers_the_runtime_and_reaches_both_bundles(tmp_path):
+    files = {"pyodide/a.whl": tmp_path / "a.whl"}
+    files["pyodide/a.whl"].write_bytes(b"one")
+    first = build.build_id(files)
+    files["pyodide/a.whl"].write_bytes(b"two")
+    assert build.build_id(files) != first, "a changed wheel must change the build id"
+    # The site's runtime files are the ones the build hashed: the same id.
+    ident = build.build_id(build.tree_files(build.SITE_DIR / "pyodide", "pyodide/"))
+    carriers = [p.name for p in build.SITE_DIR.rglob("*.js") if f'"{ident}"' in p.read_text()]
+    assert carriers, f"no script of the site carries the build id {ident}: build the site"

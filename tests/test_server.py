@@ -106,3 +106,21 @@ def test_plain_mode_sends_mime_types_but_no_policy_headers(site):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_client_that_hangs_up_mid_download_is_one_line_in_the_log(served, site, capfd):
+    url, log = served
+    (site / "big.bin").write_bytes(b"\0" * 20_000_000)
+    port = int(url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.recv(1024)
+        # Hang up with a reset (no linger), as a browser that navigates away may.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
+    deadline = time.monotonic() + 10
+    while "connection ended" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "connection ended" in log.read_text()
+    assert "Traceback" not in log.read_text() + capfd.readouterr().err
+    with urllib.request.urlopen(url + "/", timeout=5) as response:  # and it goes on serving
+        assert response.status == 200

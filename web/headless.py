@@ -74,6 +74,13 @@ RUN_SCRIPT = """async ([code, timeoutMs, stream]) => {
 }"""
 
 
+CHECK_SCRIPT = """async ([lesson, code]) => {
+  const api = window.adPlayground;
+  await api.ready;
+  return await api.checkLesson(lesson, code);
+}"""
+
+
 class Playground:
     """One page of the playground, ready to run code through its automation API."""
 
@@ -94,6 +101,10 @@ class Playground:
         finally:
             self._sink = None
 
+    def check_lesson(self, lesson: str, code: str) -> dict:
+        """Check code against a lesson (the page's Check): passed, checks, summary, error."""
+        return self.page.evaluate(CHECK_SCRIPT, [lesson, code])
+
 
 def exit_code(results: list[dict]) -> int:
     if any(r.get("timedOut") for r in results):
@@ -108,12 +119,16 @@ def main(argv: list[str] | None = None) -> int:
         prog="build.py run",
         description="Run Python files in the playground in headless Chromium, one browser for all "
         "files, each in a fresh namespace. Exit status: 0 when all succeed, 1 when one raised, "
-        "124 when one timed out.")
+        "124 when one timed out. With --lesson ID, check each file against that lesson "
+        "instead (exit status 0 when every check of every file passes, 1 otherwise).")
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE.py")
     parser.add_argument("--timeout", type=float, default=120, metavar="S",
                         help="seconds per file (default 120)")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON document with every result instead of streaming")
+    parser.add_argument("--lesson", metavar="ID",
+                        help="check the files against this lesson (e.g. 02-add-and-mul) "
+                        "with the checks of its Check button")
     parser.add_argument("--site", type=Path, default=build.SITE_DIR, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -127,6 +142,12 @@ def main(argv: list[str] | None = None) -> int:
     with served_site(args.site, log_file=None) as url, sync_playwright() as playwright:
         browser = launch_chromium(playwright, os.environ.get("AD_CHROMIUM"))
         playground = Playground(browser.new_page(), url)
+        if args.lesson is not None:
+            results = [{"file": str(path),
+                        **playground.check_lesson(args.lesson, path.read_text(encoding="utf-8"))}
+                       for path in args.files]
+            browser.close()
+            return _report_checks(results, args.json)
         for path in args.files:
             code = path.read_text(encoding="utf-8")
             if args.json:
@@ -142,6 +163,23 @@ def main(argv: list[str] | None = None) -> int:
         json.dump(results, sys.stdout, indent=2)
         print()
     return exit_code(results)
+
+
+def _report_checks(results: list[dict], as_json: bool) -> int:
+    """Print each file's check results (or the JSON); 0 when every file passed every check."""
+    if as_json:
+        json.dump(results, sys.stdout, indent=2)
+        print()
+    else:
+        for result in results:
+            print(f"{result['file']}: {result['summary']}")
+            for c in result["checks"]:
+                print(f"  {'pass' if c['passed'] else 'FAIL'}  {c['name']}")
+                if not c["passed"]:
+                    print(f"        {c['message']}")
+                    if c["hint"]:
+                        print(f"        hint: {c['hint']}")
+    return EXIT_OK if all(r["passed"] for r in results) else EXIT_RAISED
 
 
 def _stream(name: str, text: str) -> None:

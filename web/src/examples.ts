@@ -1,5 +1,6 @@
 /** The example snippets offered by the Examples picker: real Python files, imported as text. */
 import broadcasting from "../examples/broadcasting.py";
+import cnnDigits from "../examples/cnn_digits.py";
 import customFunction from "../examples/custom_function.py";
 import dotProduct from "../examples/dot_product.py";
 import gradientPenalty from "../examples/gradient_penalty.py";
@@ -30,6 +31,7 @@ export const EXAMPLES: readonly Example[] = [
     title: "A Jacobian by forward and by reverse mode: the cost",
     code: jacobianCost,
   },
+  { id: "cnn-digits", title: "A small CNN reads 8×8 digits (Conv2d, save/load)", code: cnnDigits },
 ];
 
 /** What a first-time visitor sees. */

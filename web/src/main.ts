@@ -10,12 +10,14 @@ import { createEditor } from "./editor";
 import type { Editor } from "./editor";
 import { DEFAULT_CODE, EXAMPLES, findExample } from "./examples";
 import { setUpSplitter, setUpTheme } from "./layout";
+import { fetchLessons, LessonView } from "./lessons";
+import type { Lesson } from "./lessons";
 import { STAGES } from "./messages";
 import type { Chunk } from "./messages";
 import { Notices } from "./notices";
 import { OutputView } from "./output";
 import { Runner } from "./runner";
-import type { RunResult, RunnerStatus, Trust } from "./runner";
+import type { RunHooks, RunResult, RunnerStatus, Trust } from "./runner";
 import { decodeFragment, encodeCode, LONG_LINK, MAX_CODE_BYTES } from "./share";
 import {
   debounce,
@@ -23,11 +25,17 @@ import {
   HISTORY_KEY,
   loadDraft,
   loadHistory,
+  loadLessonCode,
+  loadProgress,
+  loadReplacedCode,
   saveDraft,
   saveHistory,
+  saveLessonCode,
+  saveProgress,
+  saveReplacedCode,
   snapshotStore,
 } from "./storage";
-import type { Draft } from "./storage";
+import type { Draft, Progress } from "./storage";
 
 function element<T extends HTMLElement>(id: string, type: new () => T): T {
   const found = document.getElementById(id);
@@ -36,6 +44,8 @@ function element<T extends HTMLElement>(id: string, type: new () => T): T {
 }
 
 const ui = {
+  lessons: element("lessons", HTMLButtonElement),
+  lessonPane: element("lesson-pane", HTMLElement),
   examples: element("examples", HTMLSelectElement),
   drafts: element("drafts", HTMLSelectElement),
   run: element("run", HTMLButtonElement),
@@ -139,41 +149,46 @@ let editorTrust: Trust = "own";
 /** Run the editor's code (Run, Ctrl+Enter). */
 async function runNow(): Promise<void> {
   autosave.flush();
+  lessonSave.flush();
   await runCode(editor.getCode(), true, editorTrust);
 }
 
-/** Run code, showing its output and outcome; only the editor's code gets its error line marked. */
+/**
+ * Run code, showing its output and outcome; only the editor's code gets its error line marked.
+ * With `checks` (a lesson's checks.py) the lesson's checks run after it, in the same run.
+ */
 async function runCode(
   code: string,
   fromEditor: boolean,
   trust: Trust,
   onChunks?: (chunks: Chunk[]) => void,
+  checks: string | null = null,
 ): Promise<RunResult> {
   const token = ++runToken;
   output.clear();
   editor.markError(null);
   lastResult = null;
-  const result: RunResult = await runner.run(
-    code,
-    {
-      onOutput: (chunks) => {
-        if (token === runToken) output.append(chunks);
-        onChunks?.(chunks); // after the pane has it: a caller's hook that throws hides nothing
-      },
-      onDisplay: (display) => {
-        if (token === runToken) output.display(display);
-      },
-      onTruncated: (cap) => {
-        if (token === runToken) {
-          output.notice(
-            `Output passed ${cap.toLocaleString("en")} characters; the rest is not shown. ` +
-              "The program keeps running.",
-          );
-        }
-      },
+  const hooks: RunHooks = {
+    onOutput: (chunks) => {
+      if (token === runToken) output.append(chunks);
+      onChunks?.(chunks); // after the pane has it: a caller's hook that throws hides nothing
     },
-    trust,
-  );
+    onDisplay: (display) => {
+      if (token === runToken) output.display(display);
+    },
+    onTruncated: (cap) => {
+      if (token === runToken) {
+        output.notice(
+          `Output passed ${cap.toLocaleString("en")} characters; the rest is not shown. ` +
+            "The program keeps running.",
+        );
+      }
+    },
+  };
+  const result: RunResult =
+    checks === null
+      ? await runner.run(code, hooks, trust)
+      : await runner.check(code, checks, hooks, trust);
   if (token !== runToken) return result;
   if (result.dropped > 0) {
     output.notice(
@@ -229,6 +244,7 @@ const autosave = debounce<string>(400, (code) => {
   if (saveDraft(code)) {
     if (saveFailed) notices.dismiss("storage");
     saveFailed = false;
+    showDrafts(); // the saved draft is the editor's code now: the picker no longer offers it
     return;
   }
   if (!saveFailed) {
@@ -246,6 +262,12 @@ const autosave = debounce<string>(400, (code) => {
 
 function onUserEdit(code: string): void {
   if (replacing) return;
+  if (lessonOpen !== null) {
+    // A lesson's code is the lesson's: it never touches the playground's draft.
+    lessonSave.push({ id: lessonOpen.id, code });
+    forgetLinkInAddressBar();
+    return;
+  }
   if (editorSource === "foreign") {
     // Edited foreign code becomes the user's draft; the draft it replaces goes to the history.
     editorSource = "own";
@@ -268,7 +290,7 @@ function onUserEdit(code: string): void {
 /** The link no longer matches the editor: a reload should bring back the draft, not the link. */
 function forgetLinkInAddressBar(): void {
   if (linkInAddressBar) {
-    history.replaceState(null, "", location.pathname + location.search);
+    history.replaceState(history.state, "", location.pathname + location.search);
     linkInAddressBar = false;
   }
 }
@@ -307,6 +329,7 @@ function setEditor(code: string, trust: Trust, source: "own" | "foreign"): void 
   }
   editorTrust = trust;
   editorSource = source;
+  showDrafts(); // the saved draft may now differ from the editor's code: the picker offers it
 }
 
 /**
@@ -336,14 +359,35 @@ function showForeign(code: string, trust: Trust): void {
   setEditor(code, trust, "foreign");
 }
 
-/** Put one of the user's drafts back in the editor; the code it replaces is kept. */
+/**
+ * Put one of the user's drafts back in the editor and in the draft slot. NOTE: the slot is
+ * about to hold `code`, so the code it held and the editor's own code go to Earlier drafts
+ * first; when storage cannot keep them, the slot is left alone (and the page says so).
+ */
 function restoreDraft(code: string): void {
-  if (editorSource === "own" && editor.getCode() !== code) keepOwnCode();
-  drafts = drafts.filter((d) => d.code !== code);
-  saveHistory(drafts);
+  if (editorSource === "own") autosave.flush();
+  const current = editor.getCode();
+  let kept = true;
+  if (editorSource === "own" && current !== code) kept = remember(current);
+  const stored = loadDraft();
+  if (kept && stored !== null && stored !== code && stored !== current) kept = archiveDraft();
   setEditor(code, "own", "own");
   forgetLinkInAddressBar();
-  if (otherTab === null && !draftBlocked) saveDraft(code);
+  if (!kept) {
+    draftBlocked = true;
+    notices.show({
+      key: "storage",
+      tone: "warn",
+      text:
+        "Storage is full: the code you left could not be saved under Earlier drafts, so it " +
+        "stays the saved draft and this code is not autosaved over it. The code you left is " +
+        "under Earlier drafts while this page is open; download it to keep it.",
+      actions: [{ label: "Download .py", run: () => downloadCode(current), keep: true }],
+    });
+  } else if (otherTab === null && !draftBlocked && saveDraft(code)) {
+    drafts = drafts.filter((d) => d.code !== code); // it is the draft now, not an earlier one
+    saveHistory(drafts);
+  }
   showDrafts();
   editor.focus();
 }
@@ -465,6 +509,7 @@ async function initialCode(): Promise<string> {
   const draft = loadDraft();
   const fallback = draft ?? DEFAULT_CODE;
   if (draft === null) editorSource = "foreign"; // the page's default code is not the user's
+  if (lessonInAddress() !== null) return fallback; // a link there is the lesson's (see below)
   const link = await codeFromLink(location.hash);
   if (link === null) return fallback;
   if ("error" in link) {
@@ -571,6 +616,295 @@ async function share(): Promise<void> {
   }
 }
 
+// ---- lessons ----
+//
+// NOTE: a lesson's code is kept under its own key (storage.ts), never in the playground's draft
+// or history: while a lesson is open, edits go there only, and the playground's editor state
+// is put back, as it was, when the learner leaves the lesson.
+
+/** The lessons once fetched (lessons/lessons.json, rendered at build time). */
+let lessonsLoading: Promise<Lesson[]> | null = null;
+/** The lesson in the editor, or null (the playground, or the list of lessons). */
+let lessonOpen: Lesson | null = null;
+/** The playground's editor state while a lesson has the editor. */
+let playgroundStash: { code: string; trust: Trust; source: "own" | "foreign" } | null = null;
+let progress: Record<string, Progress> = loadProgress();
+/** Code a Show solution or Reset replaced, by lesson (storage too, when it works). */
+const replacedCode = new Map<string, string>();
+let lessonSaveFailed = false;
+let checking = false;
+
+const lessonView = new LessonView(ui.lessonPane, {
+  open: (id) => void openLessonById(id, "push"),
+  check: () => void checkLesson(),
+  showSolution: confirmSolution,
+  reset: resetLesson,
+  openInPlayground,
+  list: () => void showLessonList("push"),
+  close: () => closeLessons("push"),
+});
+
+/** The lesson the address names: its id, "" for the list (?lessons), or null (none). */
+function lessonInAddress(): string | null {
+  const params = new URLSearchParams(location.search);
+  return params.get("lesson") ?? (params.has("lessons") ? "" : null);
+}
+
+function setAddress(search: string, mode: "push" | "replace"): void {
+  const url = location.pathname + search; // no fragment: a link's code is in the editor now
+  if (search === location.search && location.hash === "") return;
+  if (mode === "push") history.pushState(null, "", url);
+  else history.replaceState(null, "", url);
+  linkInAddressBar = false;
+}
+
+function loadLessons(): Promise<Lesson[]> {
+  if (lessonsLoading === null) {
+    lessonsLoading = fetchLessons(new URL("./lessons/lessons.json", import.meta.url));
+    lessonsLoading.catch(() => (lessonsLoading = null)); // a later click tries again
+  }
+  return lessonsLoading;
+}
+
+/** Say once when lesson code or progress could not be stored; clear it once it can again. */
+function noteLessonStorage(stored: boolean): void {
+  if (stored) {
+    if (lessonSaveFailed) notices.dismiss("lesson-storage");
+    lessonSaveFailed = false;
+    return;
+  }
+  if (!lessonSaveFailed) {
+    notices.show({
+      key: "lesson-storage",
+      tone: "warn",
+      text:
+        "Not saved: this browser's storage is full or blocked. Your lesson code and progress " +
+        "stay while the page is open; download the code to keep it.",
+      actions: [{ label: "Download .py", run: () => downloadCode(editor.getCode()), keep: true }],
+    });
+  }
+  lessonSaveFailed = true;
+}
+
+const lessonSave = debounce<{ id: string; code: string }>(400, ({ id, code }) =>
+  noteLessonStorage(saveLessonCode(id, code)),
+);
+
+function showPane(open: boolean): void {
+  ui.lessonPane.hidden = !open;
+  ui.lessons.setAttribute("aria-expanded", String(open));
+}
+
+/** Give the editor back to the playground, as it was before the lesson took it. */
+function leaveLesson(): void {
+  lessonSave.flush();
+  const stash = playgroundStash;
+  lessonOpen = null;
+  playgroundStash = null;
+  notices.dismiss("solution");
+  notices.dismiss("lesson-replaced");
+  if (stash !== null) setEditor(stash.code, stash.trust, stash.source);
+  editor.markError(null);
+}
+
+async function withLessons(work: (lessons: Lesson[]) => void): Promise<void> {
+  let lessons: Lesson[];
+  try {
+    lessons = await loadLessons();
+  } catch (e) {
+    notices.show({ key: "lessons", tone: "warn", text: (e as Error).message });
+    return;
+  }
+  work(lessons);
+}
+
+async function showLessonList(mode: "push" | "replace" | "none"): Promise<void> {
+  await withLessons((lessons) => {
+    leaveLesson();
+    showPane(true);
+    lessonView.showList(lessons, progress);
+    if (mode !== "none") setAddress("?lessons", mode);
+  });
+}
+
+function closeLessons(mode: "push" | "replace" | "none"): void {
+  leaveLesson();
+  showPane(false);
+  if (mode !== "none") setAddress("", mode);
+  ui.lessons.focus();
+}
+
+/** Open a lesson: the learner's code for it (or the starter), or a shared attempt's code. */
+async function openLessonById(
+  id: string,
+  mode: "push" | "replace" | "none",
+  linkCode: string | null = null,
+): Promise<void> {
+  await withLessons((lessons) => {
+    const index = lessons.findIndex((l) => l.id === id);
+    const lesson = lessons[index];
+    if (lesson === undefined) {
+      notices.show({
+        key: "lessons",
+        tone: "warn",
+        text: `There is no lesson “${id}”; here are all the lessons.`,
+      });
+      void showLessonList("replace");
+      return;
+    }
+    if (lessonOpen !== null) lessonSave.flush();
+    else {
+      autosave.flush();
+      playgroundStash = { code: editor.getCode(), trust: editorTrust, source: editorSource };
+    }
+    lessonOpen = lesson;
+    if (linkCode !== null) setEditor(linkCode, "link", "own");
+    else setEditor(loadLessonCode(lesson.id) ?? lesson.starter, "own", "own");
+    editor.markError(null);
+    showPane(true);
+    const state = progress[lesson.id] ?? "not started";
+    const position = { index, count: lessons.length, next: lessons[index + 1] ?? null };
+    lessonView.showLesson(lesson, position, state, state !== "not started");
+    if (mode !== "none") setAddress(`?lesson=${encodeURIComponent(lesson.id)}`, mode);
+  });
+}
+
+function setProgress(id: string, state: Progress): void {
+  if (progress[id] === "passed") return; // passed once is passed
+  progress = { ...progress, [id]: state };
+  noteLessonStorage(saveProgress(progress));
+}
+
+/** Why a check gave no results, for the summary line. */
+function noResults(result: RunResult): string {
+  const error = result.error;
+  if (error?.kind === "interrupted") return "Stopped: the checks did not finish.";
+  if (error?.kind === "fatal") return "Python crashed during the checks; press Check again.";
+  return `The checks could not run: ${error?.message ?? "no results came back"}`;
+}
+
+/** Check: the lesson's checks on the editor's code, in the worker; results and progress. */
+async function checkLesson(): Promise<void> {
+  const lesson = lessonOpen;
+  if (lesson === null || checking) return;
+  lessonSave.flush();
+  checking = true;
+  lessonView.checking(true);
+  let result: RunResult;
+  try {
+    result = await runCode(editor.getCode(), true, editorTrust, undefined, lesson.checks);
+  } finally {
+    checking = false;
+    lessonView.checking(false);
+  }
+  if (lessonOpen !== lesson) return; // the learner moved on meanwhile
+  const checks = result.checks;
+  lessonView.showResults(checks, checks === null ? noResults(result) : null);
+  if (checks === null) return;
+  const passed = checks.every((c) => c.passed);
+  setProgress(lesson.id, passed ? "passed" : "tried");
+  lessonView.setProgress(progress[lesson.id] ?? "not started");
+  if (!passed) lessonView.setSolutionAvailable(true);
+}
+
+/** Put `code` in the lesson's editor; the code it replaces is kept and one button brings it back. */
+function replaceLessonCode(lesson: Lesson, code: string, said: string): void {
+  const mine = editor.getCode();
+  if (mine !== code) {
+    replacedCode.set(lesson.id, mine);
+    noteLessonStorage(saveReplacedCode(lesson.id, mine));
+  }
+  setEditor(code, "own", "own");
+  noteLessonStorage(saveLessonCode(lesson.id, code));
+  notices.show({
+    key: "lesson-replaced",
+    text: `${said} Your previous code is kept.`,
+    actions: [{ label: "Restore my code", run: () => restoreLessonCode(lesson) }],
+  });
+}
+
+function restoreLessonCode(lesson: Lesson): void {
+  if (lessonOpen !== lesson) return;
+  const code = replacedCode.get(lesson.id) ?? loadReplacedCode(lesson.id);
+  if (code === null) {
+    notices.show({ key: "lesson-replaced", tone: "warn", text: "There is no code to restore." });
+    return;
+  }
+  replaceLessonCode(lesson, code, "Your code is back in the editor.");
+  editor.focus();
+}
+
+/** Show solution: only after a confirmation, never silently over the learner's code. */
+function confirmSolution(): void {
+  const lesson = lessonOpen;
+  if (lesson === null) return;
+  notices.show({
+    key: "solution",
+    tone: "warn",
+    text: "Replace the code in the editor with the lesson's solution? Your code is kept.",
+    actions: [
+      {
+        label: "Replace with the solution",
+        run: () => {
+          if (lessonOpen === lesson)
+            replaceLessonCode(lesson, lesson.solution, "The solution is in the editor.");
+        },
+      },
+      { label: "Cancel", run: () => undefined },
+    ],
+  });
+}
+
+function resetLesson(): void {
+  const lesson = lessonOpen;
+  if (lesson === null) return;
+  replaceLessonCode(lesson, lesson.starter, "The starter code is back in the editor.");
+}
+
+/** Open in playground: the lesson's code goes to the playground like an example does. */
+function openInPlayground(): void {
+  const lesson = lessonOpen;
+  if (lesson === null) return;
+  const code = editor.getCode();
+  closeLessons("push");
+  showForeign(code, "own");
+  const draft = loadDraft();
+  const text = `Copied the code of the lesson “${lesson.title}” into the playground.`;
+  if (draft !== null && draft.trim() !== "" && draft !== code) {
+    offerRestore("lesson-copy", `${text} Your own draft is kept.`);
+  } else {
+    notices.show({ key: "lesson-copy", text, timeoutMs: 6000 });
+  }
+  editor.focus();
+}
+
+/** Follow the address: a lesson, the list, or the playground (start-up, Back and Forward). */
+async function routeLessons(atStart: boolean): Promise<void> {
+  const wanted = lessonInAddress();
+  if (wanted === null) {
+    if (!ui.lessonPane.hidden) closeLessons("none");
+    return;
+  }
+  if (wanted === "") {
+    await showLessonList("none");
+    return;
+  }
+  let linkCode: string | null = null;
+  if (atStart && location.hash !== "") {
+    const link = await codeFromLink(location.hash);
+    if (link !== null && "error" in link) showLinkError(link.error);
+    else if (link !== null) {
+      linkCode = link.code;
+      notices.show({
+        key: "link",
+        text: "Opened a shared attempt at this lesson (not run yet). Your own code for it is kept.",
+        timeoutMs: 8000,
+      });
+    }
+  }
+  await openLessonById(wanted, "none", linkCode);
+}
+
 // ---- start ----
 
 for (const example of EXAMPLES) {
@@ -587,6 +921,12 @@ const editor: Editor = createEditor(ui.editor, {
 });
 
 showDrafts();
+ui.lessons.addEventListener("click", () => {
+  if (ui.lessonPane.hidden) void showLessonList("push");
+  else closeLessons("push");
+});
+window.addEventListener("popstate", () => void routeLessons(false));
+void routeLessons(true);
 ui.run.addEventListener("click", () => void runNow());
 ui.stop.addEventListener("click", () => void runner.stop());
 ui.share.addEventListener("click", () => void share());
@@ -599,6 +939,7 @@ ui.examples.addEventListener("change", () => {
   const example = findExample(ui.examples.value);
   ui.examples.value = "";
   if (example === undefined) return;
+  if (!ui.lessonPane.hidden) closeLessons("push"); // examples are the playground's
   showForeign(example.code, "own");
   const draft = loadDraft();
   if (draft !== null && draft.trim() !== "" && draft !== example.code) {
@@ -611,12 +952,17 @@ ui.examples.addEventListener("change", () => {
     });
   }
 });
-window.addEventListener("hashchange", () => void openLinkLater());
+window.addEventListener("hashchange", () => {
+  if (lessonOpen !== null) void routeLessons(true);
+  else void openLinkLater();
+});
 window.addEventListener("storage", onOtherTab);
 ui.drafts.addEventListener("change", () => {
   const code = ui.drafts.value === "" ? undefined : draftChoices[Number(ui.drafts.value)];
   ui.drafts.value = "";
-  if (code !== undefined) restoreDraft(code);
+  if (code === undefined) return;
+  if (!ui.lessonPane.hidden) closeLessons("push"); // drafts are the playground's
+  restoreDraft(code);
 });
 document.addEventListener("keydown", (e) => {
   // Ctrl/Cmd+Enter runs from anywhere on the page, not only inside the editor.
@@ -625,7 +971,10 @@ document.addEventListener("keydown", (e) => {
     void runNow();
   }
 });
-const saveNow = (): void => autosave.flush();
+const saveNow = (): void => {
+  autosave.flush();
+  lessonSave.flush();
+};
 window.addEventListener("pagehide", saveNow);
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "hidden") saveNow();
@@ -638,12 +987,23 @@ window.adPlayground = createAutomation({
   stop: () => runner.stop(),
   status: () => runner.status,
   getCode: () => editor.getCode(),
-  setCode: (code) => showForeign(code, "own"),
+  setCode: (code) => {
+    if (!ui.lessonPane.hidden) closeLessons("push"); // code for the playground, not a lesson
+    showForeign(code, "own");
+  },
   shareLink,
   openLink: async (fragment) => {
     const link = await codeFromLink(fragment);
     if (link === null) throw new Error("that link holds no code");
     if ("error" in link) throw new Error(link.error);
+    if (!ui.lessonPane.hidden) closeLessons("push");
     showForeign(link.code, "link");
+  },
+  lessons: async () => (await loadLessons()).map(({ id, title }) => ({ id, title })),
+  checkLesson: async (id, code) => {
+    const lesson = (await loadLessons()).find((l) => l.id === id);
+    if (lesson === undefined) return null;
+    const result = await runCode(code, false, "own", undefined, lesson.checks);
+    return { checks: result.checks, problem: result.checks === null ? noResults(result) : null };
   },
 });

@@ -1,7 +1,7 @@
 /**
  * The message contract between the page (runner.ts) and the Python worker (worker.ts).
  * Plain data only: every message is structured-cloneable and tagged by a literal `type`.
- * The worker answers every `run` exactly once with a `done` carrying the same `id`,
+ * The worker answers every `run` and `check` exactly once with a `done` carrying the same `id`,
  * errors included, as data. The page reads every message through `readFromWorker` and the
  * worker every request through `readToWorker`: what does not fit is rejected, never guessed at.
  * NOTE: after `init`, page and worker talk over a private MessagePort (handed over in `init`),
@@ -51,7 +51,19 @@ export interface RunRequest {
   code: string;
 }
 
-export type ToWorker = InitRequest | RunRequest;
+/**
+ * Run a lesson's checks: `code` (the learner's) runs as a `run` does, then the lesson's
+ * `checks` (its checks.py, see web/python/lessoncheck.py) on the namespace it left, in the same
+ * run, so Stop stops it. Answered by a `checked` (unless stopped first), then the `done`.
+ */
+export interface CheckRequest {
+  type: "check";
+  id: number;
+  code: string;
+  checks: string;
+}
+
+export type ToWorker = InitRequest | RunRequest | CheckRequest;
 
 // ---- worker -> page ----
 
@@ -146,6 +158,23 @@ export interface DoneMessage {
   retire: boolean;
 }
 
+/** One check of a lesson, as the learner sees it. */
+export interface CheckOutcome {
+  name: string;
+  passed: boolean;
+  /** What was expected (and what came instead); "" when passed. */
+  message: string;
+  /** The likely mistake, when the check can tell; null otherwise. */
+  hint: string | null;
+}
+
+/** The results of a `check` request, sent just before its `done`. */
+export interface CheckedMessage {
+  type: "checked";
+  id: number;
+  checks: CheckOutcome[];
+}
+
 export type FromWorker =
   | StageMessage
   | SnapshotMessage
@@ -154,6 +183,7 @@ export type FromWorker =
   | OutputMessage
   | TruncatedMessage
   | DisplayMessage
+  | CheckedMessage
   | DoneMessage;
 
 // ---- figures: each kind's payload, and how the page reads it ----
@@ -637,6 +667,18 @@ const FROM_WORKER: { [T in FromWorker["type"]]: Check<Extract<FromWorker, { type
     data: (_v: unknown): _v is unknown => true, // read later by its kind (readDisplay)
     text: isString,
   }),
+  checked: fields<CheckedMessage>({
+    type: oneOf("checked"),
+    id: isId,
+    checks: listOf(
+      fields<CheckOutcome>({
+        name: isString,
+        passed: isBoolean,
+        message: isString,
+        hint: orNull(isString),
+      }),
+    ),
+  }),
   done: fields<DoneMessage>({
     type: oneOf("done"),
     id: isId,
@@ -671,10 +713,17 @@ const isInit = fields<InitRequest>({
 });
 
 const isRun = fields<RunRequest>({ type: oneOf("run"), id: isId, code: isString });
+const isCheck = fields<CheckRequest>({
+  type: oneOf("check"),
+  id: isId,
+  code: isString,
+  checks: isString,
+});
 
 /** A request from the page as the contract types it, or null when it does not fit. */
 export function readToWorker(value: unknown): ToWorker | null {
   if (isInit(value)) return value;
   if (isRun(value)) return value;
+  if (isCheck(value)) return value;
   return null;
 }

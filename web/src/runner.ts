@@ -10,7 +10,15 @@
  * ran code from a share link never runs the user's own code (and the other way round).
  */
 import { readDisplay, readFromWorker } from "./messages";
-import type { Chunk, Display, RunError, RunRequest, Stage } from "./messages";
+import type {
+  CheckOutcome,
+  CheckRequest,
+  Chunk,
+  Display,
+  RunError,
+  RunRequest,
+  Stage,
+} from "./messages";
 
 export type StageState = "waiting" | "loading" | "done";
 
@@ -39,6 +47,8 @@ export interface RunResult {
   dropped: number;
   /** The run's figures (plots, graphs, tables), each as its kind and text summary, in order. */
   displays: Array<{ kind: string; text: string }>;
+  /** A check's results (see `Runner.check`); null for a plain run, or when it did not finish. */
+  checks: CheckOutcome[] | null;
 }
 
 export interface RunHooks {
@@ -78,7 +88,11 @@ export interface RunnerOptions {
   outputCap: number;
   /** How long Stop waits for KeyboardInterrupt before replacing the worker. */
   stopGraceMs: number;
-  /** Delay before booting a standby worker, so it does not compete with the first run. */
+  /**
+   * Quiet time after a run ends before a standby worker boots. It boots only once a run has
+   * finished and none is active: booting one takes the CPU a run needs (a first run that
+   * overlapped the standby's boot was ~60 % slower on two cores).
+   */
   standbyDelayMs: number;
   onStatus: (status: RunnerStatus) => void;
 }
@@ -128,6 +142,7 @@ class PyWorker {
     this.port.onmessageerror = () =>
       this.events.crash(this, "a message from the worker could not be read");
     this.worker = new Worker(bootstrap, { type: "module", name: "python" });
+    mark("worker-start");
     // After init, the worker's global scope is the snippet's: whatever it posts there is noise.
     this.worker.addEventListener("message", () =>
       console.warn("Ignored a message the Python worker posted outside its private channel"),
@@ -174,7 +189,7 @@ class PyWorker {
       .catch(() => undefined);
   }
 
-  send(message: RunRequest): void {
+  send(message: RunRequest | CheckRequest): void {
     this.port.postMessage(message);
   }
 
@@ -188,6 +203,10 @@ class PyWorker {
 interface ActiveRun {
   id: number;
   code: string;
+  /** A lesson's checks.py to run after the code (a check), or null (a plain run). */
+  checks: string | null;
+  /** The check's results, once the worker sent them. */
+  outcome: CheckOutcome[] | null;
   trust: Trust;
   /** The worker it was posted to; null until then. */
   worker: PyWorker | null;
@@ -213,6 +232,8 @@ export class Runner {
   private stopping = false;
   private nextId = 1;
   private everReady = false;
+  /** A run has finished: from then on a standby worker may boot (scheduleStandby). */
+  private ranOnce = false;
   private readyWaiters: Array<() => void> = [];
   /** Starting a run (stopping the one before first) is one step at a time. */
   private starting: Promise<void> = Promise.resolve();
@@ -255,11 +276,36 @@ export class Runner {
    * (`trust: "link"`) runs in a worker that then runs nothing else.
    */
   run(code: string, hooks: RunHooks = {}, trust: Trust = "own"): Promise<RunResult> {
+    return this.enqueue(code, null, hooks, trust);
+  }
+
+  /**
+   * Run `code`, then a lesson's `checks` (its checks.py) on what the code left, in the same
+   * worker and the same run: queued, stopped and answered exactly as `run` is; the result's
+   * `checks` holds one outcome per check (null if it was stopped or the checks broke).
+   */
+  check(
+    code: string,
+    checks: string,
+    hooks: RunHooks = {},
+    trust: Trust = "own",
+  ): Promise<RunResult> {
+    return this.enqueue(code, checks, hooks, trust);
+  }
+
+  private enqueue(
+    code: string,
+    checks: string | null,
+    hooks: RunHooks,
+    trust: Trust,
+  ): Promise<RunResult> {
     let settle: (result: RunResult) => void = () => undefined;
     const done = new Promise<RunResult>((resolve) => (settle = resolve));
     const run: ActiveRun = {
       id: this.nextId++,
       code,
+      checks,
+      outcome: null,
       trust,
       worker: null,
       started: performance.now(),
@@ -358,7 +404,11 @@ export class Runner {
       w.onTrial = true;
       store.trial("running");
     }
-    w.send({ type: "run", id: run.id, code: run.code });
+    w.send(
+      run.checks === null
+        ? { type: "run", id: run.id, code: run.code }
+        : { type: "check", id: run.id, code: run.code, checks: run.checks },
+    );
   }
 
   private onMessage(w: PyWorker, data: unknown): void {
@@ -383,6 +433,7 @@ export class Runner {
     switch (m.type) {
       case "stage":
         w.stages[m.stage] = m.state === "start" ? "loading" : "done";
+        if (w === this.current) mark(`${m.stage}-${m.state}`);
         break;
       case "snapshot": {
         const store = this.options.snapshots;
@@ -395,7 +446,10 @@ export class Runner {
         w.ready = true;
         w.versions = m.versions;
         w.bootMs = m.bootMs;
-        if (w === this.current) this.becameReady();
+        if (w === this.current) {
+          mark("ready");
+          this.becameReady();
+        }
         break;
       case "boot-error":
         w.failed = m.message;
@@ -425,6 +479,16 @@ export class Runner {
         if (run === null) return;
         run.displays.set(m.figure, { kind: m.kind, text: m.text });
         hook(() => run.hooks.onDisplay?.(readDisplay(m)));
+        return;
+      }
+      case "checked": {
+        const run = this.activeFor(w, m.id);
+        if (run === null) return;
+        if (run.checks === null) {
+          this.reject(w, data, "answers a check the page never asked for");
+          return;
+        }
+        run.outcome = m.checks;
         return;
       }
       case "done": {
@@ -486,13 +550,24 @@ export class Runner {
     this.everReady = true;
     for (const resolve of this.readyWaiters.splice(0)) resolve();
     if (this.active !== null) this.post(this.active);
-    this.scheduleStandby();
+    // No accepted snapshot (a bad one was just found): the standby makes the new one, as soon
+    // as before; otherwise it waits for a run to finish.
+    if (this.ranOnce || this.options.snapshots.digest() === null) this.scheduleStandby();
   }
 
+  /**
+   * Boot a standby worker once the page has been idle for standbyDelayMs after a run: never
+   * before the first run has finished, never while a run is active (finish() asks again).
+   * Only when the page has no accepted snapshot (the current worker found the stored one bad
+   * and made none) does it boot standbyDelayMs after ready, to make the next visit's snapshot.
+   */
   private scheduleStandby(): void {
-    if (this.standby !== null || this.standbyTimer !== null) return;
+    if (this.standby !== null) return;
+    if (this.standbyTimer !== null) clearTimeout(this.standbyTimer); // quiet time starts again
     this.standbyTimer = setTimeout(() => {
       this.standbyTimer = null;
+      const needed = this.options.snapshots.digest() === null; // it makes the snapshot
+      if ((this.active !== null && !needed) || !this.current.ready) return; // asked again later
       if (this.standby === null && this.current.failed === null) this.standby = this.spawn();
     }, this.options.standbyDelayMs);
   }
@@ -532,6 +607,8 @@ export class Runner {
     if (this.active !== run) return;
     this.active = null;
     this.stopping = false;
+    this.ranOnce = true;
+    this.scheduleStandby();
     if (this.stopTimer !== null) {
       clearTimeout(this.stopTimer);
       this.stopTimer = null;
@@ -543,12 +620,25 @@ export class Runner {
       durationMs: durationMs ?? performance.now() - run.started,
       dropped: run.dropped,
       displays: [...run.displays.values()],
+      checks: run.outcome,
     });
     this.emit();
   }
 
   private emit(): void {
     this.options.onStatus(this.status);
+  }
+}
+
+/**
+ * A User Timing mark of the boot (`ad:worker-start`, `ad:numpy-done`, `ad:ready`, ...): the
+ * browser benchmark (web/bench.py) reads them for its stage breakdown; DevTools shows them too.
+ */
+function mark(name: string): void {
+  try {
+    performance.mark(`ad:${name}`);
+  } catch {
+    // marks are a diagnosis aid only
   }
 }
 
@@ -566,7 +656,7 @@ function failure(kind: RunError["kind"], name: string, message: string): RunErro
 }
 
 function emptyResult(error: RunError): RunResult {
-  return { stdout: "", stderr: "", error, durationMs: 0, dropped: 0, displays: [] };
+  return { stdout: "", stderr: "", error, durationMs: 0, dropped: 0, displays: [], checks: null };
 }
 
 function notStarted(why: string): RunError {

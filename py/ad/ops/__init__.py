@@ -36,14 +36,28 @@ How to add a differentiable op (every op here follows it, so all of them differe
 from . import xp
 from .elementwise import (Abs, Add, AsType, Clip, Div, Exp, Log, Maximum, Minimum, Mul, Neg, Pow,
                           ReLU, Sigmoid, Sign, Sqrt, Sub, Tanh, Where, maximum, minimum, where)
+from .elementwise import (absolute, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
+                          ceil, cos, cosh, exp, exp2, expm1, floor, hypot, log, log1p, log2,
+                          log10, logaddexp, mod, reciprocal, sign, sin, sinh, sqrt, square, tan,
+                          tanh)
 from .reduce import LogSoftmax, Max, Mean, Min, Softmax, Sum
+from .reduce import (CumSum, LogSumExp, Norm, Prod, Std, Var, argmax, argmin, cumsum, logsumexp,
+                     norm, prod, std, var)
+from .shape import (Einsum, Pad, append, diagonal, dot, einsum, expand_dims, flip, outer, pad,
+                    repeat, roll, sort, split, tensordot, tile, trace, tril, triu)
 from .shape import (BroadcastTo, Concatenate, Index, IndexAdd, MatMul, Reshape, Stack,
                     Transpose, broadcast_to, concatenate, stack)
 
 __all__ = [
-    "Abs", "Add", "AsType", "BroadcastTo", "Clip", "Concatenate", "Div", "Exp", "Index",
-    "IndexAdd", "Log", "LogSoftmax", "MatMul", "Max", "Maximum", "Mean", "Min", "Minimum", "Mul",
-    "Neg", "Pow", "ReLU", "Reshape", "Sigmoid", "Sign", "Softmax", "Sqrt", "Stack", "Sub", "Sum",
-    "Tanh", "Transpose", "Where", "broadcast_to", "concatenate", "maximum", "minimum", "stack",
-    "where", "xp",
+    "Abs", "Add", "AsType", "BroadcastTo", "Clip", "Concatenate", "CumSum", "Div", "Einsum", "Exp",
+    "Index", "IndexAdd", "Log", "LogSoftmax", "LogSumExp", "MatMul", "Max", "Maximum", "Mean",
+    "Min", "Minimum", "Mul", "Neg", "Norm", "Pad", "Pow", "Prod", "ReLU", "Reshape", "Sigmoid",
+    "Sign", "Softmax", "Sqrt", "Stack", "Std", "Sub", "Sum", "Tanh", "Transpose", "Var", "Where",
+    "absolute", "append", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh",
+    "argmax", "argmin", "broadcast_to", "ceil", "concatenate", "cos", "cosh", "cumsum", "diagonal",
+    "dot", "einsum", "exp", "exp2", "expand_dims", "expm1", "flip", "floor", "hypot", "log",
+    "log10", "log1p", "log2", "logaddexp", "logsumexp", "maximum", "minimum", "mod", "norm",
+    "outer", "pad", "prod", "reciprocal", "repeat", "roll", "sign", "sin", "sinh", "sort", "split",
+    "sqrt", "square", "stack", "std", "tan", "tanh", "tensordot", "tile", "trace", "tril", "triu",
+    "var", "where", "xp",
 ]

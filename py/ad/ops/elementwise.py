@@ -294,3 +294,275 @@ maximum, minimum = Maximum(), Minimum()
 def where(cond, a, b):
     """Elementwise `a if cond else b`, with gradients routed to the branch taken."""
     return Where(cond)(a, b)
+
+
+# --- Unary maths (issue 13): each vjp in xp terms, so each differentiates again ---------------
+# A constant factor is a Python float (LN2, not np.log(2)): a weak scalar keeps float32 float32.
+
+LN2, LN10 = 0.6931471805599453, 2.302585092994046
+
+
+class Sin(Function):
+    def forward(self, x):
+        return np.sin(x.data)
+
+    def vjp(self, out, grad, x):
+        return (grad * xp.cos(x.data),)
+
+
+class Cos(Function):
+    def forward(self, x):
+        return np.cos(x.data)
+
+    def vjp(self, out, grad, x):
+        return (-grad * xp.sin(x.data),)
+
+
+class Tan(Function):
+    def forward(self, x):
+        return np.tan(x.data)
+
+    def vjp(self, out, grad, x):  # d tan = 1 + tan**2
+        t = out.data
+        return (grad * (1 + t * t),)
+
+
+class Sinh(Function):
+    def forward(self, x):
+        return np.sinh(x.data)
+
+    def vjp(self, out, grad, x):
+        return (grad * xp.cosh(x.data),)
+
+
+class Cosh(Function):
+    def forward(self, x):
+        return np.cosh(x.data)
+
+    def vjp(self, out, grad, x):
+        return (grad * xp.sinh(x.data),)
+
+
+class Arcsin(Function):
+    def forward(self, x):
+        return np.arcsin(x.data)
+
+    def vjp(self, out, grad, x):  # 1/sqrt(1 - x**2); infinite at |x| = 1, as the maths says
+        xd = x.data
+        with np.errstate(divide="ignore"):
+            return (grad / xp.sqrt(1 - xd * xd),)
+
+
+class Arccos(Function):
+    def forward(self, x):
+        return np.arccos(x.data)
+
+    def vjp(self, out, grad, x):
+        xd = x.data
+        with np.errstate(divide="ignore"):
+            return (-grad / xp.sqrt(1 - xd * xd),)
+
+
+class Arctan(Function):
+    def forward(self, x):
+        return np.arctan(x.data)
+
+    def vjp(self, out, grad, x):
+        xd = x.data
+        return (grad / (1 + xd * xd),)
+
+
+class Arcsinh(Function):
+    def forward(self, x):
+        return np.arcsinh(x.data)
+
+    def vjp(self, out, grad, x):
+        xd = x.data
+        return (grad / xp.sqrt(xd * xd + 1),)
+
+
+class Arccosh(Function):
+    def forward(self, x):
+        return np.arccosh(x.data)
+
+    def vjp(self, out, grad, x):  # defined for x >= 1, infinite at 1
+        xd = x.data
+        with np.errstate(divide="ignore"):
+            return (grad / xp.sqrt(xd * xd - 1),)
+
+
+class Arctanh(Function):
+    def forward(self, x):
+        return np.arctanh(x.data)
+
+    def vjp(self, out, grad, x):
+        xd = x.data
+        with np.errstate(divide="ignore"):
+            return (grad / (1 - xd * xd),)
+
+
+class Log2(Function):
+    def forward(self, x):
+        return np.log2(x.data)
+
+    def vjp(self, out, grad, x):
+        return (grad / (x.data * LN2),)
+
+
+class Log10(Function):
+    def forward(self, x):
+        return np.log10(x.data)
+
+    def vjp(self, out, grad, x):
+        return (grad / (x.data * LN10),)
+
+
+class Log1p(Function):
+    def forward(self, x):
+        return np.log1p(x.data)
+
+    def vjp(self, out, grad, x):
+        return (grad / (1 + x.data),)
+
+
+class Expm1(Function):
+    def forward(self, x):
+        return np.expm1(x.data)
+
+    def vjp(self, out, grad, x):  # d expm1 = exp = expm1 + 1
+        return (grad * (out.data + 1),)
+
+
+class Exp2(Function):
+    def forward(self, x):
+        return np.exp2(x.data)
+
+    def vjp(self, out, grad, x):
+        return (grad * out.data * LN2,)
+
+
+class Square(Function):
+    def forward(self, x):
+        return np.square(x.data)
+
+    def vjp(self, out, grad, x):
+        return (grad * 2 * x.data,)
+
+
+class Reciprocal(Function):
+    def forward(self, x):
+        xd = x.data
+        # NOTE: numpy's reciprocal of an integer array is integer division (1/2 -> 0); as
+        # `1 / x`, integers give floats.
+        return np.reciprocal(xd) if xd.dtype.kind in "fc" else 1 / xd
+
+    def vjp(self, out, grad, x):  # -1/x**2 = -out**2
+        r = out.data
+        return (-grad * r * r,)
+
+
+class _Constant(Function):
+    """A piecewise-constant op (floor, ceil): its derivative is 0 wherever it exists."""
+
+    def vjp(self, out, grad, x):
+        return (None,)
+
+
+class Floor(_Constant):
+    def forward(self, x):
+        return np.floor(x.data)
+
+
+class Ceil(_Constant):
+    def forward(self, x):
+        return np.ceil(x.data)
+
+
+class Mod(_Binary):
+    """x % y with numpy's sign (that of y): x - floor(x / y) * y."""
+
+    symbol = "%"
+
+    def forward(self, x, y):
+        return np.mod(x.data, y.data)
+
+    def vjp(self, out, grad, x, y):  # d/dx = 1, d/dy = -floor(x / y) (a constant)
+        gy = None
+        if y.requires_grad:
+            with np.errstate(divide="ignore", invalid="ignore"):  # NOTE: y == 0 gives NaN
+                q = np.floor_divide(xp.value(x.data), xp.value(y.data))
+            gy = unbroadcast(-grad * q.astype(grad.dtype, copy=False), y.data.shape)
+        return unbroadcast(grad, x.data.shape) if x.requires_grad else None, gy
+
+
+class Logaddexp(_Binary):
+    symbol = "logaddexp"
+
+    def forward(self, x, y):
+        return np.logaddexp(x.data, y.data)
+
+    def vjp(self, out, grad, x, y):  # d/dx = exp(x - out), a softmax weight: never overflows
+        o = out.data
+        return (unbroadcast(grad * xp.exp(x.data - o), x.data.shape) if x.requires_grad else None,
+                unbroadcast(grad * xp.exp(y.data - o), y.data.shape) if y.requires_grad else None)
+
+
+class Arctan2(_Binary):
+    """arctan2(y, x): the angle of the point (x, y)."""
+
+    symbol = "arctan2"
+
+    def forward(self, y, x):
+        return np.arctan2(y.data, x.data)
+
+    def vjp(self, out, grad, y, x):  # d/dy = x / r**2, d/dx = -y / r**2
+        yd, xd = y.data, x.data
+        with np.errstate(divide="ignore", invalid="ignore"):  # NOTE: no derivative at the origin
+            g = grad / (xd * xd + yd * yd)
+            return (unbroadcast(g * xd, yd.shape) if y.requires_grad else None,
+                    unbroadcast(-g * yd, xd.shape) if x.requires_grad else None)
+
+
+class Hypot(_Binary):
+    symbol = "hypot"
+
+    def forward(self, x, y):
+        return np.hypot(x.data, y.data)
+
+    def vjp(self, out, grad, x, y):  # d/dx = x / out
+        with np.errstate(divide="ignore", invalid="ignore"):  # NOTE: no derivative at the origin
+            g = grad / out.data
+            return (unbroadcast(g * x.data, x.data.shape) if x.requires_grad else None,
+                    unbroadcast(g * y.data, y.data.shape) if y.requires_grad else None)
+
+
+_UNARY = {"sin": Sin, "cos": Cos, "tan": Tan, "sinh": Sinh, "cosh": Cosh, "arcsin": Arcsin,
+          "arccos": Arccos, "arctan": Arctan, "arcsinh": Arcsinh, "arccosh": Arccosh,
+          "arctanh": Arctanh, "log2": Log2, "log10": Log10, "log1p": Log1p, "expm1": Expm1,
+          "exp2": Exp2, "square": Square, "reciprocal": Reciprocal, "floor": Floor,
+          "ceil": Ceil}
+for _name, _cls in _UNARY.items():
+    setattr(Tensor, _name, _cls())
+Tensor.__floor__, Tensor.__ceil__ = Tensor.floor, Tensor.ceil
+
+_mod = Mod()
+Tensor.__mod__ = _mod
+Tensor.__rmod__ = lambda self, other: _mod(other, self)
+logaddexp, arctan2, hypot, mod = Logaddexp(), Arctan2(), Hypot(), _mod
+
+
+def _unary_function(name):
+    def f(x):
+        if not isinstance(x, Tensor):
+            x = Tensor(np.asarray(x), requires_grad=False)
+        return getattr(x, name)()
+
+    f.__name__ = name
+    f.__doc__ = f"Elementwise numpy.{name} of a Tensor, array or number."
+    return f
+
+
+(sin, cos, tan, sinh, cosh, arcsin, arccos, arctan, arcsinh, arccosh, arctanh, log2, log10,
+ log1p, expm1, exp2, square, reciprocal, floor, ceil, exp, log, sqrt, tanh, absolute, sign) = (
+    _unary_function(n) for n in (*_UNARY, "exp", "log", "sqrt", "tanh", "abs", "sign"))
+absolute.__name__ = "absolute"  # NOTE: not `abs` here: that would hide the builtin in this module

@@ -26,6 +26,26 @@ def log(x):
     return x.log() if isinstance(x, Tensor) else np.log(x)
 
 
+def sqrt(x):
+    return x.sqrt() if isinstance(x, Tensor) else np.sqrt(x)
+
+
+def sin(x):
+    return x.sin() if isinstance(x, Tensor) else np.sin(x)
+
+
+def cos(x):
+    return x.cos() if isinstance(x, Tensor) else np.cos(x)
+
+
+def sinh(x):
+    return x.sinh() if isinstance(x, Tensor) else np.sinh(x)
+
+
+def cosh(x):
+    return x.cosh() if isinstance(x, Tensor) else np.cosh(x)
+
+
 def sigmoid(x):
     return x.sigmoid() if isinstance(x, Tensor) else ops.elementwise._sigmoid(x)
 
