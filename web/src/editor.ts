@@ -57,6 +57,8 @@ export interface Editor {
   setCode(code: string): void;
   /** Mark a 1-based line as the one that failed, or clear the mark. */
   markError(line: number | null): void;
+  /** Put the cursor at the start of a 1-based line, scrolled into view, and focus the editor. */
+  goToLine(line: number): void;
   focus(): void;
 }
 
@@ -213,6 +215,15 @@ export function createEditor(parent: HTMLElement, options: EditorOptions): Edito
         effects.push(EditorView.scrollIntoView(view.state.doc.line(line).from, { y: "center" }));
       }
       view.dispatch({ effects });
+    },
+    goToLine(line: number) {
+      if (!Number.isSafeInteger(line) || line < 1 || line > view.state.doc.lines) return;
+      const at = view.state.doc.line(line).from;
+      view.dispatch({
+        selection: { anchor: at },
+        effects: EditorView.scrollIntoView(at, { y: "center" }),
+      });
+      view.focus();
     },
     focus: () => view.focus(),
   };

@@ -96,7 +96,8 @@ const ui = {
   output: element("output", HTMLElement),
 };
 
-const output = new OutputView(ui.output);
+// A figure's link into the code (a Function's backward) moves the editor's cursor.
+const output = new OutputView(ui.output, (line) => editor.goToLine(line));
 const notices = new Notices(ui.notices);
 let lastResult: { text: string; state: "ok" | "error" | "stopped" } | null = null;
 let settleBoot: (status: RunnerStatus) => void = () => undefined;

@@ -323,6 +323,52 @@ export interface ArrayData extends Titled {
   parts: ArrayPart[];
 }
 
+/** A node of a stepper figure: a graph node, with what its details panel shows. */
+export interface StepperNode extends GraphNode {
+  /** The tensor's own `name=`, which wins over a variable's name in `label`; or null. */
+  name: string | null;
+  /** The editor line of a user Function's `backward` (its `vjp`), or null. */
+  backward_line: number | null;
+  /** The full value and gradient, for a node whose 8 values (in `value`, `grad`) leave some out. */
+  details: { value: ArrayPart; grad: ArrayPart | null } | null;
+}
+
+/** What one backward step sent along one edge: to the `index`-th input of the step's node. */
+export interface StepSend {
+  input: string;
+  index: number;
+  /** The contribution; null when no gradient flows there (a constant). */
+  grad: ArraySummary | null;
+  /** The input's gradient after this contribution was added. */
+  total: ArraySummary | null;
+}
+
+/** One node of the backward walk (`ad.replay`'s Step): the gradient it received, what it sent. */
+export interface BackwardStep {
+  node: string;
+  grad: ArraySummary;
+  sends: StepSend[];
+}
+
+/**
+ * `show_graph(tensor)` and `show_backward(tensor)`: the graph with every node's value and
+ * gradient, and the backward walk step by step (`ad.replay`). Ids are `ad.graph`'s.
+ */
+export interface StepperData extends Titled {
+  /** Where the figure opens: at the first step ("start") or with every gradient in ("end"). */
+  start: "start" | "end";
+  graph: { nodes: StepperNode[]; edges: GraphEdge[]; output: string };
+  /** What the output is called in ∂L/∂x ("L" when no variable names it). */
+  of: string;
+  /** Why there are no steps although the output needs a gradient (a backward that failed). */
+  error: string | null;
+  /** The gradient the walk starts from; null when there is no backward pass. */
+  seed: ArraySummary | null;
+  /** The ids of the op results, in the order the forward pass computed them. */
+  forward: string[];
+  steps: BackwardStep[];
+}
+
 /** Each figure kind and its payload. */
 export interface FigureData {
   plot: PlotData;
@@ -331,6 +377,7 @@ export interface FigureData {
   graph: GraphData;
   gradcheck: GradcheckData;
   array: ArrayData;
+  stepper: StepperData;
 }
 
 export type FigureKind = keyof FigureData;
@@ -392,7 +439,7 @@ const isSummary = fields<ArraySummary>({
   inf: optional(isCount),
 });
 
-const isGraphNode = fields<GraphNode>({
+const GRAPH_NODE_CHECKS: { [K in keyof GraphNode]-?: Check<GraphNode[K]> } = {
   id: isString,
   op: isString,
   label: isString,
@@ -403,7 +450,9 @@ const isGraphNode = fields<GraphNode>({
   is_leaf: isBoolean,
   is_output: isBoolean,
   requires_grad: isBoolean,
-});
+};
+
+const isGraphNode = fields<GraphNode>(GRAPH_NODE_CHECKS);
 
 const isGraphEdge = fields<GraphEdge>({ source: isString, target: isString, index: isCount });
 
@@ -440,6 +489,47 @@ const isArrayPart = fields<ArrayPart>({
   max: optional(isNumber),
   mean: optional(isNumber),
 });
+
+const isStepperNode = fields<StepperNode>({
+  ...GRAPH_NODE_CHECKS,
+  name: orNull(isString),
+  backward_line: orNull(where(isCount, (line) => line > 0)),
+  details: orNull(
+    fields<NonNullable<StepperNode["details"]>>({
+      value: isArrayPart,
+      grad: orNull(isArrayPart),
+    }),
+  ),
+});
+
+const isStepSend = fields<StepSend>({
+  input: isString,
+  index: isCount,
+  grad: orNull(isSummary),
+  total: orNull(isSummary),
+});
+
+const isBackwardStep = fields<BackwardStep>({
+  node: isString,
+  grad: isSummary,
+  sends: listOf(isStepSend),
+});
+
+/** Every id a stepper names is a node of its graph, and an edge joins each step's node to each
+ * input it sends to (else the figure would highlight what is not there). */
+function consistent(data: StepperData): boolean {
+  const { graph } = data;
+  if (!connected(graph)) return false;
+  const ids = new Set(graph.nodes.map((n) => n.id));
+  const edges = new Set(graph.edges.map((e) => `${e.source}>${e.target}:${e.index}`));
+  return (
+    ids.has(graph.output) &&
+    data.forward.every((id) => ids.has(id)) &&
+    data.steps.every(
+      (s) => ids.has(s.node) && s.sends.every((x) => edges.has(`${x.input}>${s.node}:${x.index}`)),
+    )
+  );
+}
 
 /** One check per figure kind: a new kind does not compile without its own. */
 const FIGURE_CHECKS: { [K in FigureKind]: Check<FigureData[K]> } = {
@@ -486,6 +576,23 @@ const FIGURE_CHECKS: { [K in FigureKind]: Check<FigureData[K]> } = {
     }),
   }),
   array: fields<ArrayData>({ title, parts: listOf(isArrayPart) }),
+  stepper: where(
+    fields<StepperData>({
+      title,
+      start: oneOf("start", "end"),
+      graph: fields<StepperData["graph"]>({
+        nodes: listOf(isStepperNode),
+        edges: listOf(isGraphEdge),
+        output: isString,
+      }),
+      of: isString,
+      error: orNull(isString),
+      seed: orNull(isSummary),
+      forward: listOf(isString),
+      steps: listOf(isBackwardStep),
+    }),
+    consistent,
+  ),
 };
 
 /** `data` as the figure `kind` names, or null when the kind is unknown or the data does not fit. */

@@ -22,7 +22,11 @@ export class OutputView {
     { element: HTMLElement; display: Display; shown: Display | null; since: number }
   >();
 
-  constructor(private readonly root: HTMLElement) {}
+  /** `goToLine` puts the editor's cursor on a line: a figure's link into the code uses it. */
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly goToLine?: (line: number) => void,
+  ) {}
 
   clear(): void {
     this.pending = [];
@@ -144,7 +148,11 @@ export class OutputView {
           const figure = this.figures.get(key);
           if (figure === undefined || figure.shown === figure.display) return;
           figure.shown = figure.display;
-          v.renderView(figure.element, figure.display, { since: figure.since, download });
+          v.renderView(figure.element, figure.display, {
+            since: figure.since,
+            download,
+            goToLine: this.goToLine,
+          });
         });
       },
       () => {
