@@ -75,6 +75,17 @@ CASES = {
                               + x * x.sign(), [rand(3)]),
     "index_add": (lambda x: ad.ops.shape.IndexAdd(np.array([0, 2, 0]), (4,))(x) * x.sum(),
                   [rand(3)]),
+    # The numpy-named ops and layers (issue 13, part 2).
+    "numpy_reductions": (lambda x: x.expm1() + ad.logsumexp(x, axis=1, keepdims=True)
+                         + ad.norm(x, axis=0) + x.prod(axis=1, keepdims=True) + x.var(axis=0)
+                         + x.std(axis=1, keepdims=True, ddof=1) + x.cumsum(axis=1),
+                         [rand(3, 4, lo=0.5, hi=1.5)]),
+    "einsum_pad": (lambda x, y: ad.pad(ad.einsum("ij,jk->ik", x, y), ((1, 0), (0, 2))) * 2.0,
+                   [rand(2, 3), rand(3, 4)]),
+    "softplus_erf_conv": (lambda x, w: F.conv2d(F.softplus(x) + F.erf(x), w),
+                          [rand(1, 2, 4, 4), rand(3, 2, 2, 2)]),
+    "fold": (lambda c: F.Fold((1, 1, 3, 3), (2, 2), (1, 1), (0, 0))(c) * c.sum(),
+             [rand(1, 2, 2, 1, 2, 2)]),
 }
 
 
