@@ -193,7 +193,7 @@ def test_blocked_storage_is_said_and_the_lesson_goes_on(page: Page, ui, site_url
 
 
 def test_a_lessons_figure_is_drawn_on_every_run_and_check(page: Page, ui, site_url):
-    lesson = next(lesson for lesson in LESSONS if "show_graph" in lesson.solution)
+    lesson = next(lesson for lesson in LESSONS if "show_backward" in lesson.solution)
     page.goto(f"{site_url}?lesson={lesson.name}")
     pane = page.get_by_role("region", name="Lesson")
     expect(pane.get_by_role("heading", name=lesson.title)).to_be_visible()
