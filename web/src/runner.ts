@@ -479,6 +479,18 @@ export class Runner {
         w.ready = true;
         w.versions = m.versions;
         w.bootMs = m.bootMs;
+        // NOTE: the first worker of a visit found the accepted snapshot missing (a worker of an
+        // earlier visit deleted it as wrong and the page closed before it said so): forget its
+        // digest, so a standby makes a new one, or every later visit would boot in full. Later
+        // workers of a visit may find it missing only while it is still being written.
+        if (
+          !this.everReady &&
+          m.versions.snapshot === "missing" &&
+          w.expected !== null &&
+          this.options.snapshots.digest() === w.expected
+        ) {
+          this.options.snapshots.accept(null);
+        }
         if (w === this.current) {
           mark("ready");
           this.becameReady();
