@@ -85,6 +85,25 @@ export interface DisplayMessage {
   text: string;
 }
 
+/**
+ * Before a run: the site's packages its imports need that Python does not have yet (with their
+ * dependencies), "loading"; then "loaded", or "failed" (the run then ends with an ImportError).
+ * The run's own stopwatch (`done.durationMs`) starts after loading.
+ */
+export interface PackagesMessage {
+  type: "packages";
+  id: number;
+  state: "loading" | "loaded" | "failed";
+  /** Package names as Pyodide's lock gives them: the imported ones, then what they need. */
+  names: string[];
+  /** Their files' total size. */
+  bytes: number;
+  /** How long loading took; null while "loading". */
+  ms: number | null;
+  /** Why loading failed; null unless "failed". */
+  error: string | null;
+}
+
 export type ErrorKind =
   /** A Python exception escaped the user's code (SyntaxError included). */
   | "exception"
@@ -120,6 +139,7 @@ export type FromWorker =
   | OutputMessage
   | TruncatedMessage
   | DisplayMessage
+  | PackagesMessage
   | DoneMessage;
 
 // ---- figures: each kind's payload, and how the page reads it ----
@@ -259,6 +279,17 @@ export interface ArrayData extends Titled {
   parts: ArrayPart[];
 }
 
+/** A matplotlib figure, drawn by Agg in the worker (web/python/_playground_matplotlib.py). */
+export interface ImageData extends Titled {
+  /** The figure as a PNG, base64; it has more pixels than `width` x `height` (sharp on HiDPI). */
+  png: string;
+  /** The same figure as an SVG document, for download only; null when it was too large. */
+  svg: string | null;
+  /** The size to show it at, in CSS pixels. */
+  width: number;
+  height: number;
+}
+
 /** Each figure kind and its payload. */
 export interface FigureData {
   plot: PlotData;
@@ -267,6 +298,7 @@ export interface FigureData {
   graph: GraphData;
   gradcheck: GradcheckData;
   array: ArrayData;
+  image: ImageData;
 }
 
 export type FigureKind = keyof FigureData;
@@ -377,6 +409,14 @@ const isArrayPart = fields<ArrayPart>({
   mean: optional(isNumber),
 });
 
+/** Base64 of a PNG file (its signature, then only the base64 alphabet). */
+const isPng = (v: unknown): v is string =>
+  isString(v) && v.startsWith("iVBORw0KGgo") && /^[A-Za-z0-9+/]*={0,2}$/.test(v);
+/** An SVG document, as matplotlib writes one (an XML declaration, or the root element). */
+const isSvg = (v: unknown): v is string =>
+  isString(v) && /^\s*(<\?xml[^>]*>\s*)?(<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]/.test(v);
+const isSize = (v: unknown): v is number => isNumber(v) && v > 0 && v <= 20_000;
+
 /** One check per figure kind: a new kind does not compile without its own. */
 const FIGURE_CHECKS: { [K in FigureKind]: Check<FigureData[K]> } = {
   plot: fields<PlotData>({
@@ -422,6 +462,13 @@ const FIGURE_CHECKS: { [K in FigureKind]: Check<FigureData[K]> } = {
     }),
   }),
   array: fields<ArrayData>({ title, parts: listOf(isArrayPart) }),
+  image: fields<ImageData>({
+    title,
+    png: isPng,
+    svg: orNull(isSvg),
+    width: isSize,
+    height: isSize,
+  }),
 };
 
 /** `data` as the figure `kind` names, or null when the kind is unknown or the data does not fit. */

@@ -4,7 +4,18 @@
  * Knows nothing of the DOM or the editor.
  */
 import { readDisplay } from "./messages";
-import type { Chunk, Display, FromWorker, RunError, Stage, ToWorker } from "./messages";
+import type {
+  Chunk,
+  Display,
+  FromWorker,
+  PackagesMessage,
+  RunError,
+  Stage,
+  ToWorker,
+} from "./messages";
+
+/** The site's packages a run loaded before it started (see PackagesMessage). */
+export type PackageLoad = Omit<PackagesMessage, "type" | "id">;
 
 export type StageState = "waiting" | "loading" | "done";
 
@@ -33,6 +44,8 @@ export interface RunResult {
   dropped: number;
   /** The run's figures (plots, graphs, tables), each as its kind and text summary, in order. */
   displays: Array<{ kind: string; text: string }>;
+  /** The packages loaded for its imports before it started, or null when none were needed. */
+  packages: PackageLoad | null;
 }
 
 export interface RunHooks {
@@ -42,6 +55,8 @@ export interface RunHooks {
   onTruncated?: (cap: number) => void;
   /** A figure (its payload already read: see `readDisplay`), after the output printed before it. */
   onDisplay?: (display: Display) => void;
+  /** Packages its imports need: loading, then loaded or failed (before any output). */
+  onPackages?: (packages: PackageLoad) => void;
 }
 
 export interface RunnerOptions {
@@ -105,6 +120,7 @@ interface ActiveRun {
   dropped: number;
   /** The latest text of each figure, by figure id (a live plot updates its own entry). */
   displays: Map<string, { kind: string; text: string }>;
+  packages: PackageLoad | null;
   hooks: RunHooks;
   /** Settles once the run is over, however it ended (`finish` settles it). */
   done: Promise<RunResult>;
@@ -166,6 +182,7 @@ export class Runner {
       stderr: [],
       dropped: 0,
       displays: new Map(),
+      packages: null,
       hooks,
       done,
       settle,
@@ -267,6 +284,14 @@ export class Runner {
         run.hooks.onDisplay?.(readDisplay(m));
         return;
       }
+      case "packages": {
+        const run = this.activeFor(w, m.id);
+        if (run === null) return;
+        const { names, bytes, state, ms, error } = m;
+        run.packages = { names, bytes, state, ms, error };
+        run.hooks.onPackages?.(run.packages);
+        return;
+      }
       case "done": {
         const run = this.activeFor(w, m.id);
         if (run === null) return;
@@ -347,6 +372,7 @@ export class Runner {
       durationMs: durationMs ?? performance.now() - run.started,
       dropped: run.dropped,
       displays: [...run.displays.values()],
+      packages: run.packages,
     });
     this.emit();
   }

@@ -3,19 +3,26 @@ as it is written, and tracebacks trimmed to the user's own code with the editor'
 Loaded by worker.ts as text; it knows nothing of the DOM."""
 
 import ast
+import functools
 import importlib
 import importlib.machinery
+import importlib.util
 import io
 import json
 import linecache
 import os
+import re
 import site
 import sys
 import time
 import traceback
+import urllib.parse
 
-_PAGE_MODULES = ("playground",)  # Python that ships with the site, not with the engine
+# Python that ships with the site, not with the engine: the snippets' figure module and
+# matplotlib's backend. Each has _install(send) (where figures go) and _finish() (end of a run).
+_PAGE_MODULES = ("playground", "_playground_matplotlib")
 _display = None  # the current run's display(kind, figure_id, json_data, text), for figures
+_site_url = ""  # the site's root URL: micropip resolves a wheel's relative URL against it
 
 
 class _PageModuleFinder:
@@ -45,9 +52,125 @@ class _PageModuleFinder:
         return spec
 
 
-def install_page_modules(fetch, base_url):
-    """`fetch(url)` returns a file's text or None; it must block, as an import does."""
-    sys.meta_path.append(_PageModuleFinder(fetch, base_url))
+def install_page_modules(fetch, site_url):
+    """`fetch(url)` returns a file's text or None; it must block, as an import does. The page
+    modules are under `python/` of the site at `site_url`."""
+    global _site_url
+    _site_url = site_url
+    sys.meta_path.append(_PageModuleFinder(fetch, site_url + "python/"))
+    # matplotlib draws with the playground's backend (Agg; figures sent to the page as images).
+    # NOTE: matplotlib reads MPLBACKEND when it is imported, before its rc files' `backend`.
+    os.environ["MPLBACKEND"] = "module://_playground_matplotlib"
+
+
+# ---- the site's packages: loaded before a run that imports them ----
+
+
+@functools.cache
+def _site_packages():
+    """The site's lock (web/build: only the packages the site serves), by package name."""
+    import pyodide_js  # noqa: PLC0415 - only in the worker
+
+    # NOTE: the same view of the lock as micropip's (micropip/_compat/_compat_in_pyodide.py).
+    return pyodide_js._api.repodata_packages.to_py()
+
+
+@functools.cache
+def _package_of_import():
+    return {module: name for name, entry in _site_packages().items()
+            for module in entry["imports"]}
+
+
+def _normal(name):
+    """A package name as PEP 503 compares them."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def plan(code):
+    """What a run of `code` must load first: the site's packages its imports name that are not
+    loaded yet, with their dependencies (the imported ones first), and their total size, as JSON
+    {"packages": [...], "bytes": n}. Code that does not parse needs nothing (it fails anyway)."""
+    import pyodide_js  # noqa: PLC0415
+    from pyodide.code import find_imports  # noqa: PLC0415
+
+    packages, by_import = _site_packages(), _package_of_import()
+    # NOTE: loadedPackages is keyed by each wheel's own spelling ("Pillow" for the lock's pillow).
+    normal = {_normal(name): name for name in packages}
+    loaded = {normal.get(_normal(name), name) for name in pyodide_js.loadedPackages.to_py()}
+    imported = sorted({by_import[m] for m in find_imports(code) if m in by_import} - loaded)
+    needed, todo = set(imported), list(imported)
+    while todo:
+        for dependency in packages[todo.pop()]["depends"]:
+            if dependency not in needed and dependency not in loaded:
+                needed.add(dependency)
+                todo.append(dependency)
+    size = lambda name: packages[name].get("size", 0)  # noqa: E731
+    # What the code names first, then the rest largest first: the names worth reading.
+    order = imported + sorted(needed - set(imported), key=lambda name: (-size(name), name))
+    return json.dumps({"packages": order, "bytes": sum(map(size, order))})
+
+
+def _available():
+    """The modules a snippet can import besides the standard library, as one sorted line."""
+    modules = {m for m in _package_of_import() if not m.startswith("_")}
+    return ", ".join(sorted(modules, key=str.lower))
+
+
+def _explain_missing_module(exc):
+    """A note for an import of a module neither Python nor the site has: what there is instead,
+    and how to get a pure-Python package from PyPI."""
+    top = (exc.name or "").partition(".")[0]
+    if not top or top in sys.stdlib_module_names or top in _package_of_import():
+        return  # a submodule that does not exist, or one Pyodide explains itself
+    try:
+        if importlib.util.find_spec(top) is not None:
+            return  # the package is there; what is missing lies inside it
+    except (ImportError, ValueError):
+        pass
+    exc.add_note(
+        f"The playground has no module {top!r}. It has the standard library and: {_available()}.\n"
+        "A pure-Python package from PyPI can be installed while the browser is online "
+        "(its name on PyPI may differ):\n"
+        "    import micropip\n"
+        f"    await micropip.install({top!r})"
+    )
+
+
+def _micropip_installed():
+    """Once micropip is loaded: wheels named by a relative URL come from this site, and a
+    failure to reach the package index says so."""
+    import micropip  # noqa: PLC0415
+
+    install = micropip.install
+    if getattr(install, "_playground", False):
+        return
+
+    @functools.wraps(install)
+    async def install_from_site_or_index(requirements, *args, **kwargs):
+        def absolute(r):
+            relative = r.endswith(".whl") and not urllib.parse.urlsplit(r).scheme
+            return urllib.parse.urljoin(_site_url, r) if relative else r
+
+        wanted = absolute(requirements) if isinstance(requirements, str) else [
+            absolute(r) for r in requirements]
+        try:
+            return await install(wanted, *args, **kwargs)
+        except OSError as exc:  # pyfetch: the browser could not reach the server at all
+            exc.add_note(
+                "micropip could not reach the package index (https://pypi.org): the browser "
+                "looks offline. Without the network the playground has the standard library "
+                f"and: {_available()}; a wheel served by this site installs with "
+                "micropip.install('path/on/the/site/name-1.0-py3-none-any.whl').")
+            raise
+
+    install_from_site_or_index._playground = True
+    micropip.install = install_from_site_or_index
+
+
+def loaded(names_json):
+    """Called by the worker after it loaded packages for a run (a JSON list of lock names)."""
+    if "micropip" in json.loads(names_json):
+        _micropip_installed()
 
 FILENAME = "<editor>"
 _HOME = os.getcwd()
@@ -133,6 +256,8 @@ def _error_line(exc):
 
 
 def _describe(exc, kind):
+    if isinstance(exc, ModuleNotFoundError):
+        _explain_missing_module(exc)
     te = traceback.TracebackException.from_exception(exc)
     _trim(te, set())
     return {
@@ -165,9 +290,10 @@ async def run(code, write, flush, display=None):
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
     global _display
     _display = display
-    playground = sys.modules.get("playground")  # imported by an earlier run: reconnect it
-    if playground is not None:
-        playground._install(display)
+    for name in _PAGE_MODULES:  # imported by an earlier run: reconnect it
+        module = sys.modules.get(name)
+        if module is not None:
+            module._install(display)
     error = None
     try:
         compiled = compile(code, FILENAME, "exec", flags=_FLAGS, dont_inherit=True)
@@ -184,13 +310,15 @@ async def run(code, write, flush, display=None):
     finally:
         try:
             _display = None
-            playground = sys.modules.get("playground")
-            if playground is not None:
-                try:  # a live plot's last points
-                    playground._finish()
-                except Exception:  # noqa: BLE001 - a broken figure must not hide the run's outcome
-                    pass
-                playground._install(None)
+            for name in _PAGE_MODULES:
+                module = sys.modules.get(name)
+                if module is None:
+                    continue
+                try:  # a live plot's last points; the matplotlib figures still open
+                    module._finish()
+                except Exception as exc:  # noqa: BLE001 - the run's outcome comes first
+                    print(f"A figure could not be shown: {exc!r}", file=sys.stderr)
+                module._install(None)
             sys.stdout.flush()
         finally:
             sys.stdout, sys.stderr, sys.stdin = saved
