@@ -390,9 +390,10 @@ def site_lock(staged: Path, files: dict[str, Path]) -> Path:
     return path
 
 
-# The page and the worker, each an entry; lazily imported modules (web/src/figures/) become
-# chunks of their own.
-ESBUILD_ARGS = ("app=web/src/main.ts", "worker=web/src/worker/worker.ts", "--bundle",
+# The page, the Python worker and the completion worker, each an entry; lazily imported modules
+# (web/src/figures/, web/src/completion.ts) become chunks of their own.
+ESBUILD_ARGS = ("app=web/src/main.ts", "worker=web/src/worker/worker.ts",
+                "jedi=web/src/jedi/worker.ts", "--bundle",
                 "--format=esm", "--minify", "--sourcemap", "--target=es2022", "--splitting",
                 "--chunk-names=chunks/[name]-[hash]", "--loader:.py=text", "--log-level=warning")
 
@@ -401,7 +402,8 @@ def bundle_web() -> None:
     """Bundle the page and the worker with esbuild; type-checking is a separate step (`check`)."""
     digest = fingerprint(WEB_DIR / "src", WEB_DIR / "examples", WEB_DIR / "tsconfig.json",
                          ROOT / "package-lock.json", settings=ESBUILD_ARGS)
-    if is_fresh("bundle", digest, BUNDLE_DIR / "app.js", BUNDLE_DIR / "worker.js"):
+    entries = [BUNDLE_DIR / f"{name}.js" for name in ("app", "worker", "jedi")]
+    if is_fresh("bundle", digest, *entries):
         return
     shutil.rmtree(BUNDLE_DIR, ignore_errors=True)
     call([NODE_MODULES / ".bin" / "esbuild", *ESBUILD_ARGS, f"--outdir={BUNDLE_DIR}"])
@@ -443,6 +445,8 @@ def build() -> Path:
     bundle_web()
     files = tree_files(WEB_DIR / "static") | tree_files(BUNDLE_DIR)
     files |= tree_files(WEB_DIR / "python", "python/")
+    # The engine's source, for the completion worker (jedi reads .py; the runtime's wheel is .pyc).
+    files["python/ad.whl"] = next(DIST_DIR.glob("ad-*-py3-none-any.whl"))
     files |= {f"pyodide/{name}": PYODIDE_NPM / name for name in PYODIDE_CORE}
     packages = {f"pyodide/{name}": path for name, path in runtime.items()}
     packages[f"pyodide/{wheel.name}"] = wheel
@@ -616,11 +620,13 @@ def fetch_pyodide_test_wheels(python: Path) -> None:
 
 
 def check() -> None:
-    """Type-check the page's and the worker's TypeScript (strict, two programs: the DOM lib and
-    the WebWorker lib), apart from bundling; then check the formatting of web/src (prettier)."""
+    """Type-check the TypeScript of the page and of its two workers (strict, three programs: the
+    DOM lib, and the WebWorker lib for web/src/worker/ and web/src/jedi/), apart from bundling;
+    then check the formatting of web/src (prettier)."""
     tsc = NODE_MODULES / ".bin" / "tsc"
     call([tsc, "--noEmit", "-p", WEB_DIR])
     call([tsc, "--noEmit", "-p", WEB_DIR / "src" / "worker"])
+    call([tsc, "--noEmit", "-p", WEB_DIR / "src" / "jedi"])
     call([NODE_MODULES / ".bin" / "prettier", "--check", "--log-level=warn", WEB_DIR / "src"])
 
 

@@ -372,6 +372,7 @@ for (const example of EXAMPLES) {
 
 const editor: Editor = createEditor(ui.editor, {
   doc: await initialCode(),
+  completionWorker: new URL("./jedi.js", import.meta.url),
   onChange: onUserEdit,
   onRun: () => void runNow(),
 });
