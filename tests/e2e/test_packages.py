@@ -273,6 +273,7 @@ def test_micropip_offline_says_so_and_the_page_stays_usable(page: Page, ui, site
     ui.run("import micropip\nawait micropip.install('snowballstemmer')\n",
            re.compile(r"AbortError \(line 2\)"))
     expect(ui.output).to_contain_text("micropip could not reach the package index")
+    expect(ui.output).to_contain_text("Offline, the playground has the standard library and: ad,")
     expect(ui.output).to_contain_text("the browser looks offline")
     assert index and all(url.startswith("https://pypi.org/simple/") for url in index)
     ui.run("print('still here')\n")

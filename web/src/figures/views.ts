@@ -94,7 +94,8 @@ export function renderView(figure: HTMLElement, display: Display, host: FigureHo
         break;
       case "image":
         drawImage(frame.body, display.data, title);
-        addExports(frame, fromImage(display.data));
+        // An SVG too large to send leaves the PNG only.
+        addExports(frame, fromImage(display.data), display.data.svg === null ? ["png"] : undefined);
         break;
     }
     markDrawn(figure, host.since);

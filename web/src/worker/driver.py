@@ -68,7 +68,7 @@ def install_page_modules(fetch, site_url):
 
 @functools.cache
 def _site_packages():
-    """The site's lock (web/build: only the packages the site serves), by package name."""
+    """The site's lock (build.py's site_lock: only the packages the site has), by name."""
     import pyodide_js  # noqa: PLC0415 - only in the worker
 
     # NOTE: the same view of the lock as micropip's (micropip/_compat/_compat_in_pyodide.py).
@@ -151,15 +151,18 @@ def _micropip_installed():
             relative = r.endswith(".whl") and not urllib.parse.urlsplit(r).scheme
             return urllib.parse.urljoin(_site_url, r) if relative else r
 
-        wanted = absolute(requirements) if isinstance(requirements, str) else [
-            absolute(r) for r in requirements]
+        wanted = [absolute(r) for r in ([requirements] if isinstance(requirements, str)
+                                         else requirements)]
         try:
             return await install(wanted, *args, **kwargs)
         except OSError as exc:  # pyfetch: the browser could not reach the server at all
+            urls = [r for r in wanted if "://" in r]
+            where = ", ".join(urls) if urls else "the package index"
             exc.add_note(
-                "micropip could not reach the package index (https://pypi.org): the browser "
-                "looks offline. Without the network the playground has the standard library "
-                f"and: {_available()}; a wheel served by this site installs with "
+                f"micropip could not reach {where}: the browser looks offline, or the page's "
+                "security policy keeps it from that host (it allows this site, pypi.org and "
+                "files.pythonhosted.org). Offline, the playground has the standard library and: "
+                f"{_available()}; a wheel served by this site installs with "
                 "micropip.install('path/on/the/site/name-1.0-py3-none-any.whl').")
             raise
 
@@ -171,6 +174,7 @@ def loaded(names_json):
     """Called by the worker after it loaded packages for a run (a JSON list of lock names)."""
     if "micropip" in json.loads(names_json):
         _micropip_installed()
+
 
 FILENAME = "<editor>"
 _HOME = os.getcwd()
