@@ -2,7 +2,9 @@
 
 Run by `python3 build.py bench --browser` (in the tooling venv, after a build). Prints cold and
 warm time to first output, a two-moons MLP training step in Pyodide and in CPython measured in
-this same run with their ratio, and what the page transfers, by component.
+this same run with their ratio, what the page transfers, by component, and, per package a run
+can import, the time its first use spends loading it and the bytes that takes (empty cache, then
+a second visit), and the editor's first completion (the completion worker's start).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 from collections import defaultdict
 
 import headless  # beside this file; it imports build.py, which `build.py bench` puts on PYTHONPATH
@@ -81,6 +84,80 @@ def component(path: str) -> str:
     return "HTML and other"
 
 
+# What a run imports to use each package the site serves on import (see build.RUNTIME_PACKAGES).
+FIRST_USE = {"matplotlib": "import matplotlib.pyplot", "scipy": "import scipy.optimize",
+             "scikit-learn": "import sklearn.datasets", "pandas": "import pandas",
+             "micropip": "import micropip", "sqlite3": "import sqlite3"}
+LOAD = """async (code) => {
+  await window.adPlayground.ready;
+  const result = await window.adPlayground.run(code);
+  return { ok: !result.error, error: result.error, packages: result.packages,
+           durationMs: result.durationMs };
+}"""
+
+
+def package_bytes(sizes: dict) -> int:
+    return sum(size for url, size in sizes.items() if "/pyodide/" in url
+               and url.endswith((".whl", ".zip")) and "python_stdlib" not in url)
+
+
+def measure_first_use(playwright, url: str, code: str) -> dict:
+    """Load time and bytes of a package's first use on an empty profile, then on a second visit
+    (the browser's cache warm); the import's own time (durationMs) is not load time.
+
+    NOTE: a profile on disk, as a visitor's browser has: the in-memory cache of a plain
+    Playwright context keeps no file over a few MB (matplotlib's and scipy's wheels, the wasm),
+    so a second visit there would fetch them again where a real browser does not.
+    """
+    profile = tempfile.TemporaryDirectory(prefix="ad-bench-profile-")
+    context = playwright.chromium.launch_persistent_context(
+        profile.name, executable_path=build.find_browser(), args=headless.CHROMIUM_ARGS,
+        headless=True)
+    out = {}
+    for visit in ("cold", "warm"):
+        page = context.new_page()
+        sizes = {}
+        page.goto(url)
+        page.wait_for_function("window.adPlayground !== undefined")
+        page.evaluate("() => window.adPlayground.ready")
+        page.on("requestfinished", lambda r, sizes=sizes: sizes.__setitem__(
+            r.url, r.sizes()["responseBodySize"]))
+        result = page.evaluate(LOAD, code)
+        if not result["ok"] or result["packages"] is None:
+            raise RuntimeError(f"{code!r} did not load its packages: {result['error']}")
+        page.close()
+        out[visit] = {"ms": result["packages"]["ms"], "bytes": package_bytes(sizes),
+                      "names": result["packages"]["names"], "size": result["packages"]["bytes"],
+                      "import_ms": result["durationMs"]}
+    context.close()
+    profile.cleanup()
+    return out
+
+
+def measure_first_completion(playwright, url: str) -> dict:
+    """From typing `np.zer` in a fresh page to jedi's list (its worker boots on that first use,
+    when the dot is typed)."""
+    profile = tempfile.TemporaryDirectory(prefix="ad-bench-profile-")
+    context = playwright.chromium.launch_persistent_context(
+        profile.name, executable_path=build.find_browser(), args=headless.CHROMIUM_ARGS,
+        headless=True)
+    page = context.new_page()
+    sizes = {}
+    page.goto(url)
+    page.evaluate("() => window.adPlayground.ready")
+    page.get_by_role("textbox").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text("import numpy as np\n")
+    page.on("requestfinished", lambda r: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
+    started = page.evaluate("performance.now()")
+    page.keyboard.type("np.zer")  # NOTE: the list renders its first 100 names only; np. has 600
+    page.get_by_role("option").filter(has_text="zeros").first.wait_for(timeout=120_000)
+    ms = page.evaluate("performance.now()") - started
+    context.close()
+    profile.cleanup()
+    return {"ms": ms, "bytes": sum(sizes.values())}
+
+
 def measure_visit(context, url: str, sizes: dict | None) -> float:
     page = context.new_page()
     if sizes is not None:
@@ -139,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
             py_steps.append(pyodide_step_us(playground, args.steps, args.repeats))
             cp_steps.append(cpython_step_us(args.steps, args.repeats))
         browser.close()
+        first_use = {name: measure_first_use(playwright, url, code)
+                     for name, code in FIRST_USE.items()}
+        completion = measure_first_completion(playwright, url)
 
     print(f"Playground in headless Chromium ({build.find_browser()}), "
           f"site {site.relative_to(ROOT)}/, served from localhost")
@@ -158,6 +238,17 @@ def main(argv: list[str] | None = None) -> int:
     for name, size in sorted(by_component.items(), key=lambda kv: -kv[1]):
         print(f"    {name:<24} {size / 1024:>9.1f} KiB")
     print(f"    {'total':<24} {sum(by_component.values()) / 1024:>9.1f} KiB")
+    mb = lambda n: f"{n / 2**20:.1f} MB"  # noqa: E731
+    print("  first use of a package (a run that imports it; loading only, not the import):")
+    for name, m in first_use.items():
+        cold, warm = m["cold"], m["warm"]
+        print(f"    {name:<13} {len(cold['names']):>2} packages {mb(cold['size']):>8}: "
+              f"empty cache {cold['ms'] / 1000:.2f} s, {mb(cold['bytes'])} transferred; "
+              f"second visit {warm['ms'] / 1000:.2f} s, {mb(warm['bytes'])} transferred; "
+              f"then the import itself {cold['import_ms'] / 1000:.2f} s")
+    print(f"  first completion (typing `np.zer`; the jedi worker boots): "
+          f"{completion['ms'] / 1000:.2f} s, {mb(completion['bytes'])} transferred "
+          "(the runtime's own files come from the cache the page's boot filled)")
     ours = [p for p in site.rglob("*")
             if p.suffix in (".js", ".css", ".html") and "pyodide" not in p.parts]
     eager = [p for p in ours if "chunks" not in p.parts or any(p.name in u for u in sizes)]

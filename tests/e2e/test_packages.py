@@ -16,13 +16,18 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import build
-from web.headless import SNAPSHOT_STORED, served_site
+from web.headless import CHROMIUM_ARGS, SNAPSHOT_STORED, served_site
 
 SITE_DIR = Path(os.environ.get("AD_SITE_DIR") or build.SITE_DIR)
 
 PACKAGE_FILE = re.compile(r"/pyodide/([^/]+-[^/]+\.(?:whl|zip))$")  # name-version…
 AT_START_UP = {"numpy", "ad"}  # the only package files a page fetches before a run asks
 PNG = b"\x89PNG\r\n\x1a\n"
+# matplotlib's font list, kept for later workers (web/src/worker/fontlist.ts).
+FONT_LIST_STORED = """async () => {
+    const cache = await caches.open("ad-playground-matplotlib");
+    return (await cache.keys()).length === 1;
+}"""
 
 
 def package_files(urls: list[str]) -> list[str]:
@@ -59,29 +64,45 @@ def test_start_up_fetches_numpy_and_ad_only_and_a_run_loads_what_it_imports(page
     assert not loaded & {"scipy", "pandas", "scikit_learn", "jedi", "openblas"}
 
 
-def test_a_second_visit_loads_packages_from_the_browser_cache(page: Page, site_url: str):
+def test_a_second_visit_loads_packages_from_the_browser_cache(browser, page_guard, site_url: str,
+                                                              tmp_path):
+    # NOTE: a profile on disk, as a visitor's browser has: a plain Playwright context caches in
+    # memory only, and keeps no file over a few MB (the matplotlib wheel is 6.7 MB).
+    context = browser.browser_type.launch_persistent_context(
+        tmp_path, executable_path=build.find_browser(), args=CHROMIUM_ARGS, headless=True)
+    context.on("request", page_guard.on_request)
     sizes: dict[str, int] = {}
 
     def record(request) -> None:
-        response = request.response()
-        if response is not None and PACKAGE_FILE.search(urlsplit(request.url).path):
+        if PACKAGE_FILE.search(urlsplit(request.url).path):
             sizes[request.url] = request.sizes()["responseBodySize"]
 
-    page.context.on("requestfinished", record)
-    page.goto(site_url)
-    page.wait_for_function("window.adPlayground !== undefined")
-    first = automation_run(page, "import pandas\nprint(pandas.__version__)")
-    assert first["ok"], first["error"]
-    first_bytes = dict(sizes)
-    assert sum(first_bytes.values()) > 5_000_000, first_bytes  # pandas and what it needs came
-    sizes.clear()
-    page.reload()
-    page.wait_for_function("window.adPlayground !== undefined")
-    second = automation_run(page, "import pandas\nprint(pandas.__version__)")
-    assert second["ok"], second["error"]
-    assert second["packages"]["names"] == first["packages"]["names"]
+    context.on("requestfinished", record)
+    try:
+        runs = []
+        for _visit in range(2):
+            sizes.clear()
+            page = context.new_page()
+            page.on("pageerror", page_guard.on_page_error)
+            page.goto(site_url)
+            page.wait_for_function("window.adPlayground !== undefined")
+            result = automation_run(page, "import matplotlib.pyplot as plt\nprint('drawn')")
+            assert result["ok"], result["error"]
+            runs.append((result["packages"]["names"], dict(sizes), result["stderr"]))
+            page.wait_for_function(FONT_LIST_STORED)
+            page.close()
+    finally:
+        context.close()
+    (names, first, first_stderr), (again, second, second_stderr) = runs
+    assert again == names and len(names) == 12
+    # The font list the first visit's matplotlib built is kept: the second does not scan again.
+    assert "building the font cache" in first_stderr
+    assert second_stderr == ""
+    matplotlib = next(url for url in first if "/matplotlib-3" in url)
+    assert first[matplotlib] > 6_000_000  # the first visit downloaded it
     # The dev server asks the browser to revalidate (304, no body): nothing is sent again.
-    assert sizes and sum(sizes.values()) == 0, sizes
+    assert set(second) == set(first) and sum(second.values()) == 0, second
+    page_guard.check()
 
 
 def test_loading_is_shown_and_left_out_of_the_runs_stopwatch(booted):
@@ -100,6 +121,22 @@ def test_loading_is_shown_and_left_out_of_the_runs_stopwatch(booted):
     # Loaded once per worker: the next run needs nothing.
     again = automation_run(page, "import scipy\nprint(scipy.__version__)")
     assert again["packages"] is None and again["stdout"] == "1.14.1\n"
+
+
+def test_a_package_that_fails_to_load_stops_the_run_and_the_next_run_retries(page: Page, ui,
+                                                                             site_url: str):
+    sqlite_wheel = re.compile(r"/pyodide/sqlite3-[^/]+\.whl$")
+    page.context.route(sqlite_wheel, lambda route: route.abort("connectionreset"))
+    page.goto(site_url)
+    ui.run("import sqlite3\nprint('never')\n", re.compile(r"^ImportError after"))
+    expect(ui.output).to_contain_text(re.compile(r"^Could not load sqlite3 \(0\.5 MB\)\n"))
+    expect(ui.output).to_contain_text("Could not load sqlite3 from the site (")
+    expect(ui.output).to_contain_text("Check the connection to the site and run again.")
+    expect(ui.output).not_to_contain_text("never")
+    page.context.unroute(sqlite_wheel)
+    ui.run("import sqlite3\n"
+           "print(sqlite3.connect(':memory:').execute('select 6 * 7').fetchone())\n")
+    expect(ui.output).to_contain_text("(42,)")
 
 
 MATPLOTLIB = """\

@@ -1,7 +1,8 @@
 /**
  * The editor's language service: completion, signature help and hover docs from jedi, which runs
- * in a worker of its own (jedi/worker.ts) started on first use. A lazy chunk: editor.ts imports it
- * on the first completion, so a page that never completes never downloads it. Answers come back
+ * in a worker of its own (jedi/worker.ts). A lazy chunk: editor.ts imports it at the first
+ * keystroke typed in the editor (or the first Ctrl+Space), so a page nobody types in never
+ * downloads it and never starts a second Python. Answers come back
  * as plain data, or as DOM built with textContent only. When the worker cannot start, or takes
  * too long, every call gives null and the editor falls back to its word completion.
  */

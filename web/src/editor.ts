@@ -2,7 +2,8 @@
  * The code editor: CodeMirror 6 with Python, line numbers, bracket matching, auto-indent,
  * undo history and search; Ctrl/Cmd+Enter runs; Escape then Tab leaves the editor. Completion
  * (after `.` and on Ctrl+Space), signature help (on `(`) and hover docs come from a language
- * service (completion.ts, a lazy chunk) started on first use, with word completion as fallback.
+ * service (completion.ts, a lazy chunk) started at the first keystroke typed in the editor, with
+ * word completion as fallback.
  * Knows nothing of Pyodide.
  */
 import {
@@ -330,6 +331,18 @@ function signatureHelp(workerUrl: URL): Extension {
   return [signatureTooltip, plugin, Prec.highest(close)];
 }
 
+/**
+ * Start the service at the first keystroke typed in the editor (not at start-up, not for pasted
+ * text), so that jedi has booted, or nearly, by the time a `.` asks it for names.
+ */
+function startOnTyping(workerUrl: URL): Extension {
+  return EditorView.updateListener.of((update) => {
+    if (service === null && update.docChanged && update.state.field(lastTyped) !== "") {
+      void languageService(workerUrl);
+    }
+  });
+}
+
 /** Docs of the name under the mouse, once the service runs (a mere hover never starts it). */
 function hoverDocs(workerUrl: URL): Extension {
   return hoverTooltip(async (view, pos) => {
@@ -385,6 +398,7 @@ export function createEditor(parent: HTMLElement, options: EditorOptions): Edito
     ]),
     python(),
     lastTyped,
+    startOnTyping(options.completionWorker),
     signatureHelp(options.completionWorker),
     autocompletion({
       override: [jediCompletion(options.completionWorker)],

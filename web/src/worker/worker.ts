@@ -16,6 +16,7 @@ import type {
   ToWorker,
 } from "../messages";
 import driverSource from "./driver.py";
+import { keepFontList, restoreFontList } from "./fontlist";
 import { forgetSnapshot, loadSnapshot, saveSnapshot, withinTimeout } from "./snapshot";
 
 /** At most one batch of output every FLUSH_MS, so a flood of prints cannot flood the page. */
@@ -43,6 +44,8 @@ interface Runtime {
   interrupt: Uint8Array | null;
   /** Characters of output forwarded per run (from the page's `init`). */
   outputCap: number;
+  /** Whether matplotlib's font list is in Cache Storage for later workers (see fontlist.ts). */
+  fontListKept: boolean;
 }
 
 /** Every message to the page leaves through here. */
@@ -277,6 +280,7 @@ async function boot(init: InitRequest): Promise<Runtime> {
     loaded: driver.loaded as PyCallable,
     interrupt,
     outputCap: init.outputCap,
+    fontListKept: false,
   };
 }
 
@@ -336,6 +340,8 @@ async function loadImports(runtime: Runtime, run: Run, code: string): Promise<Ru
     };
   }
   runtime.loaded(JSON.stringify(names));
+  // Spares the first import its font scan when an earlier worker did it (seconds).
+  if (names.includes("matplotlib")) await restoreFontList(runtime.py, location.href);
   report("loaded");
   return null;
 }
@@ -385,6 +391,13 @@ async function execute(request: RunRequest): Promise<void> {
   const durationMs = performance.now() - (error?.kind === "fatal" ? queued : run.started);
   run.answer(error, durationMs);
   current = null;
+  if (
+    !runtime.fontListKept &&
+    error?.kind !== "fatal" &&
+    "matplotlib" in runtime.py.loadedPackages
+  ) {
+    runtime.fontListKept = await keepFontList(runtime.py, location.href);
+  }
 }
 
 // Pyodide starts some of its boot work without awaiting it (e.g. reading the package lock):
