@@ -20,10 +20,13 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -460,25 +463,52 @@ def build() -> Path:
 # --- Serve -----------------------------------------------------------------------------------
 
 
+IDLE_TIMEOUT_S = 15  # a connection that sends no request for this long is closed
+MAX_CONNECTIONS = 200  # past this, the longest-idle connection is closed to make room
+
+
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
     """Static files with the headers the page relies on.
 
     COOP/COEP make the page crossOriginIsolated (SharedArrayBuffer, so Stop can interrupt
     Python); every response is revalidated (Last-Modified), so a rebuilt site is never stale.
+    With `policy_headers` off it sends MIME types only, as a bare static host does.
     """
 
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
     base_path = "/"
     log_file = sys.stderr
-    csp = ""  # the page's own policy, sent as a header too: a worker script obeys only headers
+    csp = ""  # the page's own policy, sent as a header too (a second layer over the <meta> tag)
+    policy_headers = True
+    timeout = IDLE_TIMEOUT_S  # NOTE: socketserver applies it to every read and write
+    idle_since: float | None = None  # waiting for a request since then; None while serving one
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.opened(self)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.closed(self)
+
+    def handle_one_request(self) -> None:
+        self.idle_since = time.monotonic()
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        self.idle_since = None  # a request line arrived: busy until the next one is awaited
+        return super().parse_request()
 
     def end_headers(self) -> None:
-        self.send_header("Cross-Origin-Opener-Policy", "same-origin")
-        self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
-        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        if self.csp:
-            self.send_header("Content-Security-Policy", self.csp)
+        if self.policy_headers:
+            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+            self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+            self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            if self.csp:
+                self.send_header("Content-Security-Policy", self.csp)
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
@@ -488,6 +518,14 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         if not clean.startswith(self.base_path):
             return str(Path(self.directory) / "__outside_base_path__")
         return super().translate_path("/" + clean[len(self.base_path):])
+
+    def send_head(self):
+        # NOTE: a NUL byte in the path (/%00) makes open() raise ValueError, not OSError, which
+        # SimpleHTTPRequestHandler does not catch: answer it before it gets there.
+        if "\0" in urllib.parse.unquote(self.path):
+            self.send_error(400, "Bad request: the path holds a NUL character")
+            return None
+        return super().send_head()
 
     def do_GET(self) -> None:
         at_base = self.path.rstrip("/") == self.base_path.rstrip("/")
@@ -507,6 +545,45 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             print(f"{self.address_string()} - {format % args}", file=self.log_file, flush=True)
 
 
+class SiteServer(http.server.ThreadingHTTPServer):
+    """One thread per connection, at most MAX_CONNECTIONS of them: a new connection past that
+    closes the one idle longest, so idle (or stalled) clients cannot use up the server's file
+    descriptors and stop it serving."""
+
+    daemon_threads = True
+    request_queue_size = 128
+    base_path = "/"
+
+    def __init__(self, *args, max_connections: int = MAX_CONNECTIONS, **kwargs):
+        self.max_connections = max_connections
+        self.connections: set[SiteHandler] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def opened(self, handler: SiteHandler) -> None:
+        with self.connections_lock:
+            self.connections.add(handler)
+            if len(self.connections) <= self.max_connections:
+                return
+            idle = [h for h in self.connections if h.idle_since is not None and h is not handler]
+            oldest = min(idle, key=lambda h: h.idle_since, default=None)
+        if oldest is not None:
+            with contextlib.suppress(OSError):
+                oldest.connection.shutdown(socket.SHUT_RDWR)  # its thread then closes it
+
+    def closed(self, handler: SiteHandler) -> None:
+        with self.connections_lock:
+            self.connections.discard(handler)
+
+    def handle_error(self, request, client_address) -> None:
+        # One line, not a traceback: a client that went away is not the server's failure.
+        error = sys.exc_info()[1]
+        # NOTE: RequestHandlerClass is a functools.partial of the handler class (its directory).
+        log_file = self.RequestHandlerClass.func.log_file
+        if log_file is not None:
+            print(f"{client_address[0]} - connection ended: {error!r}", file=log_file, flush=True)
+
+
 def page_csp(index: Path) -> str:
     """The Content-Security-Policy of the page's <meta> tag, the one place it is written."""
     if not index.exists():
@@ -517,13 +594,17 @@ def page_csp(index: Path) -> str:
 
 
 def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000, base_path: str = "/",
-                log_file=sys.stderr) -> http.server.ThreadingHTTPServer:
-    """A threaded server for the site folder; port 0 picks a free port."""
+                log_file=sys.stderr, *, policy_headers: bool = True,
+                idle_timeout: float = IDLE_TIMEOUT_S,
+                max_connections: int = MAX_CONNECTIONS) -> SiteServer:
+    """A threaded server for the site folder; port 0 picks a free port. `policy_headers=False`
+    sends no COOP/COEP/CSP headers, as a bare static host does."""
     base_path = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
-    handler = type("Handler", (SiteHandler,), {"base_path": base_path, "log_file": log_file,
-                                               "csp": page_csp(directory / "index.html")})
-    server_class = type("Server", (http.server.ThreadingHTTPServer,), {"daemon_threads": True})
-    server = server_class((host, port), functools.partial(handler, directory=str(directory)))
+    handler = type("Handler", (SiteHandler,), {
+        "base_path": base_path, "log_file": log_file, "csp": page_csp(directory / "index.html"),
+        "policy_headers": policy_headers, "timeout": idle_timeout})
+    server = SiteServer((host, port), functools.partial(handler, directory=str(directory)),
+                        max_connections=max_connections)
     server.base_path = base_path
     return server
 
@@ -531,7 +612,8 @@ def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000, base
 def serve(args: argparse.Namespace) -> None:
     site = build() if not args.no_build else SITE_DIR
     try:
-        server = make_server(site, args.host, args.port, args.base_path)
+        server = make_server(site, args.host, args.port, args.base_path,
+                             policy_headers=not args.plain)
     except OSError as e:
         if e.errno == errno.EADDRINUSE:
             raise BuildError(f"port {args.port} on {args.host} is already in use: stop the other "
@@ -711,6 +793,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--base-path", default="/", help="serve the site under this sub-path, "
                    "like a static host would (e.g. /repo/)")
     p.add_argument("--no-build", action="store_true", help="serve build/site/ as it is")
+    p.add_argument("--plain", action="store_true", help="send no COOP/COEP/CSP headers, as a "
+                   "bare static host does (to see how the page copes there)")
     p.set_defaults(func=serve)
     p = sub.add_parser("test", help="build, then run every test "
                        "(engine in CPython, the page in Chromium) and lint the Python")

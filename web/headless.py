@@ -58,7 +58,8 @@ def served_site(site_dir: Path, base_path: str = "/", log_file=None):
         server.server_close()
 
 
-# Where the page keeps its interpreter snapshot (web/src/worker/snapshot.ts): one per Pyodide version.
+# Where the page keeps its interpreter snapshot (web/src/worker/snapshot.ts): one per Pyodide
+# version.
 SNAPSHOT_CACHE = "ad-playground-python"
 SNAPSHOT_STORED = f"""async () => {{
     const cache = await caches.open("{SNAPSHOT_CACHE}");

@@ -18,8 +18,8 @@ _BUILTIN_TENSOR = dict(vars(Tensor))  # Tensor's methods and operators as shippe
 
 def restore_tensor():
     """Undo user reassignments such as `Tensor.__matmul__ = TensorDotProduct()`: put back
-    Tensor's built-in operators and methods and drop added ones (a playground runs many
-    snippets in one interpreter)."""
+    Tensor's built-in operators and methods and drop added ones. For a long-lived interpreter
+    (a notebook, a test session); the web playground needs none: it re-imports `ad` per run."""
     for name in set(vars(Tensor)) - set(_BUILTIN_TENSOR):
         delattr(Tensor, name)
     for name, value in _BUILTIN_TENSOR.items():

@@ -4,9 +4,30 @@ Node ids are stable: n0, n1, ... in topological order (inputs before the ops tha
 """
 import numpy as np
 
-from .core import Tensor
+from .core import Tensor, _walk
 
-__all__ = ["graph", "to_dot"]
+__all__ = ["array_stats", "graph", "to_dot"]
+
+
+def array_stats(a):
+    """NaN and inf counts of a real array, and the min, max and mean of its finite values, as
+    plain JSON-able numbers: {} for an empty or non-real array; no min, max or mean when
+    nothing is finite."""
+    a = np.asarray(a)
+    if not a.size or a.dtype.kind not in "biuf":
+        return {}
+    f = a.astype(np.float64).ravel()
+    finite = np.isfinite(f)
+    nan = int(np.isnan(f).sum())
+    stats = {"nan": nan, "inf": int(f.size - finite.sum()) - nan}
+    if nan or stats["inf"]:
+        f = f[finite]
+    if f.size:
+        # NOTE: the mean of huge finite values can overflow; scale first, so the stats stay
+        # finite (and an export strict JSON) whenever the data is.
+        scale = float(np.abs(f).max()) or 1.0
+        stats.update(min=float(f.min()), max=float(f.max()), mean=float((f / scale).mean() * scale))
+    return stats
 
 
 def _summary(a):
@@ -14,20 +35,7 @@ def _summary(a):
     if a is None:
         return None
     a = np.asarray(a)
-    s = {"text": _text(a)}
-    if a.size and a.dtype.kind in "biuf":
-        f = a.astype(np.float64).ravel()
-        finite = np.isfinite(f)
-        s["nan"] = int(np.isnan(f).sum())
-        s["inf"] = int(f.size - finite.sum()) - s["nan"]
-        if s["nan"] or s["inf"]:
-            f = f[finite]
-        if f.size:
-            # NOTE: the mean of huge finite values can overflow; scale first, so the summary
-            # stays finite (and the export strict JSON) whenever the data is.
-            scale = float(np.abs(f).max()) or 1.0
-            s.update(min=float(f.min()), max=float(f.max()), mean=float((f / scale).mean() * scale))
-    return s
+    return {"text": _text(a), **array_stats(a)}
 
 
 def _text(a, limit=8):
@@ -42,24 +50,6 @@ def _text(a, limit=8):
     return f"{a.size} values"
 
 
-def _topo_all(root):
-    """Every tensor that `root` depends on, leaves included, inputs first (explicit stack)."""
-    order, seen, stack = [], set(), [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for inp in reversed(node._inputs):  # reversed: the first input gets the lower id
-            if id(inp) not in seen:
-                stack.append((inp, False))
-    return order
-
-
 def graph(output):
     """{"nodes": [...], "edges": [...], "output": id} describing how `output` was computed.
 
@@ -68,7 +58,7 @@ def graph(output):
     index (the input position)."""
     if not isinstance(output, Tensor):
         raise TypeError(f"graph() takes a Tensor, got {type(output).__name__}")
-    order = _topo_all(output)
+    order = _walk(output)
     ids = {id(t): f"n{i}" for i, t in enumerate(order)}
     nodes, edges = [], []
     for t in order:
@@ -78,7 +68,7 @@ def graph(output):
         nodes.append({
             "id": ids[id(t)], "op": op, "label": name or op,
             "name": name, "shape": list(t.data.shape), "dtype": str(t.data.dtype),
-            "value": _summary(t.data), "grad": _summary(t._grad),
+            "value": _summary(t.data), "grad": _summary(t.grad_view()),
             "is_leaf": leaf, "requires_grad": bool(t.requires_grad),
             "is_output": t is output,
         })

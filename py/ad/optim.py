@@ -1,5 +1,5 @@
 """Optimizers: SGD (momentum, weight decay) and Adam. They update `.data` in place and read
-each parameter's gradient without copying it."""
+each parameter's gradient without copying it (`Tensor.grad_view()`)."""
 import numpy as np
 
 __all__ = ["Optimizer", "SGD", "Adam"]
@@ -20,7 +20,7 @@ class Optimizer:
 
     def zero_grad(self):
         for p in self.params:
-            p._grad = p._own = None
+            p.grad = None
 
     def step(self):
         raise NotImplementedError
@@ -35,21 +35,22 @@ class SGD(Optimizer):
         self._velocity = [None] * len(self.params)
 
     def step(self):
+        lr, momentum, decay = self.lr, self.momentum, self.weight_decay
         for i, p in enumerate(self.params):
-            g = p._grad  # read-only use: no copy
+            g = p.grad_view()
             if g is None:
                 continue
-            if self.weight_decay:
-                g = g + self.weight_decay * p.data
-            if self.momentum:
+            if decay:
+                g = g + decay * p.data
+            if momentum:
                 v = self._velocity[i]
                 if v is None:
                     v = self._velocity[i] = np.array(g, dtype=np.result_type(g, float))
                 else:
-                    v *= self.momentum
+                    v *= momentum
                     v += g
                 g = v
-            p.data -= self.lr * g
+            p.data -= lr * g
 
 
 class Adam(Optimizer):
@@ -67,7 +68,7 @@ class Adam(Optimizer):
         b1, b2 = self.betas
         c1, c2 = 1 - b1 ** self.t, 1 - b2 ** self.t
         for p, m, v in zip(self.params, self._m, self._v):
-            g = p._grad
+            g = p.grad_view()
             if g is None:
                 continue
             if self.weight_decay:

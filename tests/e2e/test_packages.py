@@ -152,6 +152,7 @@ plt.savefig("sine.png")
 print("saved", os.path.getsize("sine.png") > 1000)
 plt.show()
 
+plt.rcParams["lines.linewidth"] = 5  # this run's setting, not the next run's
 fig, ax = plt.subplots(figsize=(4, 3))
 ax.scatter([1, 2, 3], [3, 1, 2])
 ax.set_title("left open")
@@ -179,9 +180,10 @@ def test_matplotlib_figures_show_as_images_and_download(booted):
             figure.get_by_role("button", name=f"Download sine wave as {fmt}").click()
         assert download.value.suggested_filename == f"sine-wave.{fmt.lower()}"
         assert Path(download.value.path()).read_bytes().startswith(magic)
-    # Figures were closed once shown: the next run starts with none.
-    booted.run("import matplotlib.pyplot as plt\nprint('figures', plt.get_fignums())\n")
-    expect(log).to_have_text("figures []\n")
+    # Figures were closed once shown, and settings put back: the next run starts clean.
+    booted.run("import matplotlib.pyplot as plt\n"
+               "print('figures', plt.get_fignums(), plt.rcParams['lines.linewidth'])\n")
+    expect(log).to_have_text("figures [] 1.5\n")
 
 
 ROSENBROCK = """\

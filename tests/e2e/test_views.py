@@ -268,14 +268,13 @@ print("after")
 """
 
 
-def test_a_figure_whose_data_does_not_fit_its_kind_shows_its_text(page: Page, site_url: str):
-    page.goto(site_url)
-    run(page, UNREADABLE)
-    plot = log(page).get_by_role("figure", name="plot")
+def test_a_figure_whose_data_does_not_fit_its_kind_shows_its_text(booted):
+    booted.run(UNREADABLE)
+    plot = booted.output.get_by_role("figure", name="plot")
     expect(plot).to_have_attribute("data-state", "text", timeout=20_000)
     expect(plot).to_contain_text("<img src=x> plot as text")
     expect(plot.locator("svg, img")).to_have_count(0)
-    unknown = log(page).get_by_role("figure", name="sketch")
+    unknown = booted.output.get_by_role("figure", name="sketch")
     expect(unknown).to_have_attribute("data-state", "text")
     expect(unknown).to_contain_text("an unknown kind")
-    expect(log(page)).to_contain_text("after")
+    expect(booted.output).to_contain_text("after")

@@ -288,6 +288,122 @@ def test_user_function_used_twice_with_the_same_input():
     np.testing.assert_allclose(x.grad, [6.0])
 
 
+def test_user_function_with_one_input_twice_gets_a_stand_in_per_position():
+    seen = []
+
+    class Weighted(Function):  # f(a, b) = a + 10 b
+        def forward(self, a, b):
+            return Variable(a.data + 10 * b.data)
+
+        def backward(self, a, b, grad):
+            a.grad += grad
+            seen.append((a is b, b.grad.tolist()))  # b's gradient still starts at zero
+            b.grad += 10 * grad
+
+    x = tensor([1.0, 2.0])
+    Weighted()(x, x).backward()
+    assert seen == [(False, [0.0, 0.0])]
+    np.testing.assert_allclose(x.grad, [11.0, 11.0])  # the walk adds both positions
+
+
+def test_wrong_shape_names_the_position_even_when_an_input_repeats():
+    class Bad(Function):
+        def forward(self, a, b):
+            return Variable(a.data * b.data)
+
+        def backward(self, a, b, grad):
+            a.grad += grad * b.data
+            b.grad += np.ones(5)
+
+    with pytest.raises(ad.BackwardError, match=r"Bad.*\(5,\) into input 1 \(b\).*\(2,\)"):
+        x = tensor([1.0, 2.0])
+        Bad()(x, x).sum().backward()
+
+
+def test_an_input_a_user_backward_never_touches_gets_no_gradient():
+    class FirstOnly(Function):
+        def forward(self, a, b):
+            return Variable(a.data + 0 * b.data)
+
+        def backward(self, a, b, grad):
+            a.grad += grad
+
+    a, b = tensor([1.0]), tensor([2.0])
+    FirstOnly()(a, b).backward()
+    assert a.grad_view() is not None and b.grad_view() is None  # "grad": null in the graph
+
+
+def test_user_backward_neither_sees_nor_corrupts_the_inputs_gradient():
+    seen = []
+
+    class Peek(Function):
+        def forward(self, x):
+            return Variable(x.data * 3)
+
+        def backward(self, x, grad):
+            seen.append(x.grad.tolist())  # a fresh zero, not the accumulated [5, 5]
+            x.grad = 3 * grad  # replaces only this op's contribution
+
+    x = tensor([1.0, 2.0])
+    x.grad = np.array([5.0, 5.0])
+    Peek()(x).backward()
+    assert seen == [[0.0, 0.0]]
+    np.testing.assert_allclose(x.grad, [8.0, 8.0])
+
+
+def test_a_failing_user_backward_leaves_the_inputs_gradient_as_it_was():
+    class HalfDone(Function):
+        def forward(self, x, y):
+            return Variable(x.data * y.data)
+
+        def backward(self, x, y, grad):
+            x.grad += grad * y.data
+            raise RuntimeError("gave up after the first input")
+
+    x, y = tensor([1.0, 2.0]), tensor([3.0, 4.0])
+    x.grad = np.array([1.0, 1.0])
+    with pytest.raises(ad.BackwardError, match="HalfDone.backward raised RuntimeError"):
+        HalfDone()(x, y).sum().backward()
+    np.testing.assert_allclose(x.grad, [1.0, 1.0])
+    assert y._grad is None
+
+
+def test_inputs_inside_a_user_backward_behave_like_tensors():
+    seen = {}
+    x, c = tensor([[1.0, 2.0]], name="x"), ad.constant([[3.0, 4.0]])
+
+    class Probe(Function):
+        def forward(self, a, b):
+            return Variable(a.data * b.data)
+
+        def backward(self, a, b, grad):
+            seen["data"] = a.data is x.data and b.data is c.data
+            seen["meta"] = (a.shape, a.name, a.requires_grad, b.requires_grad)
+            seen["isinstance"] = isinstance(a, Variable)
+            seen["records"] = (a * 2).grad_fn  # Tensor maths here records nothing
+            seen["str"] = str(a.grad)
+            a.grad += ad.constant(grad * b.data)  # a Tensor may be added too
+
+    Probe()(x, c).backward()
+    assert seen == {"data": True, "meta": ((1, 2), "x", True, False), "isinstance": True,
+                    "records": None, "str": "[[0. 0.]]"}
+    np.testing.assert_allclose(x.grad, [[3.0, 4.0]])
+
+
+def test_grad_view_reads_the_gradient_without_a_copy():
+    a, b = tensor([1.0, 2.0]), tensor([3.0, 4.0])
+    assert a.grad_view() is None  # nothing yet: .grad would read as zeros
+    (a + b).backward()  # add hands one array to both inputs
+    view = a.grad_view()
+    np.testing.assert_array_equal(view, [1.0, 1.0])
+    assert view is b.grad_view()  # shared: the reason .grad copies before a write
+    a.grad += 1  # the writable .grad is a's own copy
+    np.testing.assert_array_equal(a.grad_view(), [2.0, 2.0])
+    np.testing.assert_array_equal(b.grad_view(), [1.0, 1.0])
+    a.zero_grad()
+    assert a.grad_view() is None
+
+
 def test_user_backward_exception_is_chained_and_named():
     class Broken(Function):
         def forward(self, x):

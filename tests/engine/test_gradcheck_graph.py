@@ -147,3 +147,22 @@ def test_graph_summaries_of_huge_finite_values_stay_finite_json():
 def test_gradcheck_with_nothing_to_check_does_not_pass():
     report = ad.gradcheck(lambda a: a * 2, ad.constant([1.0, 2.0]))
     assert not report and "FAILED" in str(report)
+
+
+def test_array_stats_counts_nan_and_inf_and_summarises_the_finite_values():
+    from ad.graph import array_stats
+
+    assert array_stats(np.array([1.0, np.nan, -np.inf, 3.0, np.inf])) == {
+        "nan": 1, "inf": 2, "min": 1.0, "max": 3.0, "mean": 2.0}
+    assert array_stats(np.array([np.nan, np.inf])) == {"nan": 1, "inf": 1}  # nothing finite
+    assert array_stats([[1, 2], [3, 6]]) == {"nan": 0, "inf": 0, "min": 1.0, "max": 6.0,
+                                             "mean": 3.0}
+    assert array_stats(np.array([True, False])) == {"nan": 0, "inf": 0, "min": 0.0, "max": 1.0,
+                                                    "mean": 0.5}
+    assert array_stats(np.float32(2.5)) == {"nan": 0, "inf": 0, "min": 2.5, "max": 2.5,
+                                            "mean": 2.5}
+    for nothing in (np.zeros((0, 3)), np.array([1 + 2j]), np.array(["a"]), np.array([None])):
+        assert array_stats(nothing) == {}
+    huge = array_stats(np.array([1e308, 1e308, -1e308, 1e308]))  # the plain mean overflows
+    assert huge["mean"] == 5e307 and all(np.isfinite(v) for v in huge.values())
+    json.dumps(huge, allow_nan=False)

@@ -130,6 +130,17 @@ def test_optimizer_skips_params_without_gradient_and_needs_params():
         ad.optim.SGD([], lr=0.1)
 
 
+def test_optimizers_use_gradients_set_through_the_public_api():
+    p = ad.tensor([1.0, 2.0])
+    sgd = ad.optim.SGD([p], lr=0.5)
+    p.grad = np.array([2.0, -2.0])  # set by hand, not by backward
+    sgd.step()
+    np.testing.assert_allclose(p.data, [0.0, 3.0])
+    np.testing.assert_allclose(p.grad, [2.0, -2.0])  # a step reads the gradient, never writes it
+    sgd.zero_grad()
+    assert p.grad_view() is None and not p.grad.any()
+
+
 def test_mlp_learns_two_moons():
     rng = np.random.default_rng(0)
     X, y = two_moons(400, 0.1, rng)

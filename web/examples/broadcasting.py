@@ -1,6 +1,7 @@
 # Broadcasting: an op that stretches an input must sum the gradient back
 # to that input's shape. Each gradient below has its tensor's shape.
 import numpy as np
+
 from ad import tensor
 
 x = tensor(np.arange(6.0).reshape(2, 3))  # (2, 3)

@@ -1,6 +1,7 @@
 # Write your own differentiable Function, then let ad.gradcheck compare
 # its backward with central finite differences.
 import numpy as np
+
 import ad
 from ad import Function, Variable, tensor
 from playground import show

@@ -6,6 +6,7 @@
 #     dL/dy = x.T @ g      (D, N) @ (N, M) -> (D, M)
 # The seed's text has x.grad += x.data.T @ grad; y.grad += grad @ y.data.T.
 import numpy as np
+
 import ad
 from ad import Function, Tensor, Variable, tensor
 

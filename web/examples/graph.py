@@ -1,7 +1,7 @@
 # The computation graph of a small expression: drawn by show_graph,
 # and exported as Graphviz DOT (paste it into any Graphviz viewer).
-from ad import tensor
 import ad
+from ad import tensor
 from playground import show_graph
 
 a = tensor(2.0)

@@ -1,10 +1,11 @@
 # Train a small MLP to separate two interleaving half-moons,
 # with ad.nn and the Adam optimizer. The loss curve grows as it trains.
 import numpy as np
+
 import ad
 from ad import nn, optim
 from ad.nn import functional as F
-from playground import plot, decision_boundary
+from playground import decision_boundary, plot
 
 rng = np.random.default_rng(0)
 

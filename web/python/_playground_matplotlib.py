@@ -10,6 +10,7 @@ import base64
 import io
 import json
 
+import matplotlib
 from matplotlib._pylab_helpers import Gcf
 from matplotlib.backend_bases import FigureManagerBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -34,8 +35,12 @@ def _install(send):
 
 
 def _finish():
-    """Called by the driver after each run: show the figures still open."""
-    show()
+    """Called by the driver after each run: show the figures still open, and put back the
+    settings a run changed (rcParams), as the next run in a fresh Python would find them."""
+    try:
+        show()
+    finally:
+        matplotlib.rc_file_defaults()
 
 
 def _title(figure):

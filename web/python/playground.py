@@ -4,8 +4,8 @@ computation graph, gradient-check tables and readable arrays.
 In the page, the worker's driver installs a sender and each call becomes a `display` message the
 page draws: a figure id, a kind, and that kind's payload as strict JSON (typed, and checked by
 the page, in web/src/messages.ts). Anywhere else (plain CPython) the same calls print a short text
-summary, so snippets run in both. It never imports `js` or `pyodide`, and imports `ad` only when
-given its objects.
+summary, so snippets run in both. It never imports `js` or `pyodide`; it imports `ad` only to
+summarise an array (the engine's `ad.graph.array_stats`).
 """
 import atexit
 import json
@@ -294,20 +294,12 @@ def _show_gradcheck(report, title):
 
 
 def _array_payload(a):
+    from ad.graph import array_stats  # the engine's one summary of NaN, inf, min, max, mean
+
     a = np.asarray(a)
-    info = {"shape": list(a.shape), "dtype": str(a.dtype), "size": int(a.size),
-            "nan": 0, "inf": 0, "text": np.array2string(a, precision=4, threshold=400,
-                                                        edgeitems=4, max_line_width=100)}
-    if a.size and a.dtype.kind in "biuf":
-        f = a.astype(np.float64)
-        info["nan"] = int(np.isnan(f).sum())
-        info["inf"] = int(np.isinf(f).sum())
-        finite = f[np.isfinite(f)]
-        if finite.size:  # the mean scaled first: huge finite values must not overflow to inf
-            scale = float(np.abs(finite).max()) or 1.0
-            info.update(min=float(finite.min()), max=float(finite.max()),
-                        mean=float((finite / scale).mean() * scale))
-    return info
+    text = np.array2string(a, precision=4, threshold=400, edgeitems=4, max_line_width=100)
+    return {"shape": list(a.shape), "dtype": str(a.dtype), "size": int(a.size), "text": text,
+            "nan": 0, "inf": 0, **array_stats(a)}
 
 
 def _array_header(name, info):

@@ -3,10 +3,12 @@
  * `build.py run` command-line runner). Plain data in and out; it knows nothing of the DOM:
  * main.ts hands it the few page operations it exposes. Documented in the top-level README.
  */
-import type { Chunk, StreamName } from "./messages";
+import type { Chunk, RunError, StreamName } from "./messages";
 import type { RunResult, RunnerStatus } from "./runner";
 
 export const API_VERSION = 1;
+/** setTimeout's largest delay; a longer `timeoutMs` (or Infinity) means no time limit. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 export interface AutomationRunOptions {
   /** Stop the run after this many milliseconds; the result then has `timedOut: true`. */
@@ -15,10 +17,14 @@ export interface AutomationRunOptions {
   onOutput?: (stream: StreamName, text: string) => void;
 }
 
+/** A run's error, or "invalid": the call's arguments were wrong and nothing ran. */
+export type AutomationError = Omit<RunError, "kind"> & { kind: RunError["kind"] | "invalid" };
+
 /** A run's result (stdout, stderr, error, durationMs, dropped, displays: see RunResult). */
-export interface AutomationRunResult extends RunResult {
+export interface AutomationRunResult extends Omit<RunResult, "error"> {
   /** No error. */
   ok: boolean;
+  error: AutomationError | null;
   /** Stopped because `timeoutMs` passed. */
   timedOut: boolean;
 }
@@ -27,7 +33,10 @@ export interface AdPlayground {
   version: number;
   /** Resolves once Python is ready (package versions, boot time); rejects if it cannot start. */
   ready: Promise<{ versions: Record<string, string>; bootMs: number | null }>;
-  /** Run code in a fresh namespace, shown in the Output pane; the editor is left alone. */
+  /**
+   * Run code in a fresh namespace, shown in the Output pane; the editor is left alone. Calls
+   * made while one runs wait their turn; each resolves once, in order, and none rejects.
+   */
   run(code: string, options?: AutomationRunOptions): Promise<AutomationRunResult>;
   /** Stop the run in progress, if any. */
   stop(): Promise<void>;
@@ -68,26 +77,41 @@ export function createAutomation(page: PageOperations): AdPlayground {
   });
   ready.catch(() => undefined); // a caller who never awaits it must not see an unhandled rejection
 
-  async function run(
+  /** Runs wait for the one before: every call settles exactly once, in the order made. */
+  let queue: Promise<unknown> = Promise.resolve();
+
+  function run(code: unknown, options: unknown = {}): Promise<AutomationRunResult> {
+    const problem = invalidRun(code, options);
+    if (problem !== null) return Promise.resolve(invalid(problem));
+    const turn = queue.then(() => execute(code as string, (options ?? {}) as AutomationRunOptions));
+    queue = turn.catch(() => undefined);
+    return turn.catch((e: unknown) => invalid(`the run failed: ${String(e)}`));
+  }
+
+  async function execute(
     code: string,
-    options: AutomationRunOptions = {},
+    options: AutomationRunOptions,
   ): Promise<AutomationRunResult> {
-    if (typeof code !== "string") {
-      throw new TypeError("adPlayground.run(code): code must be a string");
-    }
     let timedOut = false;
-    const timeoutMs = options.timeoutMs ?? null;
+    const limit = clampTimeout(options.timeoutMs ?? null);
     const timer =
-      timeoutMs === null
+      limit === null
         ? null
         : setTimeout(() => {
             timedOut = true;
             void page.stop();
-          }, timeoutMs);
-    const onOutput = options.onOutput;
+          }, limit);
+    const onOutput = options.onOutput ?? undefined;
+    let hookFailed = false;
     try {
       const result = await page.run(code, (chunks) => {
-        if (onOutput !== undefined) for (const chunk of chunks) onOutput(chunk.stream, chunk.text);
+        if (onOutput === undefined || hookFailed) return;
+        try {
+          for (const chunk of chunks) onOutput(chunk.stream, chunk.text);
+        } catch (e) {
+          hookFailed = true; // said once; the run and the Output pane go on without it
+          console.error("adPlayground.run: the onOutput hook threw, so it is not called again:", e);
+        }
       });
       return { ok: result.error === null, ...result, timedOut };
     } finally {
@@ -102,11 +126,79 @@ export function createAutomation(page: PageOperations): AdPlayground {
     stop: () => page.stop(),
     status: () => page.status(),
     getCode: () => page.getCode(),
-    setCode: (code) => page.setCode(code),
+    setCode: (code: unknown) => {
+      if (typeof code !== "string") {
+        throw new TypeError(
+          `adPlayground.setCode(code): code must be a string, not ${kindOf(code)}`,
+        );
+      }
+      page.setCode(code);
+    },
     shareLink: () => page.shareLink(page.getCode()),
-    openLink: (link) =>
-      page.openLink(
+    openLink: async (link: unknown) => {
+      if (typeof link !== "string") {
+        throw new TypeError(
+          `adPlayground.openLink(link): link must be a string, not ${kindOf(link)}`,
+        );
+      }
+      await page.openLink(
         link.includes("#") ? link.slice(link.indexOf("#")) : `#${link.replace(/^#/, "")}`,
-      ),
+      );
+    },
+  };
+}
+
+function kindOf(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+}
+
+/** What is wrong with run()'s arguments, or null. */
+function invalidRun(code: unknown, options: unknown): string | null {
+  if (typeof code !== "string") {
+    return `adPlayground.run(code): code must be a string, not ${kindOf(code)}`;
+  }
+  if (options === undefined || options === null) return null;
+  if (typeof options !== "object" || Array.isArray(options)) {
+    return `adPlayground.run(code, options): options must be an object, not ${kindOf(options)}`;
+  }
+  const { timeoutMs, onOutput } = options as Record<string, unknown>;
+  if (timeoutMs !== undefined && timeoutMs !== null) {
+    if (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs)) {
+      return `adPlayground.run: timeoutMs must be a number of milliseconds, not ${kindOf(timeoutMs)}`;
+    }
+  }
+  if (onOutput !== undefined && onOutput !== null && typeof onOutput !== "function") {
+    return `adPlayground.run: onOutput must be a function, not ${kindOf(onOutput)}`;
+  }
+  return null;
+}
+
+/**
+ * NOTE: setTimeout fires at once for delays of 2^31 ms or more (the delay overflows), so a
+ * longer limit, or Infinity, means none; 0 or less stops the run as soon as it starts.
+ */
+function clampTimeout(timeoutMs: number | null): number | null {
+  if (timeoutMs === null || timeoutMs >= MAX_TIMEOUT_MS) return null;
+  return Math.max(0, timeoutMs);
+}
+
+/** The result of a call with wrong arguments: nothing ran. */
+function invalid(message: string): AutomationRunResult {
+  return {
+    ok: false,
+    stdout: "",
+    stderr: "",
+    error: {
+      kind: "invalid",
+      name: "TypeError",
+      message,
+      traceback: `TypeError: ${message}\n`,
+      line: null,
+    },
+    durationMs: 0,
+    dropped: 0,
+    displays: [],
+    packages: null,
+    timedOut: false,
   };
 }

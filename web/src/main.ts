@@ -15,9 +15,19 @@ import type { Chunk } from "./messages";
 import { Notices } from "./notices";
 import { OutputView } from "./output";
 import { Runner } from "./runner";
-import type { PackageLoad, RunResult, RunnerStatus } from "./runner";
-import { decodeFragment, encodeCode, LONG_LINK } from "./share";
-import { debounce, keepPrevious, loadDraft, loadPrevious, saveDraft } from "./storage";
+import type { PackageLoad, RunResult, RunnerStatus, Trust } from "./runner";
+import { decodeFragment, encodeCode, LONG_LINK, MAX_CODE_BYTES } from "./share";
+import {
+  debounce,
+  DRAFT_KEY,
+  HISTORY_KEY,
+  loadDraft,
+  loadHistory,
+  saveDraft,
+  saveHistory,
+  snapshotStore,
+} from "./storage";
+import type { Draft } from "./storage";
 
 function element<T extends HTMLElement>(id: string, type: new () => T): T {
   const found = document.getElementById(id);
@@ -27,6 +37,7 @@ function element<T extends HTMLElement>(id: string, type: new () => T): T {
 
 const ui = {
   examples: element("examples", HTMLSelectElement),
+  drafts: element("drafts", HTMLSelectElement),
   run: element("run", HTMLButtonElement),
   stop: element("stop", HTMLButtonElement),
   share: element("share", HTMLButtonElement),
@@ -50,6 +61,8 @@ const bootSettled = new Promise<RunnerStatus>((resolve) => (settleBoot = resolve
 // Boot Python first: everything else happens while it loads.
 const runner = new Runner({
   workerUrl: new URL("./worker.js", import.meta.url),
+  baseUrl: new URL("./", import.meta.url),
+  snapshots: snapshotStore(),
   outputCap: 500_000,
   stopGraceMs: 1500,
   standbyDelayMs: 1500,
@@ -128,43 +141,56 @@ function packagesLine(load: PackageLoad): string {
 // ---- running ----
 
 let runToken = 0;
+/**
+ * Whose code the editor holds: "link" from opening a share link (edited or not) until the user's
+ * own code (a draft, an example, code set by a tool) replaces it. Link code runs in a worker of
+ * its own, thrown away before the user's own code runs again.
+ */
+let editorTrust: Trust = "own";
 
 /** Run the editor's code (Run, Ctrl+Enter). */
 async function runNow(): Promise<void> {
   autosave.flush();
-  await runCode(editor.getCode(), true);
+  await runCode(editor.getCode(), true, editorTrust);
 }
 
 /** Run code, showing its output and outcome; only the editor's code gets its error line marked. */
 async function runCode(
   code: string,
   fromEditor: boolean,
+  trust: Trust,
   onChunks?: (chunks: Chunk[]) => void,
 ): Promise<RunResult> {
   const token = ++runToken;
   output.clear();
   editor.markError(null);
   lastResult = null;
-  const result: RunResult = await runner.run(code, {
-    onOutput: (chunks) => {
-      onChunks?.(chunks);
-      if (token === runToken) output.append(chunks);
+  const result: RunResult = await runner.run(
+    code,
+    {
+      onOutput: (chunks) => {
+        if (token === runToken) output.append(chunks);
+        onChunks?.(chunks); // after the pane has it: a caller's hook that throws hides nothing
+      },
+      onDisplay: (display) => {
+        if (token === runToken) output.display(display);
+      },
+      onPackages: (load) => {
+        if (token === runToken) {
+          output.status("packages", packagesLine(load), load.names.join(", "));
+        }
+      },
+      onTruncated: (cap) => {
+        if (token === runToken) {
+          output.notice(
+            `Output passed ${cap.toLocaleString("en")} characters; the rest is not shown. ` +
+              "The program keeps running.",
+          );
+        }
+      },
     },
-    onDisplay: (display) => {
-      if (token === runToken) output.display(display);
-    },
-    onPackages: (load) => {
-      if (token === runToken) output.status("packages", packagesLine(load), load.names.join(", "));
-    },
-    onTruncated: (cap) => {
-      if (token === runToken) {
-        output.notice(
-          `Output passed ${cap.toLocaleString("en")} characters; the rest is not shown. ` +
-            "The program keeps running.",
-        );
-      }
-    },
-  });
+    trust,
+  );
   if (token !== runToken) return result;
   if (result.dropped > 0) {
     output.notice(
@@ -195,11 +221,28 @@ async function runCode(
 }
 
 // ---- code in the editor: draft, links, examples ----
+//
+// NOTE: the user's own code is sacred. The draft slot holds the latest code the user wrote; code
+// from a link, an example or a tool ("foreign" code) never displaces it until the user edits
+// it. Then the old draft moves to the history of earlier drafts first, and if that cannot be
+// stored the draft is not overwritten (the page says so and offers the download).
 
 let linkInAddressBar = location.hash !== "";
 let saveFailed = false;
+/** Whose text the editor shows: the user's own, or foreign code not edited yet. */
+let editorSource: "own" | "foreign" = "own";
+/** The old draft could not be moved to the history: autosave must not overwrite it. */
+let draftBlocked = false;
+/** Another tab changed the draft: this tab does not autosave over it until the user says. */
+let otherTab: string | null = null;
+/** Set while the page itself replaces the editor's text (not a user edit). */
+let replacing = false;
+/** Earlier drafts, newest first; kept in memory too, for when storage fails. */
+let drafts: Draft[] = loadHistory();
 
 const autosave = debounce<string>(400, (code) => {
+  if (otherTab !== null) return;
+  if (draftBlocked && !archiveDraft()) return;
   if (saveDraft(code)) {
     if (saveFailed) notices.dismiss("storage");
     saveFailed = false;
@@ -219,43 +262,203 @@ const autosave = debounce<string>(400, (code) => {
 });
 
 function onUserEdit(code: string): void {
+  if (replacing) return;
+  if (editorSource === "foreign") {
+    // Edited foreign code becomes the user's draft; the draft it replaces goes to the history.
+    editorSource = "own";
+    if (!archiveDraft()) {
+      draftBlocked = true;
+      notices.show({
+        key: "storage",
+        tone: "warn",
+        text:
+          "Storage is full: your saved draft could not be moved to Earlier drafts, so it stays " +
+          "saved and this code is not autosaved over it. Download this code to keep it.",
+        actions: [{ label: "Download .py", run: () => downloadCode(editor.getCode()), keep: true }],
+      });
+    }
+  }
   autosave.push(code);
+  forgetLinkInAddressBar();
+}
+
+/** The link no longer matches the editor: a reload should bring back the draft, not the link. */
+function forgetLinkInAddressBar(): void {
   if (linkInAddressBar) {
-    // The link no longer matches the editor: a reload should bring back the draft, not the link.
     history.replaceState(null, "", location.pathname + location.search);
     linkInAddressBar = false;
   }
+}
+
+/** Add `code` to the earlier drafts (newest first, no duplicates); whether storage kept it. */
+function remember(code: string): boolean {
+  if (code.trim() === "") return true;
+  drafts = [{ code, savedAt: Date.now() }, ...drafts.filter((d) => d.code !== code)];
+  const stored = saveHistory(drafts);
+  showDrafts();
+  return stored !== null && stored.some((d) => d.code === code);
+}
+
+/** Move the stored draft to the history (before the slot takes other code). */
+function archiveDraft(): boolean {
+  const draft = loadDraft();
+  if (draft === null || draft.trim() === "") return true;
+  if (remember(draft)) {
+    draftBlocked = false;
+    return true;
+  }
+  return false;
 }
 
 function downloadCode(code: string): void {
   download(new Blob([code], { type: "text/x-python" }), "playground.py");
 }
 
-function offerRestore(key: string, text: string, label: string): void {
-  notices.show({ key, text, actions: [{ label, run: restorePrevious }] });
+/** Set the editor's text as the page (not the user) does. */
+function setEditor(code: string, trust: Trust, source: "own" | "foreign"): void {
+  replacing = true;
+  try {
+    editor.setCode(code);
+  } finally {
+    replacing = false;
+  }
+  editorTrust = trust;
+  editorSource = source;
 }
 
-/** Swap the editor with the code kept before the last replacement (so it can be swapped back). */
-function restorePrevious(): void {
-  const previous = loadPrevious();
-  if (previous === null) {
-    notices.show({ key: "restore", tone: "warn", text: "There is no earlier code to restore." });
-    return;
-  }
-  keepPrevious(editor.getCode(), "restoring earlier code");
-  editor.setCode(previous.code);
+/**
+ * Before foreign code replaces the user's own: make sure their code is stored (the draft slot,
+ * or the history); if storage fails it is kept in this page's Earlier drafts and the page says so.
+ */
+function keepOwnCode(): boolean {
+  if (editorSource !== "own") return true;
+  autosave.flush();
+  const code = editor.getCode();
+  if (code.trim() === "" || loadDraft() === code) return true;
+  if (remember(code)) return true;
+  notices.show({
+    key: "storage",
+    tone: "warn",
+    text:
+      "Your code could not be saved in this browser (storage is full or blocked): it is kept " +
+      "under Earlier drafts only while this page is open. Download it to keep it.",
+    actions: [{ label: "Download .py", run: () => downloadCode(code), keep: true }],
+  });
+  return false;
+}
+
+/** Show foreign code (a link's, an example, a tool's) without displacing the user's draft. */
+function showForeign(code: string, trust: Trust): void {
+  if (code !== editor.getCode()) keepOwnCode();
+  setEditor(code, trust, "foreign");
+}
+
+/** Put one of the user's drafts back in the editor; the code it replaces is kept. */
+function restoreDraft(code: string): void {
+  if (editorSource === "own" && editor.getCode() !== code) keepOwnCode();
+  drafts = drafts.filter((d) => d.code !== code);
+  saveHistory(drafts);
+  setEditor(code, "own", "own");
+  forgetLinkInAddressBar();
+  if (otherTab === null && !draftBlocked) saveDraft(code);
+  showDrafts();
   editor.focus();
 }
 
-/** Replace the editor's code, keeping the old text restorable. Returns whether it was kept. */
-function replaceCode(code: string, reason: string): boolean {
-  const current = editor.getCode();
-  let kept = false;
-  const disposable =
-    current.trim() === "" || current === code || EXAMPLES.some((e) => e.code === current);
-  if (!disposable) kept = keepPrevious(current, reason);
-  editor.setCode(code);
-  return kept;
+function restoreSavedDraft(): void {
+  const draft = loadDraft();
+  if (draft === null) {
+    notices.show({ key: "restore", tone: "warn", text: "There is no saved draft to restore." });
+    return;
+  }
+  restoreDraft(draft);
+}
+
+function offerRestore(key: string, text: string): void {
+  notices.show({ key, text, actions: [{ label: "Restore my draft", run: restoreSavedDraft }] });
+}
+
+/** The Earlier drafts picker: the saved draft (when the editor shows other code), then history. */
+function showDrafts(): void {
+  const draft = loadDraft();
+  const entries: Array<{ label: string; code: string }> = [];
+  if (draft !== null && draft.trim() !== "" && draft !== editor.getCode()) {
+    entries.push({ label: `Your draft: ${preview(draft)}`, code: draft });
+  }
+  for (const d of drafts) {
+    if (d.code === draft && entries.length > 0) continue;
+    const when = new Date(d.savedAt).toLocaleString("en", {
+      month: "short",
+      day: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+    });
+    entries.push({ label: `${when}: ${preview(d.code)}`, code: d.code });
+  }
+  const first = document.createElement("option");
+  first.value = "";
+  first.textContent = entries.length === 0 ? "No earlier drafts" : "Earlier drafts…";
+  const options = entries.map((entry, i) => {
+    const option = document.createElement("option");
+    option.value = String(i);
+    option.textContent = entry.label;
+    return option;
+  });
+  ui.drafts.replaceChildren(first, ...options);
+  ui.drafts.disabled = entries.length === 0;
+  draftChoices = entries.map((e) => e.code);
+}
+
+let draftChoices: string[] = [];
+
+function preview(code: string): string {
+  const lines = code.split("\n").length;
+  const first = code.split("\n").find((l) => l.trim() !== "") ?? "";
+  const short = first.trim().length > 40 ? first.trim().slice(0, 39) + "…" : first.trim();
+  return `${short} (${lines} line${lines === 1 ? "" : "s"})`;
+}
+
+/** Another tab saved a different draft: say so, and let the user choose; nothing is lost. */
+function onOtherTab(event: StorageEvent): void {
+  if (event.key === HISTORY_KEY) {
+    drafts = loadHistory();
+    showDrafts();
+    return;
+  }
+  if (event.key !== DRAFT_KEY || event.newValue === null) return;
+  if (event.newValue === editor.getCode()) return;
+  showDrafts();
+  if (editorSource !== "own") return; // this tab shows foreign code: nothing to overwrite
+  otherTab = event.newValue;
+  notices.show({
+    key: "other-tab",
+    tone: "warn",
+    text:
+      "Your draft was changed in another tab of this playground. This tab no longer autosaves " +
+      "over it; choose which code to keep as the draft (the other goes to Earlier drafts).",
+    actions: [
+      {
+        label: "Keep this tab's code",
+        run: () => {
+          const theirs = otherTab;
+          otherTab = null;
+          if (theirs !== null) remember(theirs);
+          saveDraft(editor.getCode());
+          showDrafts();
+        },
+      },
+      {
+        label: "Load the other tab's draft",
+        run: () => {
+          const theirs = otherTab;
+          otherTab = null;
+          remember(editor.getCode());
+          if (theirs !== null) setEditor(theirs, "own", "own");
+          showDrafts();
+        },
+      },
+    ],
+  });
 }
 
 async function codeFromLink(
@@ -278,18 +481,18 @@ function showLinkError(message: string): void {
 async function initialCode(): Promise<string> {
   const draft = loadDraft();
   const fallback = draft ?? DEFAULT_CODE;
+  if (draft === null) editorSource = "foreign"; // the page's default code is not the user's
   const link = await codeFromLink(location.hash);
   if (link === null) return fallback;
   if ("error" in link) {
     showLinkError(link.error);
     return fallback;
   }
+  editorSource = "foreign";
   if (draft !== null && draft.trim() !== "" && draft !== link.code) {
-    keepPrevious(draft, "opening a shared link");
     offerRestore(
       "link",
       "Opened the code from a shared link (not run yet). Your own draft is kept.",
-      "Restore my draft",
     );
   } else {
     notices.show({
@@ -298,6 +501,7 @@ async function initialCode(): Promise<string> {
       timeoutMs: 8000,
     });
   }
+  editorTrust = "link";
   return link.code;
 }
 
@@ -308,13 +512,13 @@ async function openLinkLater(): Promise<void> {
     showLinkError(link.error);
     return;
   }
-  const kept = replaceCode(link.code, "opening a shared link");
+  showForeign(link.code, "link");
   linkInAddressBar = true;
-  if (kept) {
+  const draft = loadDraft();
+  if (draft !== null && draft.trim() !== "" && draft !== link.code) {
     offerRestore(
       "link",
-      "Opened the code from a shared link (not run yet). Your previous code is kept.",
-      "Restore previous code",
+      "Opened the code from a shared link (not run yet). Your own draft is kept.",
     );
   } else {
     notices.show({
@@ -325,7 +529,20 @@ async function openLinkLater(): Promise<void> {
   }
 }
 
+/** Why `code` cannot go in a link (too large), or null. */
+function unshareable(code: string): string | null {
+  const bytes = new TextEncoder().encode(code).length;
+  if (bytes <= MAX_CODE_BYTES) return null;
+  const mb = (n: number): string => `${(n / 1_000_000).toFixed(1)} MB`;
+  return (
+    `This code is ${mb(bytes)}; a link carries at most ${mb(MAX_CODE_BYTES)}, so no link was ` +
+    "made. Download it as a file to share it."
+  );
+}
+
 async function shareLink(code: string): Promise<string> {
+  const refused = unshareable(code);
+  if (refused !== null) throw new Error(refused);
   const url = new URL(location.href);
   url.hash = await encodeCode(code);
   return url.href;
@@ -333,6 +550,16 @@ async function shareLink(code: string): Promise<string> {
 
 async function share(): Promise<void> {
   const code = editor.getCode();
+  const refused = unshareable(code);
+  if (refused !== null) {
+    notices.show({
+      key: "share",
+      tone: "warn",
+      text: refused,
+      actions: [{ label: "Download .py", run: () => downloadCode(code), keep: true }],
+    });
+    return;
+  }
   const url = new URL(await shareLink(code));
   history.replaceState(null, "", url.href);
   linkInAddressBar = true;
@@ -377,6 +604,7 @@ const editor: Editor = createEditor(ui.editor, {
   onRun: () => void runNow(),
 });
 
+showDrafts();
 ui.run.addEventListener("click", () => void runNow());
 ui.stop.addEventListener("click", () => void runner.stop());
 ui.share.addEventListener("click", () => void share());
@@ -389,13 +617,10 @@ ui.examples.addEventListener("change", () => {
   const example = findExample(ui.examples.value);
   ui.examples.value = "";
   if (example === undefined) return;
-  const kept = replaceCode(example.code, `loading the example “${example.title}”`);
-  if (kept) {
-    offerRestore(
-      "example",
-      `Loaded the example “${example.title}”. Your previous code is kept.`,
-      "Restore previous code",
-    );
+  showForeign(example.code, "own");
+  const draft = loadDraft();
+  if (draft !== null && draft.trim() !== "" && draft !== example.code) {
+    offerRestore("example", `Loaded the example “${example.title}”. Your own draft is kept.`);
   } else {
     notices.show({
       key: "example",
@@ -405,6 +630,12 @@ ui.examples.addEventListener("change", () => {
   }
 });
 window.addEventListener("hashchange", () => void openLinkLater());
+window.addEventListener("storage", onOtherTab);
+ui.drafts.addEventListener("change", () => {
+  const code = ui.drafts.value === "" ? undefined : draftChoices[Number(ui.drafts.value)];
+  ui.drafts.value = "";
+  if (code !== undefined) restoreDraft(code);
+});
 document.addEventListener("keydown", (e) => {
   // Ctrl/Cmd+Enter runs from anywhere on the page, not only inside the editor.
   if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && !e.defaultPrevented) {
@@ -421,16 +652,16 @@ showStatus(runner.status);
 
 window.adPlayground = createAutomation({
   ready: () => bootSettled,
-  run: (code, onChunks) => runCode(code, false, onChunks),
+  run: (code, onChunks) => runCode(code, false, "own", onChunks),
   stop: () => runner.stop(),
   status: () => runner.status,
   getCode: () => editor.getCode(),
-  setCode: (code) => void replaceCode(code, "code set through the automation API"),
+  setCode: (code) => showForeign(code, "own"),
   shareLink,
   openLink: async (fragment) => {
     const link = await codeFromLink(fragment);
     if (link === null) throw new Error("that link holds no code");
     if ("error" in link) throw new Error(link.error);
-    replaceCode(link.code, "opening a shared link");
+    showForeign(link.code, "link");
   },
 });

@@ -2,7 +2,10 @@
  * The message contract between the page (runner.ts) and the Python worker (worker.ts).
  * Plain data only: every message is structured-cloneable and tagged by a literal `type`.
  * The worker answers every `run` exactly once with a `done` carrying the same `id`,
- * errors included, as data.
+ * errors included, as data. The page reads every message through `readFromWorker` and the
+ * worker every request through `readToWorker`: what does not fit is rejected, never guessed at.
+ * NOTE: after `init`, page and worker talk over a private MessagePort (handed over in `init`),
+ * not the worker's global scope, which the snippet's code can reach.
  */
 
 /** Boot stages, in order. */
@@ -19,12 +22,27 @@ export interface Chunk {
 
 // ---- page -> worker ----
 
+/** Sent once, on the worker's global scope; every later message goes through `port`. */
 export interface InitRequest {
   type: "init";
+  /** The page's end of the private channel is kept by the page; this is the worker's end. */
+  port: MessagePort;
+  /** The site's base URL (the worker's own location is a blob: URL, see runner.ts). */
+  baseUrl: string;
   /** One byte; the page writes 2 (SIGINT) to interrupt. Null without SharedArrayBuffer. */
   interruptBuffer: SharedArrayBuffer | null;
   /** Characters of output forwarded per run before the worker drops the rest. */
   outputCap: number;
+  /**
+   * The interpreter snapshot the page accepted (its SHA-256, hex), or null: the worker restores
+   * a stored snapshot only when its digest is this one. `make`: boot in full and offer a new one.
+   */
+  snapshot: { digest: string | null; make: boolean };
+  /**
+   * A Web Lock the worker holds for its whole life (null where Web Locks are missing): the page
+   * asks for it too, and is granted it only when the worker is gone (a snippet's `close()`).
+   */
+  lock: string | null;
 }
 
 export interface RunRequest {
@@ -47,6 +65,16 @@ export interface ReadyMessage {
   type: "ready";
   versions: Record<string, string>;
   bootMs: number;
+}
+
+/**
+ * Sent during boot, before `ready`, by a worker that booted in full with `snapshot.make`: the
+ * SHA-256 (hex) of the snapshot it stores. null: the stored snapshot did not match the page's
+ * digest (or could not be restored) and was deleted.
+ */
+export interface SnapshotMessage {
+  type: "snapshot";
+  digest: string | null;
 }
 
 /** The runtime could not start (missing file, network). The worker is useless afterwards. */
@@ -130,10 +158,16 @@ export interface DoneMessage {
   error: RunError | null;
   /** Characters of output the cap dropped. */
   dropped: number;
+  /**
+   * The run changed the interpreter in a way the driver cannot undo (an audit hook, say): the
+   * next run must get a fresh worker.
+   */
+  retire: boolean;
 }
 
 export type FromWorker =
   | StageMessage
+  | SnapshotMessage
   | ReadyMessage
   | BootErrorMessage
   | OutputMessage
@@ -486,4 +520,114 @@ export function readDisplay(message: DisplayMessage): Display {
   return figure === null
     ? { figure: id, text, kind: message.kind, data: null }
     : { figure: id, text, ...figure };
+}
+
+// ---- every message, checked ----
+
+const isId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
+const isDuration = (v: unknown): v is number => isNumber(v) && v >= 0;
+
+function oneOf<T extends string>(...values: readonly T[]): Check<T> {
+  return (v): v is T => typeof v === "string" && (values as readonly string[]).includes(v);
+}
+
+function recordOf<T>(check: Check<T>): Check<Record<string, T>> {
+  return (v): v is Record<string, T> =>
+    typeof v === "object" &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.values(v as Record<string, unknown>).every((item) => check(item));
+}
+
+const isSha256 = (v: unknown): v is string => typeof v === "string" && /^[0-9a-f]{64}$/.test(v);
+
+const isRunError = fields<RunError>({
+  kind: oneOf("exception", "interrupted", "fatal"),
+  name: isString,
+  message: isString,
+  traceback: isString,
+  line: orNull(isCount),
+});
+
+/** One check per message type: a new type does not compile without its own. */
+const FROM_WORKER: { [T in FromWorker["type"]]: Check<Extract<FromWorker, { type: T }>> } = {
+  stage: fields<StageMessage>({
+    type: oneOf("stage"),
+    stage: oneOf(...STAGES),
+    state: oneOf("start", "done"),
+  }),
+  snapshot: fields<SnapshotMessage>({ type: oneOf("snapshot"), digest: orNull(isSha256) }),
+  ready: fields<ReadyMessage>({
+    type: oneOf("ready"),
+    versions: recordOf(isString),
+    bootMs: isDuration,
+  }),
+  "boot-error": fields<BootErrorMessage>({ type: oneOf("boot-error"), message: isString }),
+  output: fields<OutputMessage>({
+    type: oneOf("output"),
+    id: isId,
+    chunks: listOf(fields<Chunk>({ stream: oneOf("stdout", "stderr"), text: isString })),
+  }),
+  truncated: fields<TruncatedMessage>({ type: oneOf("truncated"), id: isId, cap: isCount }),
+  display: fields<DisplayMessage>({
+    type: oneOf("display"),
+    id: isId,
+    figure: isString,
+    kind: isString,
+    data: (_v: unknown): _v is unknown => true, // read later by its kind (readDisplay)
+    text: isString,
+  }),
+  packages: where(
+    fields<PackagesMessage>({
+      type: oneOf("packages"),
+      id: isId,
+      state: oneOf("loading", "loaded", "failed"),
+      names: where(listOf(isString), (names) => names.length > 0),
+      bytes: isCount,
+      ms: orNull(isDuration),
+      error: orNull(isString),
+    }),
+    (m) =>
+      (m.state === "loading") === (m.ms === null) && (m.state === "failed") === (m.error !== null),
+  ),
+  done: fields<DoneMessage>({
+    type: oneOf("done"),
+    id: isId,
+    durationMs: isDuration,
+    error: orNull(isRunError),
+    dropped: isCount,
+    retire: isBoolean,
+  }),
+};
+
+/** A message from the worker as the contract types it, or null when any field does not fit. */
+export function readFromWorker(value: unknown): FromWorker | null {
+  if (typeof value !== "object" || value === null) return null;
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== "string" || !Object.hasOwn(FROM_WORKER, type)) return null;
+  const check = FROM_WORKER[type as FromWorker["type"]] as Check<FromWorker>;
+  return check(value) ? value : null;
+}
+
+const isInit = fields<InitRequest>({
+  type: oneOf("init"),
+  port: (v: unknown): v is MessagePort =>
+    typeof MessagePort === "function" && v instanceof MessagePort,
+  baseUrl: isString,
+  interruptBuffer: orNull(
+    (v: unknown): v is SharedArrayBuffer =>
+      typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer,
+  ),
+  outputCap: isCount,
+  snapshot: fields<InitRequest["snapshot"]>({ digest: orNull(isSha256), make: isBoolean }),
+  lock: orNull(isString),
+});
+
+const isRun = fields<RunRequest>({ type: oneOf("run"), id: isId, code: isString });
+
+/** A request from the page as the contract types it, or null when it does not fit. */
+export function readToWorker(value: unknown): ToWorker | null {
+  if (isInit(value)) return value;
+  if (isRun(value)) return value;
+  return null;
 }

@@ -2,17 +2,15 @@
  * The worker's life cycle: boot, run, stop, replace. `Runner.run(code)` is the one programmatic
  * path to Python: the Run button and the automation API (automation.ts) both go through it.
  * Knows nothing of the DOM or the editor.
+ *
+ * NOTE: the snippet's code runs in the worker and can reach everything there, so the page
+ * trusts nothing the worker says: the worker starts from a blob: URL (a worker from a local
+ * scheme carries the page's own Content-Security-Policy, whatever the host sends), talks over a
+ * private MessagePort, and every message is read through messages.ts's checks. A worker that
+ * ran code from a share link never runs the user's own code (and the other way round).
  */
-import { readDisplay } from "./messages";
-import type {
-  Chunk,
-  Display,
-  FromWorker,
-  PackagesMessage,
-  RunError,
-  Stage,
-  ToWorker,
-} from "./messages";
+import { readDisplay, readFromWorker } from "./messages";
+import type { Chunk, Display, PackagesMessage, RunError, RunRequest, Stage } from "./messages";
 
 /** The site's packages a run loaded before it started (see PackagesMessage). */
 export type PackageLoad = Omit<PackagesMessage, "type" | "id">;
@@ -59,8 +57,30 @@ export interface RunHooks {
   onPackages?: (packages: PackageLoad) => void;
 }
 
+/** Whose code a run is: the user's own (typed, an example, the automation API) or a link's. */
+export type Trust = "own" | "link";
+
+/**
+ * Where the page keeps the digest of the interpreter snapshot it accepted (localStorage, which
+ * no worker can write): see worker/snapshot.ts.
+ */
+export interface SnapshotStore {
+  /** The accepted snapshot's SHA-256, or null. */
+  digest(): string | null;
+  /** Whether a worker restored from it has finished a run. */
+  proven(): boolean;
+  /** Accept a worker's new snapshot, or forget the digest (null). */
+  accept(digest: string | null): void;
+  /** A restored worker's first run started ("running") or finished ("passed"). */
+  trial(state: "running" | "passed"): void;
+}
+
 export interface RunnerOptions {
+  /** The worker's module (worker.js); it is started from a blob: URL that imports it. */
   workerUrl: URL;
+  /** The site's base URL, for the runtime's files. */
+  baseUrl: URL;
+  snapshots: SnapshotStore;
   /** Characters of output kept per run. */
   outputCap: number;
   /** How long Stop waits for KeyboardInterrupt before replacing the worker. */
@@ -70,50 +90,114 @@ export interface RunnerOptions {
   onStatus: (status: RunnerStatus) => void;
 }
 
+/** Callbacks a worker reports to. */
+interface WorkerEvents {
+  message: (w: PyWorker, data: unknown) => void;
+  crash: (w: PyWorker, why: string) => void;
+}
+
 /** One Pyodide worker and what we know of it. */
 class PyWorker {
   readonly worker: Worker;
+  /** The page's end of the private channel. */
+  readonly port: MessagePort;
   readonly interrupt: Uint8Array | null;
   stages: Record<Stage, StageState> = { runtime: "waiting", numpy: "waiting", ad: "waiting" };
   ready = false;
   failed: string | null = null;
   versions: Record<string, string> = {};
   bootMs: number | null = null;
+  /** Whose code it has run; null while it has run none. */
+  trust: Trust | null = null;
+  /** A run changed it in a way that cannot be undone: the next run gets a fresh worker. */
+  retired = false;
+  /** Terminated or found dead: nothing it says counts any more. */
+  gone = false;
+  /** The snapshot digest it was told to restore, and whether it was told to make one. */
+  readonly expected: string | null;
+  readonly making: boolean;
+  /** Its first run after a restore from an unproven snapshot is in progress. */
+  onTrial = false;
+  private readonly lock: string | null;
+  private watching = false;
 
   constructor(
-    url: URL,
-    outputCap: number,
-    onMessage: (w: PyWorker, m: FromWorker) => void,
-    onCrash: (w: PyWorker, why: string) => void,
+    bootstrap: string,
+    options: RunnerOptions,
+    snapshot: { digest: string | null; make: boolean },
+    private readonly events: WorkerEvents,
   ) {
-    this.worker = new Worker(url, { type: "module" });
+    this.expected = snapshot.digest;
+    this.making = snapshot.make;
+    const channel = new MessageChannel();
+    this.port = channel.port1;
+    this.port.onmessage = (e: MessageEvent) => this.events.message(this, e.data);
+    this.port.onmessageerror = () =>
+      this.events.crash(this, "a message from the worker could not be read");
+    this.worker = new Worker(bootstrap, { type: "module", name: "python" });
+    // After init, the worker's global scope is the snippet's: whatever it posts there is noise.
+    this.worker.addEventListener("message", () =>
+      console.warn("Ignored a message the Python worker posted outside its private channel"),
+    );
+    this.worker.addEventListener("error", (e: ErrorEvent) => {
+      e.preventDefault();
+      this.events.crash(this, e.message || "the worker failed");
+    });
     const shared =
       typeof SharedArrayBuffer === "function" && globalThis.crossOriginIsolated === true;
     const buffer = shared ? new SharedArrayBuffer(1) : null;
     this.interrupt = buffer === null ? null : new Uint8Array(buffer);
-    this.worker.addEventListener("message", (e: MessageEvent<FromWorker>) =>
-      onMessage(this, e.data),
+    const locks = globalThis.navigator?.locks;
+    this.lock =
+      locks !== undefined && typeof crypto.randomUUID === "function"
+        ? `ad-playground-worker-${crypto.randomUUID()}`
+        : null;
+    this.worker.postMessage(
+      {
+        type: "init",
+        port: channel.port2,
+        baseUrl: options.baseUrl.href,
+        interruptBuffer: buffer,
+        outputCap: options.outputCap,
+        snapshot,
+        lock: this.lock,
+      },
+      [channel.port2],
     );
-    this.worker.addEventListener("error", (e: ErrorEvent) => {
-      e.preventDefault();
-      onCrash(this, e.message || "the worker failed");
-    });
-    this.worker.addEventListener("messageerror", () =>
-      onCrash(this, "a message from the worker could not be read"),
-    );
-    this.send({ type: "init", interruptBuffer: buffer, outputCap });
   }
 
-  send(message: ToWorker): void {
-    this.worker.postMessage(message);
+  /**
+   * Notice when the worker dies (a snippet's `close()`, a crash): it holds a Web Lock for its
+   * whole life, so the page's request for the same lock is granted only then. Called on the
+   * worker's first message, once it holds the lock.
+   */
+  watch(): void {
+    if (this.lock === null || this.watching) return;
+    this.watching = true;
+    void navigator.locks
+      .request(this.lock, () => {
+        if (!this.gone) this.events.crash(this, "the worker stopped");
+      })
+      .catch(() => undefined);
+  }
+
+  send(message: RunRequest): void {
+    this.port.postMessage(message);
+  }
+
+  terminate(): void {
+    this.gone = true;
+    this.worker.terminate();
+    this.port.close();
   }
 }
 
 interface ActiveRun {
   id: number;
   code: string;
-  worker: PyWorker;
-  posted: boolean;
+  trust: Trust;
+  /** The worker it was posted to; null until then. */
+  worker: PyWorker | null;
   started: number;
   stdout: string[];
   stderr: string[];
@@ -138,8 +222,16 @@ export class Runner {
   private nextId = 1;
   private everReady = false;
   private readyWaiters: Array<() => void> = [];
+  /** Starting a run (stopping the one before first) is one step at a time. */
+  private starting: Promise<void> = Promise.resolve();
+  /** The blob: URL every worker starts from: it imports the real worker module. */
+  private readonly bootstrap: string;
 
   constructor(private readonly options: RunnerOptions) {
+    // NOTE: a worker started from a blob: URL inherits the page's policy container (its CSP);
+    // one started from worker.js itself would obey only the headers its host sends, if any.
+    const source = `import ${JSON.stringify(options.workerUrl.href)};\n`;
+    this.bootstrap = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
     this.current = this.spawn();
     this.emit();
   }
@@ -152,11 +244,12 @@ export class Runner {
 
   get status(): RunnerStatus {
     const w = this.current;
+    const active = this.active;
     return {
       phase: w.failed !== null ? "failed" : this.everReady || w.ready ? "ready" : "booting",
       stages: { ...w.stages },
-      running: this.active !== null,
-      waiting: this.active !== null && !this.active.posted,
+      running: active !== null,
+      waiting: active !== null && active.worker === null,
       stopping: this.stopping,
       versions: { ...w.versions },
       bootMs: w.bootMs,
@@ -166,17 +259,17 @@ export class Runner {
 
   /**
    * Run `code` in a fresh namespace. Queued until the runtime is ready; a run already in
-   * progress is stopped first. Never rejects: failures come back as `error`.
+   * progress is stopped first. Never rejects: failures come back as `error`. Code from a link
+   * (`trust: "link"`) runs in a worker that then runs nothing else.
    */
-  async run(code: string, hooks: RunHooks = {}): Promise<RunResult> {
-    if (this.active !== null) await this.stop();
+  run(code: string, hooks: RunHooks = {}, trust: Trust = "own"): Promise<RunResult> {
     let settle: (result: RunResult) => void = () => undefined;
     const done = new Promise<RunResult>((resolve) => (settle = resolve));
     const run: ActiveRun = {
       id: this.nextId++,
       code,
-      worker: this.current,
-      posted: false,
+      trust,
+      worker: null,
       started: performance.now(),
       stdout: [],
       stderr: [],
@@ -187,13 +280,19 @@ export class Runner {
       done,
       settle,
     };
-    this.active = run;
-    if (this.current.failed !== null) {
-      this.finish(run, notStarted(this.current.failed));
-    } else {
-      this.post(run);
-      this.emit();
-    }
+    // NOTE: one start at a time: two calls that each stopped the run before them and then
+    // both started would leave one of them never settled.
+    this.starting = this.starting
+      .then(async () => {
+        if (this.active !== null) await this.stop();
+        this.start(run);
+      })
+      .catch((e: unknown) => {
+        // Never a run that does not settle, nor a chain that stops every later run.
+        const error = failure("fatal", "RuntimeError", `The run could not start: ${String(e)}`);
+        if (this.active === run) this.finish(run, error);
+        else settle(emptyResult(error));
+      });
     return done;
   }
 
@@ -202,7 +301,8 @@ export class Runner {
     const run = this.active;
     if (run === null) return Promise.resolve();
     const finished = run.done.then(() => undefined);
-    if (!run.posted) {
+    const worker = run.worker;
+    if (worker === null) {
       // Still waiting for the runtime: nothing runs yet, just forget it.
       this.finish(
         run,
@@ -212,8 +312,8 @@ export class Runner {
     }
     if (this.stopping) return finished;
     this.stopping = true;
-    if (run.worker.interrupt !== null) {
-      run.worker.interrupt[0] = 2; // SIGINT: Python raises KeyboardInterrupt at the next check.
+    if (worker.interrupt !== null) {
+      worker.interrupt[0] = 2; // SIGINT: Python raises KeyboardInterrupt at the next check.
       this.stopTimer = setTimeout(
         () => this.replace("Stopped: the program did not respond, so Python was restarted"),
         this.options.stopGraceMs,
@@ -228,26 +328,78 @@ export class Runner {
   // ---- internals ----
 
   private spawn(): PyWorker {
+    const store = this.options.snapshots;
+    const making = [this.current, this.standby].some(
+      (w) => w !== undefined && w !== null && w.making && !w.ready && !w.gone,
+    );
+    const digest = store.digest();
     return new PyWorker(
-      this.options.workerUrl,
-      this.options.outputCap,
-      (w, m) => this.onMessage(w, m),
-      (w, why) => this.onCrash(w, why),
+      this.bootstrap,
+      this.options,
+      // A snapshot is made only when the page has none, by one worker at a time.
+      { digest, make: digest === null && !making },
+      { message: (w, m) => this.onMessage(w, m), crash: (w, why) => this.onCrash(w, why) },
     );
   }
 
-  private post(run: ActiveRun): void {
-    if (!run.worker.ready || run.posted) return;
-    run.posted = true;
-    run.started = performance.now();
-    run.worker.send({ type: "run", id: run.id, code: run.code });
+  private start(run: ActiveRun): void {
+    this.active = run;
+    const w = this.current;
+    if (w.failed !== null) {
+      this.finish(run, notStarted(w.failed));
+      return;
+    }
+    // A worker that ran code of another trust (or that a run left changed) is not reused.
+    if (w.retired || (w.trust !== null && w.trust !== run.trust)) this.replace(null);
+    else this.post(run);
+    this.emit();
   }
 
-  private onMessage(w: PyWorker, m: FromWorker): void {
+  private post(run: ActiveRun): void {
+    const w = this.current;
+    if (!w.ready || run.worker !== null || this.active !== run) return;
+    run.worker = w;
+    w.trust = run.trust;
+    run.started = performance.now();
+    if (w.interrupt !== null) w.interrupt[0] = 0; // a Stop from now on is this run's
+    const store = this.options.snapshots;
+    if (w.versions.boot === "snapshot" && !store.proven() && !w.onTrial) {
+      w.onTrial = true;
+      store.trial("running");
+    }
+    w.send({ type: "run", id: run.id, code: run.code });
+  }
+
+  private onMessage(w: PyWorker, data: unknown): void {
+    if (w.gone) return;
+    w.watch();
+    const m = readFromWorker(data);
+    if (m === null) {
+      this.reject(w, data, "does not fit the message contract");
+      return;
+    }
+    const booting = !w.ready && w.failed === null;
+    switch (m.type) {
+      case "stage":
+      case "snapshot":
+      case "ready":
+      case "boot-error":
+        if (!booting) {
+          this.reject(w, data, "only a booting worker may send");
+          return;
+        }
+    }
     switch (m.type) {
       case "stage":
         w.stages[m.stage] = m.state === "start" ? "loading" : "done";
         break;
+      case "snapshot": {
+        const store = this.options.snapshots;
+        // A worker that found the stored snapshot wrong forgets it, unless another worker
+        // has offered a new one meanwhile.
+        if (m.digest !== null ? w.making : store.digest() === w.expected) store.accept(m.digest);
+        return;
+      }
       case "ready":
         w.ready = true;
         w.versions = m.versions;
@@ -257,9 +409,9 @@ export class Runner {
       case "boot-error":
         w.failed = m.message;
         if (w === this.standby) {
-          w.worker.terminate();
+          w.terminate();
           this.standby = null;
-        } else if (w === this.current && this.active !== null && this.active.worker === w) {
+        } else if (w === this.current && this.active !== null) {
           this.finish(this.active, notStarted(m.message));
         }
         break;
@@ -269,19 +421,19 @@ export class Runner {
         for (const chunk of m.chunks) {
           (chunk.stream === "stdout" ? run.stdout : run.stderr).push(chunk.text);
         }
-        run.hooks.onOutput?.(m.chunks);
+        hook(() => run.hooks.onOutput?.(m.chunks));
         return;
       }
       case "truncated": {
         const run = this.activeFor(w, m.id);
-        run?.hooks.onTruncated?.(m.cap);
+        if (run !== null) hook(() => run.hooks.onTruncated?.(m.cap));
         return;
       }
       case "display": {
         const run = this.activeFor(w, m.id);
         if (run === null) return;
         run.displays.set(m.figure, { kind: m.kind, text: m.text });
-        run.hooks.onDisplay?.(readDisplay(m));
+        hook(() => run.hooks.onDisplay?.(readDisplay(m)));
         return;
       }
       case "packages": {
@@ -289,12 +441,18 @@ export class Runner {
         if (run === null) return;
         const { names, bytes, state, ms, error } = m;
         run.packages = { names, bytes, state, ms, error };
-        run.hooks.onPackages?.(run.packages);
+        const load = run.packages;
+        hook(() => run.hooks.onPackages?.(load));
         return;
       }
       case "done": {
         const run = this.activeFor(w, m.id);
         if (run === null) return;
+        if (w.onTrial && m.error?.kind !== "fatal") {
+          w.onTrial = false;
+          this.options.snapshots.trial("passed");
+        }
+        if (m.retire) w.retired = true;
         run.dropped = m.dropped;
         this.finish(run, m.error, m.durationMs);
         if (m.error?.kind === "fatal") this.replace(null);
@@ -304,22 +462,36 @@ export class Runner {
     this.emit();
   }
 
+  /** A message the page must not act on: say so, and treat the worker as broken. */
+  private reject(w: PyWorker, data: unknown, why: string): void {
+    const type =
+      typeof data === "object" && data !== null ? String((data as { type?: unknown }).type) : "";
+    console.warn(`Ignored a message from the Python worker (type ${type}) that ${why}`);
+    this.onCrash(w, `it sent a message that ${why}`);
+  }
+
   private onCrash(w: PyWorker, why: string): void {
+    if (w.gone) return;
     if (w === this.standby) {
-      w.worker.terminate();
+      w.terminate();
       this.standby = null;
       return;
     }
-    if (w !== this.current) return;
+    if (w !== this.current) {
+      w.terminate();
+      return;
+    }
     if (!w.ready) {
       w.failed = why;
+      w.terminate();
       if (this.active !== null) this.finish(this.active, notStarted(why));
       this.emit();
       return;
     }
     const run = this.active;
     const crashed = `The Python runtime crashed (${why}); it was restarted`;
-    if (run !== null) this.finish(run, failure("fatal", "RuntimeError", crashed));
+    if (run !== null && run.worker === w)
+      this.finish(run, failure("fatal", "RuntimeError", crashed));
     this.replace(null);
   }
 
@@ -343,10 +515,14 @@ export class Runner {
     }, this.options.standbyDelayMs);
   }
 
-  /** Throw the current worker away and promote the standby one. `stopped` ends the active run. */
+  /**
+   * Throw the current worker away and promote the standby one. `stopped` ends the active run
+   * if it ran there; a run not posted yet goes to the new worker.
+   */
   private replace(stopped: string | null): void {
     const old = this.current;
-    old.worker.terminate();
+    old.terminate();
+    if (old.onTrial) this.snapshotFailed();
     const run = this.active;
     if (stopped !== null && run !== null && run.worker === old) {
       this.finish(run, failure("interrupted", "KeyboardInterrupt", stopped));
@@ -355,6 +531,19 @@ export class Runner {
     this.standby = null;
     if (this.current.ready) this.becameReady();
     this.emit();
+  }
+
+  /**
+   * The first run of a worker restored from a snapshot never finished: distrust the snapshot
+   * (forget its digest, so it is never restored again) and any standby restored from it.
+   */
+  private snapshotFailed(): void {
+    this.options.snapshots.accept(null);
+    const standby = this.standby;
+    if (standby !== null && standby.expected !== null) {
+      standby.terminate();
+      this.standby = null;
+    }
   }
 
   private finish(run: ActiveRun, error: RunError | null, durationMs?: number): void {
@@ -382,8 +571,21 @@ export class Runner {
   }
 }
 
+/** Call a caller's hook; one that throws must not break the run's bookkeeping. */
+function hook(call: () => void): void {
+  try {
+    call();
+  } catch (e) {
+    console.error("A run hook threw:", e);
+  }
+}
+
 function failure(kind: RunError["kind"], name: string, message: string): RunError {
   return { kind, name, message, traceback: `${name}: ${message}\n`, line: null };
+}
+
+function emptyResult(error: RunError): RunResult {
+  return { stdout: "", stderr: "", error, durationMs: 0, dropped: 0, displays: [], packages: null };
 }
 
 function notStarted(why: string): RunError {

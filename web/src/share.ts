@@ -8,8 +8,12 @@
 export const CURRENT_VERSION = "v1";
 /** Links longer than this may be cut by chat apps and mail clients. */
 export const LONG_LINK = 2000;
-/** Decoded code larger than this is refused (a small link can inflate to a huge text). */
-const MAX_CODE_BYTES = 2_000_000;
+/** Code larger than this (UTF-8) is not shared by link, and decoded code larger is refused
+ * (a small link can inflate to a huge text). */
+export const MAX_CODE_BYTES = 2_000_000;
+
+/** The link's code inflates past MAX_CODE_BYTES. */
+class TooLarge extends Error {}
 
 export type Decoded =
   | { kind: "empty" }
@@ -51,9 +55,18 @@ export async function decodeFragment(fragment: string): Promise<Decoded> {
           "know. Try reloading the page.",
       };
     }
+    if (raw.length > MAX_CODE_BYTES) throw new TooLarge();
     const code = new TextDecoder("utf-8", { fatal: true }).decode(raw);
     return { kind: "code", code, version };
-  } catch {
+  } catch (e) {
+    if (e instanceof TooLarge) {
+      return {
+        kind: "error",
+        message:
+          `This link's code is larger than ${MAX_CODE_BYTES / 1_000_000} MB, the most a link ` +
+          "may carry, so it was not opened.",
+      };
+    }
     return {
       kind: "error",
       message: "This link is damaged (perhaps cut short) and its code could not be read.",
@@ -101,7 +114,7 @@ async function transform(
     size += value.length;
     if (size > limit) {
       await reader.cancel().catch(() => {});
-      throw new Error("too large");
+      throw new TooLarge();
     }
     parts.push(value);
   }

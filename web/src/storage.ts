@@ -1,13 +1,19 @@
 /**
- * Autosave: the draft, the code that a link or an example replaced (so it stays restorable),
- * and the theme preference, in localStorage. Every operation survives a full or blocked
- * storage and says whether it worked.
+ * Autosave: the user's draft, a short history of their earlier drafts, the snapshot's digest
+ * and the theme preference, in localStorage. Every operation survives a full or blocked storage
+ * and says whether it worked.
  */
 
 const PREFIX = "ad-playground:";
 const DRAFT = PREFIX + "draft";
+/** Read once, from an older version of the page: it joins the history. */
 const PREVIOUS = PREFIX + "previous";
+export const DRAFT_KEY = PREFIX + "draft";
+export const HISTORY_KEY = PREFIX + "drafts";
+/** Earlier drafts kept; when storage runs out, the oldest go first. */
+export const HISTORY_SIZE = 10;
 const THEME = PREFIX + "theme";
+const SNAPSHOT = PREFIX + "snapshot";
 
 export interface Previous {
   code: string;
@@ -53,13 +59,51 @@ export function saveDraft(code: string): boolean {
   return write(DRAFT, code);
 }
 
-/** Keep `code` restorable before something replaces it in the editor. */
-export function keepPrevious(code: string, reason: string): boolean {
-  const entry: Previous = { code, reason, savedAt: Date.now() };
-  return write(PREVIOUS, JSON.stringify(entry));
+/** An earlier draft of the user's. */
+export interface Draft {
+  code: string;
+  savedAt: number;
 }
 
-export function loadPrevious(): Previous | null {
+/** The earlier drafts, newest first (an older page's "previous" code joins them once). */
+export function loadHistory(): Draft[] {
+  let entries: Draft[] = [];
+  try {
+    const value = JSON.parse(read(HISTORY_KEY) ?? "[]") as unknown;
+    if (Array.isArray(value)) {
+      entries = value.filter(
+        (d): d is Draft =>
+          typeof d === "object" &&
+          d !== null &&
+          typeof (d as Draft).code === "string" &&
+          typeof (d as Draft).savedAt === "number",
+      );
+    }
+  } catch {
+    entries = [];
+  }
+  const previous = loadPrevious();
+  if (previous !== null && !entries.some((d) => d.code === previous.code)) {
+    entries = [{ code: previous.code, savedAt: previous.savedAt }, ...entries];
+    if (saveHistory(entries) !== null) remove(PREVIOUS);
+  }
+  return entries.slice(0, HISTORY_SIZE);
+}
+
+/**
+ * Store the history (newest first, at most HISTORY_SIZE); when storage is full the oldest
+ * entries are dropped until it fits. Returns what was stored, or null when not even the newest
+ * entry could be (then nothing changed in storage).
+ */
+export function saveHistory(entries: Draft[]): Draft[] | null {
+  for (let n = Math.min(entries.length, HISTORY_SIZE); n >= 1; n--) {
+    const kept = entries.slice(0, n);
+    if (write(HISTORY_KEY, JSON.stringify(kept))) return kept;
+  }
+  return entries.length === 0 && write(HISTORY_KEY, "[]") ? [] : null;
+}
+
+function loadPrevious(): Previous | null {
   const text = read(PREVIOUS);
   if (text === null) return null;
   try {
@@ -82,6 +126,67 @@ export function loadTheme(): ThemeChoice | null {
 
 export function saveTheme(choice: ThemeChoice): boolean {
   return write(THEME, choice);
+}
+
+/** What the page knows of the interpreter snapshot it accepted (see worker/snapshot.ts). */
+interface SnapshotRecord {
+  /** Its SHA-256, hex. */
+  digest: string;
+  /** A worker restored from it has finished a run. */
+  proven: boolean;
+  /** A restored worker's first run started and has not finished (yet, or ever). */
+  pending: boolean;
+}
+
+function readSnapshotRecord(): SnapshotRecord | null {
+  try {
+    const value = JSON.parse(read(SNAPSHOT) ?? "null") as Partial<SnapshotRecord> | null;
+    if (value === null || typeof value.digest !== "string") return null;
+    return { digest: value.digest, proven: value.proven === true, pending: value.pending === true };
+  } catch {
+    return null;
+  }
+}
+
+function remove(key: string): void {
+  try {
+    storage()?.removeItem(key);
+  } catch {
+    // blocked storage: nothing was kept either
+  }
+}
+
+/**
+ * The snapshot's digest, kept in localStorage where no worker (and so no snippet) can write.
+ * NOTE: a page that was closed while the first run on a restored snapshot had not finished
+ * (someone reloaded a page that hung) distrusts that snapshot: it is forgotten here, and the
+ * next worker boots in full and makes a new one.
+ */
+export function snapshotStore(): {
+  digest(): string | null;
+  proven(): boolean;
+  accept(digest: string | null): void;
+  trial(state: "running" | "passed"): void;
+} {
+  let record = readSnapshotRecord();
+  if (record?.pending === true) {
+    record = null;
+    remove(SNAPSHOT);
+  }
+  const keep = (next: SnapshotRecord | null): void => {
+    record = next;
+    if (next === null) remove(SNAPSHOT);
+    else write(SNAPSHOT, JSON.stringify(next));
+  };
+  return {
+    digest: () => record?.digest ?? null,
+    proven: () => record?.proven === true,
+    accept: (digest) => keep(digest === null ? null : { digest, proven: false, pending: false }),
+    trial: (state) => {
+      if (record === null) return;
+      keep({ ...record, proven: state === "passed", pending: state === "running" });
+    },
+  };
 }
 
 /** Calls `save` at most once per `ms`, always with the latest value, and flushes on demand. */

@@ -4,22 +4,22 @@ numerically stable formula and its short gradient (softmax - onehot, sigmoid - t
 import numpy as np
 
 from ..core import Function, Tensor, unbroadcast
-from ..ops.elementwise import ReLU, Sigmoid, Tanh
-from ..ops.reduce import LogSoftmax, Softmax
+from ..ops.elementwise import ReLU, Sigmoid, Tanh, _sigmoid
+from ..ops.reduce import LogSoftmax, Softmax, _log_softmax, _softmax
 
-_relu, _tanh, _sigmoid = ReLU(), Tanh(), Sigmoid()
+_relu_fn, _tanh_fn, _sigmoid_fn = ReLU(), Tanh(), Sigmoid()
 
 
 def relu(x):
-    return _relu(x)
+    return _relu_fn(x)
 
 
 def tanh(x):
-    return _tanh(x)
+    return _tanh_fn(x)
 
 
 def sigmoid(x):
-    return _sigmoid(x)
+    return _sigmoid_fn(x)
 
 
 def softmax(x, axis=-1):
@@ -43,11 +43,11 @@ class Linear(Function):
         return y
 
     def vjp(self, out, grad, x, w, b=None):
-        g2, x2 = grad, x.data
-        if x2.ndim != 2:  # fold all leading axes into one: (N, out), (N, in)
-            g2, x2 = grad.reshape(-1, grad.shape[-1]), x2.reshape(-1, x2.shape[-1])
+        grad_2d, x_2d = grad, x.data
+        if x_2d.ndim != 2:  # fold all leading axes into one: (N, out), (N, in)
+            grad_2d, x_2d = grad.reshape(-1, grad.shape[-1]), x_2d.reshape(-1, x_2d.shape[-1])
         gx = (grad @ w.data) if x.requires_grad else None  # (..., out) @ (out, in)
-        gw = (g2.T @ x2) if w.requires_grad else None  # (out, N) @ (N, in)
+        gw = (grad_2d.T @ x_2d) if w.requires_grad else None  # (out, N) @ (N, in)
         if b is None:
             return gx, gw
         return gx, gw, unbroadcast(grad, b.data.shape)  # (..., out) -> (out,)
@@ -97,15 +97,12 @@ class CrossEntropy(Function):
         self.targets, self.reduction = targets, reduction
 
     def forward(self, logits):
-        z = logits.data - logits.data.max(axis=1, keepdims=True)  # (N, C)
-        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        nll = -logp[np.arange(len(z)), self.targets]  # (N,)
+        logp = _log_softmax(logits.data, 1)  # (N, C)
+        nll = -logp[np.arange(len(logp)), self.targets]  # (N,)
         return nll.mean() if self.reduction == "mean" else nll.sum()
 
     def vjp(self, out, grad, logits):  # softmax - onehot, recomputed (no per-call cache)
-        z = logits.data - logits.data.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        p = e / e.sum(axis=1, keepdims=True)
+        p = _softmax(logits.data, 1)  # (N, C)
         p[np.arange(len(p)), self.targets] -= 1
         scale = grad / len(p) if self.reduction == "mean" else grad
         return (p * scale,)
@@ -138,8 +135,7 @@ class BCEWithLogits(Function):
 
     def vjp(self, out, grad, x, t):
         c = grad / max(x.data.size, 1)
-        sig = 0.5 * (np.tanh(0.5 * x.data) + 1)
-        return c * (sig - t.data), (-c * x.data) if t.requires_grad else None
+        return c * (_sigmoid(x.data) - t.data), (-c * x.data) if t.requires_grad else None
 
 
 _bce = BCEWithLogits()

@@ -140,10 +140,14 @@ class Tanh(Function):
         return (grad * (1 - t * t),)
 
 
+def _sigmoid(x):
+    # NOTE: 1/(1+exp(-x)) overflows exp for x << 0; the tanh form is stable everywhere.
+    return 0.5 * (np.tanh(0.5 * x) + 1)
+
+
 class Sigmoid(Function):
     def forward(self, x):
-        # NOTE: 1/(1+exp(-x)) overflows exp for x << 0; the tanh form is stable everywhere.
-        return 0.5 * (np.tanh(0.5 * x.data) + 1)
+        return _sigmoid(x.data)
 
     def vjp(self, out, grad, x):
         s = out.data

@@ -71,6 +71,17 @@ class Min(Max):
         return x.data.min(axis=self.axis, keepdims=self.keepdims)
 
 
+def _softmax(z, axis):
+    # NOTE: subtracting the max keeps exp from overflowing; the result is unchanged.
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _log_softmax(z, axis):
+    z = z - z.max(axis=axis, keepdims=True)  # the same shift as _softmax
+    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+
+
 class Softmax(Function):
     __slots__ = ("axis",)
 
@@ -78,9 +89,7 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, x):
-        # NOTE: subtracting the max keeps exp from overflowing; the result is unchanged.
-        e = np.exp(x.data - x.data.max(axis=self.axis, keepdims=True))
-        return e / e.sum(axis=self.axis, keepdims=True)
+        return _softmax(x.data, self.axis)
 
     def vjp(self, out, grad, x):  # J^T g = s * (g - <g, s>) along the axis
         s = out.data
@@ -89,8 +98,7 @@ class Softmax(Function):
 
 class LogSoftmax(Softmax):
     def forward(self, x):
-        z = x.data - x.data.max(axis=self.axis, keepdims=True)
-        return z - np.log(np.exp(z).sum(axis=self.axis, keepdims=True))
+        return _log_softmax(x.data, self.axis)
 
     def vjp(self, out, grad, x):  # g - softmax * sum(g) along the axis
         return (grad - np.exp(out.data) * grad.sum(axis=self.axis, keepdims=True),)

@@ -4,7 +4,7 @@
  * Its own chunk: loaded on the first chart.
  */
 import { contour, dot, line, plot, raster, scale } from "@observablehq/plot";
-import type { Figure, Num, Points } from "../messages";
+import type { Figure, Grid, Num, Points } from "../messages";
 
 /** The figures drawn here. */
 export type ChartFigure = Extract<Figure, { kind: "plot" | "scatter" | "boundary" }>;
@@ -25,6 +25,49 @@ function points(p: Points): Point[] {
     const y = p.y[i] ?? null;
     return labels === null ? { x, y } : { x, y, label: labels[i] ?? "" };
   });
+}
+
+/**
+ * At most this many points are drawn (one SVG element each): more are thinned evenly, and the
+ * chart says so. 200,000 points froze the page for seconds.
+ */
+export const MAX_POINTS = 20_000;
+/** At most this many grid cells of a decision boundary; a finer grid is sampled down. */
+export const MAX_CELLS = 250_000;
+
+/** Every k-th point, so that at most `max` remain. */
+function thin<T>(items: T[], max: number): T[] {
+  if (items.length <= max) return items;
+  const step = Math.ceil(items.length / max);
+  return items.filter((_, i) => i % step === 0);
+}
+
+/** The smallest and largest finite value. NOTE: never Math.min(...values): a spread of 160,000
+ * arguments overflows the stack. */
+function range(values: Array<number | null>): [number, number] {
+  let low = Infinity;
+  let high = -Infinity;
+  for (const v of values) {
+    if (v === null) continue;
+    if (v < low) low = v;
+    if (v > high) high = v;
+  }
+  return [low, high];
+}
+
+/** A grid with every k-th row and column, so that at most MAX_CELLS remain. */
+function coarser(grid: Grid): Grid {
+  const cells = grid.width * grid.height;
+  if (cells <= MAX_CELLS) return grid;
+  const k = Math.ceil(Math.sqrt(cells / MAX_CELLS));
+  const width = Math.ceil(grid.width / k);
+  const height = Math.ceil(grid.height / k);
+  const values: Array<number | null> = [];
+  for (let row = 0; row < grid.height; row += k) {
+    for (let col = 0; col < grid.width; col += k)
+      values.push(grid.values[row * grid.width + col] ?? null);
+  }
+  return { ...grid, width, height, values };
 }
 
 const PALETTE = [
@@ -54,6 +97,7 @@ export function drawChart(body: HTMLElement, figure: ChartFigure): () => SVGSVGE
   };
   let chart: SVGSVGElement | HTMLElement;
   const children: HTMLElement[] = [];
+  const notes: string[] = [];
   if (figure.kind === "plot") {
     const marks = figure.data.series.map((s, i) => {
       const rows: Point[] = s.y.map((y, j) => ({ x: s.x[j] ?? j, y }));
@@ -66,17 +110,30 @@ export function drawChart(body: HTMLElement, figure: ChartFigure): () => SVGSVGE
     });
     chart = plot({ ...common, marks });
   } else {
-    const pts = points(figure.data.points);
-    const labels = [...new Set(pts.map((p) => p.label ?? ""))].sort();
+    const all = points(figure.data.points);
+    const labels = [...new Set(all.map((p) => p.label ?? ""))].sort();
+    const pts = thin(all, MAX_POINTS);
+    if (pts.length < all.length) {
+      notes.push(
+        `Showing ${pts.length.toLocaleString("en")} of ${all.length.toLocaleString("en")} ` +
+          "points (every " +
+          `${Math.ceil(all.length / MAX_POINTS)}th).`,
+      );
+    }
     const color = (p: Point): string =>
       PALETTE[Math.max(0, labels.indexOf(p.label ?? "")) % PALETTE.length] ?? "currentColor";
     const marks = [];
     if (figure.kind === "boundary") {
-      const { grid, threshold } = figure.data;
+      const { threshold } = figure.data;
+      const grid = coarser(figure.data.grid);
+      if (grid !== figure.data.grid) {
+        notes.push(
+          `The ${figure.data.grid.width}×${figure.data.grid.height} grid is drawn at ` +
+            `${grid.width}×${grid.height}.`,
+        );
+      }
       const { values, ...box } = grid; // box: the grid's size and where it lies
-      const finite = values.filter((v): v is number => v !== null);
-      const low = Math.min(...finite);
-      const high = Math.max(...finite);
+      const [low, high] = range(values);
       const pivot = threshold ?? (low + high) / 2;
       const span = Math.max(pivot - low, high - pivot, 1e-12);
       // A diverging scale centred on the boundary: the two sides take the two classes' hues.
@@ -121,6 +178,13 @@ export function drawChart(body: HTMLElement, figure: ChartFigure): () => SVGSVGE
     );
     chart = plot({ ...common, marks });
     if (labels.length > 1 || labels[0] !== "") children.push(legend(labels));
+  }
+  for (const note of notes) {
+    const p = document.createElement("p");
+    p.className = "view-summary view-note";
+    p.setAttribute("role", "note");
+    p.textContent = note;
+    children.push(p);
   }
   body.replaceChildren(...children, chart);
   chart.setAttribute("role", "img");

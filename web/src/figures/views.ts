@@ -9,6 +9,12 @@
  */
 import type { ArrayData, Display, GradcheckData, ImageData } from "../messages";
 
+/**
+ * Graphs with more nodes than this are shown as text: dagre lays out on the page's own thread,
+ * and 3,000 nodes froze it (Stop included) for seconds.
+ */
+export const MAX_GRAPH_NODES = 1000;
+
 type Charts = typeof import("./charts");
 type GraphView = typeof import("./graphview");
 let charts: Promise<Charts> | null = null;
@@ -51,11 +57,24 @@ export function renderView(figure: HTMLElement, display: Display, host: FigureHo
       : makeFrame(figure, title, host);
   figure.dataset.kind = display.kind;
   figure.title = "";
-  const fallback = (): void => {
-    frame.body.replaceChildren(text("pre", display.text, "view-text"));
+  /** Show the figure's text instead, saying why (a figure never silently draws nothing). */
+  const fallback = (why: unknown): void => {
+    const reason = why instanceof Error ? why.message : String(why);
+    const note = text("p", `Shown as text: ${reason}`, "view-summary view-note");
+    note.setAttribute("role", "note");
+    frame.body.replaceChildren(note, text("pre", display.text, "view-text"));
     figure.dataset.state = "text";
   };
-  if (display.data === null) return fallback();
+  if (display.data === null) {
+    return fallback(`its data does not fit a ${TITLES[display.kind] ?? "known figure"}.`);
+  }
+  if (display.kind === "graph" && display.data.graph.nodes.length > MAX_GRAPH_NODES) {
+    const count = display.data.graph.nodes.length.toLocaleString("en");
+    return fallback(
+      `a graph of ${count} nodes is more than the ${MAX_GRAPH_NODES.toLocaleString("en")} ` +
+        "this page lays out without freezing.",
+    );
+  }
   try {
     switch (display.kind) {
       case "plot":
@@ -71,7 +90,7 @@ export function renderView(figure: HTMLElement, display: Display, host: FigureHo
             );
             markDrawn(figure, host.since);
           })
-          .catch(fallback); // the chunk did not load, or drawing failed
+          .catch((e: unknown) => fallback(`it could not be drawn (${describe(e)}).`));
         return;
       case "graph":
         graphView ??= import("./graphview");
@@ -84,7 +103,7 @@ export function renderView(figure: HTMLElement, display: Display, host: FigureHo
             );
             markDrawn(figure, host.since);
           })
-          .catch(fallback);
+          .catch((e: unknown) => fallback(`it could not be drawn (${describe(e)}).`));
         return;
       case "gradcheck":
         drawGradcheck(frame.body, display.data);
@@ -99,9 +118,13 @@ export function renderView(figure: HTMLElement, display: Display, host: FigureHo
         break;
     }
     markDrawn(figure, host.since);
-  } catch {
-    fallback();
+  } catch (e) {
+    fallback(`it could not be drawn (${describe(e)}).`);
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** Mark the figure drawn, with the time since it joined the output (tests and tuning read it). */

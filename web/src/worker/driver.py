@@ -1,8 +1,13 @@
 """Runs the playground's code inside Pyodide: a fresh namespace per run, output sent to the page
-as it is written, and tracebacks trimmed to the user's own code with the editor's line numbers.
+as it is written (capped here, before it crosses into JavaScript), and tracebacks trimmed to the
+user's own code with the editor's line numbers. What one run changes in the interpreter's shared
+state (builtins, sys settings, modules, numpy's options) is put back before the next.
 Loaded by worker.ts as text; it knows nothing of the DOM."""
 
 import ast
+import asyncio
+import builtins
+import codecs
 import functools
 import importlib
 import importlib.machinery
@@ -11,12 +16,18 @@ import io
 import json
 import linecache
 import os
+import random
 import re
+import signal
 import site
 import sys
 import time
 import traceback
+import types
 import urllib.parse
+import warnings
+
+import numpy as np
 
 # Python that ships with the site, not with the engine: the snippets' figure module and
 # matplotlib's backend. Each has _install(send) (where figures go) and _finish() (end of a run).
@@ -31,16 +42,19 @@ class _PageModuleFinder:
 
     def __init__(self, fetch, base_url):
         self._fetch, self._base_url = fetch, base_url
+        self._fetched = set()
 
     def find_spec(self, name, path=None, target=None):
         if name not in _PAGE_MODULES:
             return None
-        source = self._fetch(self._base_url + name + ".py")
-        if source is None:
-            return None
-        with open(os.path.join(site.getsitepackages()[0], name + ".py"), "w") as f:
-            f.write(source)
-        importlib.invalidate_caches()
+        if name not in self._fetched:  # each run imports it afresh, from the copy fetched once
+            source = self._fetch(self._base_url + name + ".py")
+            if source is None:
+                return None
+            with open(os.path.join(site.getsitepackages()[0], name + ".py"), "w") as f:
+                f.write(source)
+            self._fetched.add(name)
+            importlib.invalidate_caches()
         spec = importlib.machinery.PathFinder.find_spec(name)
         load = spec.loader.exec_module
 
@@ -54,14 +68,15 @@ class _PageModuleFinder:
 
 def install_page_modules(fetch, site_url):
     """`fetch(url)` returns a file's text or None; it must block, as an import does. The page
-    modules are under `python/` of the site at `site_url`."""
-    global _site_url
+    modules are under `python/` of the site at `site_url`. Called once at boot, before any user
+    code: it also takes the state every run starts from."""
+    global _baseline, _site_url
     _site_url = site_url
     sys.meta_path.append(_PageModuleFinder(fetch, site_url + "python/"))
     # matplotlib draws with the playground's backend (Agg; figures sent to the page as images).
     # NOTE: matplotlib reads MPLBACKEND when it is imported, before its rc files' `backend`.
     os.environ["MPLBACKEND"] = "module://_playground_matplotlib"
-
+    _baseline = _Baseline()
 
 # ---- the site's packages: loaded before a run that imports them ----
 
@@ -197,13 +212,83 @@ def _interruptible_sleep(seconds):
 time.sleep = _interruptible_sleep
 
 
+# NOTE: a runaway recursion under sys.setrecursionlimit(10**6) grows the interpreter's frames
+# until memory is exhausted (about 78 s here), while 100,000 frames fail in about 0.05 s.
+MAX_RECURSION = 100_000
+_dumps = json.dumps  # the driver's own, whatever a run does to the json module
+_setrecursionlimit = sys.setrecursionlimit
+_addaudithook = sys.addaudithook
+_retire = False  # the run changed something no restore undoes: the next run needs a new worker
+# Exception texts longer than these are cut in the middle (the page shows them whole otherwise).
+MAX_MESSAGE = 10_000
+TRACEBACK_FRAMES = 200
+MAX_TRACEBACK = 20_000
+
+
+def _capped_setrecursionlimit(limit):
+    """sys.setrecursionlimit, at most MAX_RECURSION (and it says so)."""
+    if isinstance(limit, int) and limit > MAX_RECURSION:
+        print(f"sys.setrecursionlimit({limit}): the browser's Python allows at most "
+              f"{MAX_RECURSION:,}; the limit is set to that.", file=sys.stderr)
+        limit = MAX_RECURSION
+    _setrecursionlimit(limit)
+
+
+def _noted_addaudithook(hook):
+    """sys.addaudithook: an audit hook can never be removed, so this worker is not reused."""
+    global _retire
+    _retire = True
+    _addaudithook(hook)
+
+
+sys.setrecursionlimit = _capped_setrecursionlimit
+sys.addaudithook = _noted_addaudithook
+
+
+class _Output:
+    """A run's output budget, shared by stdout and stderr: past `cap` characters text is dropped
+    here, so a 50 MB print never crosses into JavaScript; the page is told how much."""
+
+    def __init__(self, write, flush, cap):
+        self._write, self.flush = write, flush
+        self.left = cap if cap is not None else float("inf")
+
+    def write(self, name, text):
+        if len(text) <= self.left:
+            self.left -= len(text)
+            self._write(name, text)
+        else:
+            kept = text[: int(self.left)]
+            self.left = 0
+            self._write(name, kept, len(text) - len(kept))
+
+
+class _Bytes(io.RawIOBase):
+    """`sys.stdout.buffer`: bytes written are decoded as UTF-8 (bad bytes replaced)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        data = bytes(data)
+        self._stream.write(self._decoder.decode(data))
+        return len(data)
+
+    def flush(self):
+        self._stream.flush()
+
+
 class _Stream(io.TextIOBase):
     """A text stream that hands every write to the page at once (the worker batches)."""
 
-    def __init__(self, name, write, flush):
+    def __init__(self, name, output):
         self._name = name
-        self._write = write
-        self._flush = flush
+        self._output = output
+        self.buffer = _Bytes(self)
 
     @property
     def name(self):
@@ -223,11 +308,11 @@ class _Stream(io.TextIOBase):
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         if text:
-            self._write(self._name, text)
+            self._output.write(self._name, text)
         return len(text)
 
     def flush(self):
-        self._flush()
+        self._output.flush()
 
 
 def _keep(frame):
@@ -253,64 +338,207 @@ def _error_line(exc):
     if isinstance(exc, SyntaxError) and exc.filename == FILENAME:
         return exc.lineno
     line = None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename == FILENAME:
-            line = frame.lineno
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):  # no source lookups: cheap
+        if frame.f_code.co_filename == FILENAME:
+            line = lineno
     return line
 
 
-def _describe(exc, kind):
+def _clip(text, limit):
+    """`text`, cut in the middle past `limit` characters (the end of a traceback matters most)."""
+    if len(text) <= limit:
+        return text
+    head = limit // 4
+    tail = limit - head
+    return f"{text[:head]}\n… [{len(text) - limit:,} characters not shown] …\n{text[-tail:]}"
+
+
+def _describe(exc, kind, message=None):
+    """The page's description of an exception; never raises, whatever the exception does."""
+    name = type(exc).__name__
     if isinstance(exc, ModuleNotFoundError):
-        _explain_missing_module(exc)
-    te = traceback.TracebackException.from_exception(exc)
-    _trim(te, set())
+        try:
+            _explain_missing_module(exc)
+        except Exception:  # noqa: BLE001 - the note is a help, the error itself comes first
+            pass
+    try:
+        text = str(exc) if message is None else message
+    except BaseException:  # noqa: BLE001 - an exception whose __str__ raises is still reported
+        text = f"<{name} object: its str() raised an exception>"
+    try:
+        # NOTE: the deepest frames only: a runaway recursion leaves 100,000 of them, and
+        # formatting them all takes seconds.
+        te = traceback.TracebackException.from_exception(exc, limit=-TRACEBACK_FRAMES)
+        _trim(te, set())
+        formatted = "".join(te.format())
+    except BaseException:  # noqa: BLE001
+        formatted = f"{name}: {text}\n"
     return {
         "kind": kind,
-        "name": type(exc).__name__,
-        "message": str(exc),
-        "traceback": "".join(te.format()),
-        "line": _error_line(exc),
+        "name": name,
+        "message": _clip(text, MAX_MESSAGE),
+        "traceback": _clip(formatted, MAX_TRACEBACK),
+        "line": _error_line(exc) or None,  # 1-based; a line 0 (or none) is no line
     }
 
 
+_FRESH = ("ad", "playground")  # imported afresh by every run: Tensor.__matmul__ = ... stays put
+
+
+def _fresh(name):
+    return any(name == f or name.startswith(f + ".") for f in _FRESH)
+
+
 def _fresh_modules():
-    """Forget the engine's modules so that a run's monkey-patching (Tensor.__matmul__ = ...)
-    never leaks into the next run."""
+    """Forget the engine's and the page's modules, so that a run's monkey-patching
+    (Tensor.__matmul__ = ...) never leaks into the next run."""
     for name in list(sys.modules):
-        if name == "ad" or name.startswith("ad."):
+        if _fresh(name):
             del sys.modules[name]
 
 
-async def run(code, write, flush, display=None):
-    """Run `code` as the module __main__; return a JSON error description, or "null".
+_MISSING = object()
+
+
+class _Baseline:
+    """The interpreter's shared state as the page shipped it, taken at boot before any user
+    code, and put back after every run: builtins, sys settings, every module's globals (numpy's
+    included), numpy's print options and error handling, the environment. Modules a run
+    imports join it as that run left them."""
+
+    def __init__(self):
+        self.modules = {}
+        self.remember_new_modules()
+        self.path, self.meta_path = list(sys.path), list(sys.meta_path)
+        self.path_hooks = list(sys.path_hooks)
+        self.recursion = sys.getrecursionlimit()
+        self.int_digits = sys.get_int_max_str_digits()
+        self.environ = dict(os.environ)
+        self.printoptions = np.get_printoptions()
+        self.errstate = np.geterr()
+        self.errcall = np.geterrcall()
+        self.sigint = signal.getsignal(signal.SIGINT)
+
+    def remember_new_modules(self):
+        for name, module in list(sys.modules.items()):
+            if name not in self.modules and not _fresh(name) and module is not None:
+                try:
+                    self.modules[name] = (module, dict(vars(module)))
+                except TypeError:  # an object without __dict__ standing in as a module
+                    pass
+
+    def restore(self):
+        """Put everything back; False if something could not be (the worker is then retired)."""
+        whole = True
+        for name, (module, saved) in self.modules.items():
+            try:
+                if sys.modules.get(name) is not module:
+                    sys.modules[name] = module
+                self._restore_globals(name, vars(module), saved)
+            except Exception:  # noqa: BLE001 - e.g. a class standing in as a module
+                whole = False
+        sys.path[:], sys.meta_path[:] = self.path, self.meta_path
+        sys.path_hooks[:] = self.path_hooks
+        sys.settrace(None)
+        sys.setprofile(None)
+        _setrecursionlimit(self.recursion)
+        sys.set_int_max_str_digits(self.int_digits)
+        if dict(os.environ) != self.environ:
+            os.environ.clear()
+            os.environ.update(self.environ)
+        np.set_printoptions(**self.printoptions)
+        np.seterr(**self.errstate)
+        np.seterrcall(self.errcall)
+        signal.signal(signal.SIGINT, self.sigint)
+        self.remember_new_modules()
+        return whole
+
+    @staticmethod
+    def _restore_globals(name, current, saved):
+        for key, value in saved.items():
+            if current.get(key, _MISSING) is not value:
+                current[key] = value
+        for key in current.keys() - saved.keys():
+            value = current[key]
+            # A submodule imported since stays: `import a.b` binds it only the first time.
+            if not (isinstance(value, types.ModuleType) and value.__name__ == f"{name}.{key}"):
+                del current[key]
+
+
+_baseline = None
+
+
+def _cancel_leftover_tasks():
+    """Tasks a run started and left running must not run on into the next run."""
+    try:
+        loop = asyncio.get_event_loop()
+        mine = asyncio.current_task(loop)
+        for task in asyncio.all_tasks(loop):
+            if task is not mine:
+                task.cancel()
+    except RuntimeError:
+        pass
+
+
+async def run(code, write, flush, display=None, cap=None):
+    """Run `code` as the module __main__; return JSON `{"error": null or its description,
+    "retire": whether the run changed the interpreter beyond repair}`. Output goes to
+    `write(stream, text[, dropped])`, at most `cap` characters of it;
     `display(kind, figure_id, json_data, text)` receives the playground module's figures."""
+    global _retire
+    output = _Output(write, flush, cap)
+    try:
+        error = await _execute(code, output, display)
+    except KeyboardInterrupt as exc:  # Stop pressed before the user's code started
+        error = _describe(exc, "interrupted", "Stopped before the program started")
+    try:
+        if not _restore():
+            _retire = True
+    except BaseException:  # noqa: BLE001 - a state that cannot be put back: use a new worker
+        _retire = True
+    retire, _retire = _retire, False
+    return _dumps({"error": error, "retire": retire})
+
+
+def _restore():
+    _cancel_leftover_tasks()
+    os.chdir(_HOME)
+    return _baseline is None or _baseline.restore()
+
+
+async def _execute(code, output, display):
     _fresh_modules()
     os.chdir(_HOME)
+    # Each run draws fresh random numbers, as a new Python process would.
+    random.seed()
+    np.random.seed()
     linecache.cache[FILENAME] = (len(code), None, code.splitlines(True), FILENAME)
+    out, err = _Stream("stdout", output), _Stream("stderr", output)
     saved = sys.stdout, sys.stderr, sys.stdin
-    sys.stdout = _Stream("stdout", write, flush)
-    sys.stderr = _Stream("stderr", write, flush)
+    sys.stdout, sys.stderr = out, err
     sys.stdin = io.StringIO("")
-    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+    namespace = {"__name__": "__main__", "__builtins__": builtins}
     global _display
     _display = display
-    for name in _PAGE_MODULES:  # imported by an earlier run: reconnect it
+    for name in _PAGE_MODULES:  # imported by an earlier run and kept (matplotlib's backend)
         module = sys.modules.get(name)
         if module is not None:
             module._install(display)
     error = None
     try:
-        compiled = compile(code, FILENAME, "exec", flags=_FLAGS, dont_inherit=True)
-        result = eval(compiled, namespace)
-        if result is not None:  # the code used top-level await
-            await result
-    except KeyboardInterrupt as exc:
-        error = _describe(exc, "interrupted")
-    except SystemExit as exc:
-        if exc.code not in (None, 0):
-            error = _describe(exc, "exception")
-    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the page as data
-        error = _describe(exc, "exception")
+        with warnings.catch_warnings():
+            try:
+                compiled = compile(code, FILENAME, "exec", flags=_FLAGS, dont_inherit=True)
+                result = eval(compiled, namespace)
+                if result is not None:  # the code used top-level await
+                    await result
+            except KeyboardInterrupt as exc:
+                error = _describe(exc, "interrupted")
+            except SystemExit as exc:
+                if exc.code not in (None, 0):
+                    error = _describe(exc, "exception")
+            except BaseException as exc:  # noqa: BLE001 - every failure goes back as data
+                error = _describe(exc, "exception")
     finally:
         try:
             _display = None
@@ -321,10 +549,10 @@ async def run(code, write, flush, display=None):
                 try:  # a live plot's last points; the matplotlib figures still open
                     module._finish()
                 except Exception as exc:  # noqa: BLE001 - the run's outcome comes first
-                    print(f"A figure could not be shown: {exc!r}", file=sys.stderr)
+                    err.write(f"A figure could not be shown: {exc!r}\n")
                 module._install(None)
-            sys.stdout.flush()
+            out.flush()  # our own stream: the program may have replaced sys.stdout (with None)
         finally:
             sys.stdout, sys.stderr, sys.stdin = saved
             namespace.clear()
-    return json.dumps(error)
+    return error

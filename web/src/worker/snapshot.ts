@@ -5,6 +5,9 @@
  * packages, so numpy and ad load after either way. Part of the worker's program (no DOM).
  * NOTE: a restored interpreter keeps the snapshot's string-hash seed (the same on every
  * restored visit); the worker reseeds `random`, whose state would otherwise repeat too.
+ * NOTE: any code of this origin can write Cache Storage, a snippet's included, so the page
+ * keeps the SHA-256 of the snapshot it accepted (in localStorage, out of workers' reach) and
+ * the worker restores only a snapshot with that digest (`digestOf`).
  */
 
 const CACHE_NAME = "ad-playground-python";
@@ -21,20 +24,26 @@ function keyFor(version: string, base: string): string {
   return new URL(`./pyodide/interpreter-${version}.snapshot`, base).href;
 }
 
-/** A stored snapshot, or null when there is none, storage is unavailable or it looks damaged. */
-export async function loadSnapshot(version: string, base: string): Promise<Uint8Array | null> {
-  if (cacheStorage === undefined) return null;
+/**
+ * The stored snapshot; "missing" when there is none (or storage is unavailable), "damaged" when
+ * one is stored but cannot be a snapshot (it is deleted).
+ */
+export async function loadSnapshot(
+  version: string,
+  base: string,
+): Promise<Uint8Array<ArrayBuffer> | "missing" | "damaged"> {
+  if (cacheStorage === undefined) return "missing";
   try {
     const cache = await cacheStorage.open(CACHE_NAME);
     const response = await cache.match(keyFor(version, base));
-    if (response === undefined) return null;
+    if (response === undefined) return "missing";
     const bytes = new Uint8Array(await response.arrayBuffer());
     if (plausible(bytes, Number(response.headers.get("x-snapshot-bytes")))) return bytes;
     await cache.delete(keyFor(version, base));
+    return "damaged";
   } catch {
-    // Blocked or broken storage: boot from scratch.
+    return "missing"; // blocked or broken storage: boot from scratch
   }
-  return null;
 }
 
 /**
@@ -88,5 +97,17 @@ export async function withinTimeout<T>(restore: () => Promise<T>): Promise<T | n
     return null;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** The SHA-256 of `bytes` as hex, or null where Web Crypto is missing (insecure contexts). */
+export async function digestOf(bytes: Uint8Array<ArrayBuffer>): Promise<string | null> {
+  const subtle = globalThis.crypto?.subtle;
+  if (subtle === undefined) return null;
+  try {
+    const hash = new Uint8Array(await subtle.digest("SHA-256", bytes));
+    return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
+  } catch {
+    return null;
   }
 }

@@ -2,9 +2,13 @@
  * The Python worker: boots Pyodide with numpy and ad, then runs code on request, streaming
  * output in batches and answering every run exactly once. Its own TypeScript program (the
  * WebWorker lib, see tsconfig.json here): the compiler keeps it away from the DOM.
+ * NOTE: the snippet's code can reach this worker's global scope (Python's `js` module), so the
+ * page talks to it over a private MessagePort handed over in `init`, whose postMessage is
+ * captured before any user code runs; messages on the global scope after `init` are ignored.
  */
 import type { PyodideInterface } from "pyodide";
 import type { PyCallable, PyProxy } from "pyodide/ffi";
+import { readToWorker } from "../messages";
 import type {
   Chunk,
   FromWorker,
@@ -13,11 +17,10 @@ import type {
   RunRequest,
   Stage,
   StreamName,
-  ToWorker,
 } from "../messages";
 import driverSource from "./driver.py";
 import { keepFontList, restoreFontList } from "./fontlist";
-import { forgetSnapshot, loadSnapshot, saveSnapshot, withinTimeout } from "./snapshot";
+import { digestOf, forgetSnapshot, loadSnapshot, saveSnapshot, withinTimeout } from "./snapshot";
 
 /** At most one batch of output every FLUSH_MS, so a flood of prints cannot flood the page. */
 const FLUSH_MS = 50;
@@ -33,24 +36,28 @@ interface LoadOptions {
 }
 type LoadPyodide = (options: LoadOptions) => Promise<PyodideInterface>;
 
-/** Python once booted: the driver's entry points, Stop's interrupt flag, the output cap. */
+/** Python once booted: the driver's entry points and the output cap. */
 interface Runtime {
   py: PyodideInterface;
+  /** The site's root URL (the worker itself runs from a blob: URL). */
+  base: string;
   runCode: PyCallable;
   /** driver.plan(code): the packages a run must load first, as JSON. */
   plan: PyCallable;
   /** driver.loaded(json): told which packages were loaded. */
   loaded: PyCallable;
-  interrupt: Uint8Array | null;
   /** Characters of output forwarded per run (from the page's `init`). */
   outputCap: number;
   /** Whether matplotlib's font list is in Cache Storage for later workers (see fontlist.ts). */
   fontListKept: boolean;
 }
 
+/** The private port's postMessage, bound once `init` hands the port over (before any run). */
+let send: ((message: FromWorker) => void) | null = null;
+
 /** Every message to the page leaves through here. */
 function post(message: FromWorker): void {
-  postMessage(message);
+  send?.(message);
 }
 
 /** A file's text, or null. Synchronous, as a Python import is; allowed in a worker. */
@@ -88,22 +95,42 @@ class Run {
     private readonly cap: number,
   ) {}
 
-  readonly write = (stream: StreamName, text: string): void => {
+  /**
+   * Output from Python: `text`, and how many characters the driver already dropped past the
+   * cap (it caps before a string crosses into JavaScript; this cap is the second line).
+   */
+  readonly write = (stream: unknown, text: unknown, dropped: unknown = 0): void => {
     if (this.answered) return;
+    if ((stream !== "stdout" && stream !== "stderr") || typeof text !== "string") {
+      throw new TypeError("write(stream, text) takes 'stdout' or 'stderr' and a string");
+    }
+    if (typeof dropped === "number" && Number.isSafeInteger(dropped) && dropped > 0) {
+      this.drop(dropped);
+    }
+    if (text === "") return;
+    this.output(stream, text);
+  };
+
+  private output(stream: StreamName, text: string): void {
     if (this.sent + text.length > this.cap) {
       const room = Math.max(0, this.cap - this.sent);
       if (room > 0) this.append(stream, text.slice(0, room));
-      if (!this.truncated) {
-        this.truncated = true;
-        this.flush();
-        post({ type: "truncated", id: this.id, cap: this.cap });
-      }
-      this.dropped += text.length - room;
+      this.drop(text.length - room);
       return;
     }
     this.append(stream, text);
     this.flushSoon(text.endsWith("\n") || this.pendingChars >= FLUSH_CHARS);
-  };
+  }
+
+  /** Count output dropped past the cap; the page hears of it once, in order with the output. */
+  private drop(count: number): void {
+    this.dropped += count;
+    if (!this.truncated) {
+      this.truncated = true;
+      this.flush();
+      post({ type: "truncated", id: this.id, cap: this.cap });
+    }
+  }
 
   readonly flush = (): void => {
     if (this.timer !== null) {
@@ -139,11 +166,15 @@ class Run {
   };
 
   /** Send the run's one `done` (later calls are ignored). */
-  answer(error: RunError | null, durationMs = performance.now() - this.started): void {
+  answer(
+    error: RunError | null,
+    durationMs = performance.now() - this.started,
+    retire = false,
+  ): void {
     if (this.answered) return;
     this.flush();
     this.answered = true;
-    post({ type: "done", id: this.id, durationMs, error, dropped: this.dropped });
+    post({ type: "done", id: this.id, durationMs, error, dropped: this.dropped, retire });
   }
 
   private append(stream: StreamName, text: string): void {
@@ -181,8 +212,10 @@ async function stage<T>(name: Stage, work: () => Promise<T>): Promise<T> {
 
 async function boot(init: InitRequest): Promise<Runtime> {
   const started = performance.now();
-  const base = location.href;
+  const base = init.baseUrl;
   let bootKind = "full";
+  /** What became of the snapshot: for the page's version tooltip, and for diagnosis. */
+  let snapshotNote = "none";
   let keepSnapshot = (): void => undefined;
   const py = await stage("runtime", async () => {
     // A non-literal URL: esbuild leaves this import alone and the runtime stays unbundled.
@@ -197,28 +230,56 @@ async function boot(init: InitRequest): Promise<Runtime> {
       stdout: (text) => current?.write("stdout", text + "\n"),
       stderr: (text) => current?.write("stderr", text + "\n"),
     };
-    const snapshot = await loadSnapshot(version, base);
-    if (snapshot !== null) {
-      const restored = await withinTimeout(() =>
-        loadPyodide({ ...options, _loadSnapshot: snapshot }),
-      );
-      if (restored !== null) {
-        bootKind = "snapshot";
-        // The snapshot froze the random module's state: every visit would draw the same numbers.
-        restored.runPython("import random; random.seed()");
-        return restored;
+    const expected = init.snapshot.digest;
+    /** A stored snapshot was there but wrong (or would not restore): the page should forget it. */
+    let bad = false;
+    if (expected !== null) {
+      // NOTE: Cache Storage is writable by any code of this origin, a snippet's included: only
+      // a snapshot whose digest is the one the page accepted (kept where workers cannot write)
+      // is restored.
+      const snapshot = await loadSnapshot(version, base);
+      snapshotNote = snapshot === "missing" || snapshot === "damaged" ? snapshot : "mismatch";
+      if (snapshot !== "missing") {
+        if (snapshot !== "damaged" && (await digestOf(snapshot)) === expected) {
+          snapshotNote = "restore failed";
+          const restored = await withinTimeout(() =>
+            loadPyodide({ ...options, _loadSnapshot: snapshot }),
+          );
+          if (restored !== null) {
+            bootKind = "snapshot";
+            snapshotNote = "restored";
+            // The snapshot froze the random module's state: every visit would draw the same
+            // numbers.
+            restored.runPython("import random; random.seed()");
+            return restored;
+          }
+        }
+        bad = true;
+        await forgetSnapshot(version, base);
       }
-      await forgetSnapshot(version, base);
+      // No snapshot stored (yet: another worker may still be writing it): boot in full.
     }
-    const fresh = await loadPyodide({ ...options, _makeSnapshot: true });
-    try {
-      // Taken before any package loads (a plain ArrayBuffer backs it: Pyodide copies the heap
-      // out), stored once Python is ready, so writing 20 MB does not delay the first output.
-      const bytes = fresh.makeMemorySnapshot() as Uint8Array<ArrayBuffer>;
-      keepSnapshot = () => saveSnapshot(version, base, bytes);
-    } catch {
-      // no snapshot this time: the next visit boots in full again
+    const fresh = await loadPyodide({ ...options, _makeSnapshot: init.snapshot.make });
+    let offered = false;
+    if (init.snapshot.make) {
+      try {
+        // Taken before any package loads (a plain ArrayBuffer backs it: Pyodide copies the heap
+        // out), offered to the page before `ready` (so before any user code runs here), stored
+        // once Python is ready, so writing 20 MB does not delay the first output.
+        const bytes = fresh.makeMemorySnapshot() as Uint8Array<ArrayBuffer>;
+        const digest = await digestOf(bytes);
+        if (digest !== null) {
+          post({ type: "snapshot", digest });
+          offered = true;
+          snapshotNote = "made";
+          keepSnapshot = () => saveSnapshot(version, base, bytes);
+        }
+      } catch {
+        // no snapshot this time: the next visit boots in full again
+      }
     }
+    // The page's digest named a snapshot that is wrong: it may forget it.
+    if (bad && !offered) post({ type: "snapshot", digest: null });
     // NOTE: to make a snapshot, Pyodide 0.27 hands Python a recording proxy of globalThis as the
     // `js` module, and JavaScript functions called through it fail ("Failed to execute 'fetch'
     // on 'WorkerGlobalScope': Illegal invocation": pyfetch, so micropip). Once the snapshot is
@@ -231,11 +292,9 @@ async function boot(init: InitRequest): Promise<Runtime> {
   // promise: Pyodide's own hook reports it, and the page replaces this worker.
   const api = (py as unknown as { _api?: { on_fatal?: (e: unknown) => void } })._api;
   if (api !== undefined) api.on_fatal = (e) => current?.answer(fatal(e));
-  let interrupt: Uint8Array | null = null;
-  if (init.interruptBuffer !== null) {
-    interrupt = new Uint8Array(init.interruptBuffer);
-    py.setInterruptBuffer(interrupt);
-  }
+  // NOTE: the page clears the flag before it posts a run (and sets it to stop one): a Stop that
+  // arrives before the run starts must still stop it, so the worker never clears it.
+  if (init.interruptBuffer !== null) py.setInterruptBuffer(new Uint8Array(init.interruptBuffer));
   // Pyodide logs package loading to the console; the page reports stages instead.
   const quiet = { messageCallback: () => {}, errorCallback: () => {} };
   await stage("numpy", async () => {
@@ -269,16 +328,17 @@ async function boot(init: InitRequest): Promise<Runtime> {
     numpy: version("import numpy; numpy.__version__"),
     ad: haveAd ? version("import ad; getattr(ad, '__version__', 'dev')") : "unavailable",
     boot: bootKind,
+    snapshot: snapshotNote,
   };
   ready = true;
   post({ type: "ready", versions, bootMs: Math.round(performance.now() - started) });
   keepSnapshot();
   return {
     py,
+    base,
     runCode: driver.run as PyCallable,
     plan: driver.plan as PyCallable,
     loaded: driver.loaded as PyCallable,
-    interrupt,
     outputCap: init.outputCap,
     fontListKept: false,
   };
@@ -294,7 +354,12 @@ async function loadImports(runtime: Runtime, run: Run, code: string): Promise<Ru
   let wanted: { packages: string[]; bytes: number };
   try {
     wanted = JSON.parse(runtime.plan(code) as string) as typeof wanted;
-  } catch {
+  } catch (e) {
+    // Stop pressed as the run was about to start: Python raised it here, not in the program.
+    if (e instanceof Error && /KeyboardInterrupt/.test(e.message)) {
+      const message = "Stopped before the program started";
+      return { kind: "interrupted", name: "KeyboardInterrupt", message, traceback: "", line: null };
+    }
     return null; // no plan: an import the site could serve then fails with its own message
   }
   const names = wanted.packages;
@@ -339,9 +404,13 @@ async function loadImports(runtime: Runtime, run: Run, code: string): Promise<Ru
       line: null,
     };
   }
-  runtime.loaded(JSON.stringify(names));
+  try {
+    runtime.loaded(JSON.stringify(names));
+  } catch {
+    // micropip's patch (a relative wheel URL, the offline note) is missing: it still works
+  }
   // Spares the first import its font scan when an earlier worker did it (seconds).
-  if (names.includes("matplotlib")) await restoreFontList(runtime.py, location.href);
+  if (names.includes("matplotlib")) await restoreFontList(runtime.py, runtime.base);
   report("loaded");
   return null;
 }
@@ -359,6 +428,13 @@ function fatal(error: unknown): RunError {
   };
 }
 
+/** What the driver's run() returns, as JSON. */
+interface DriverResult {
+  error: RunError | null;
+  /** The run changed the interpreter in a way the driver could not undo. */
+  retire: boolean;
+}
+
 async function execute(request: RunRequest): Promise<void> {
   const queued = performance.now();
   let runtime: Runtime;
@@ -371,9 +447,11 @@ async function execute(request: RunRequest): Promise<void> {
   }
   const run = new Run(request.id, runtime.outputCap);
   current = run;
-  if (runtime.interrupt !== null) runtime.interrupt[0] = 0;
-  let error = await loadImports(runtime, run, request.code);
-  if (error === null) {
+  let result: DriverResult;
+  const loadError = await loadImports(runtime, run, request.code);
+  if (loadError !== null) {
+    result = { error: loadError, retire: false };
+  } else {
     run.started = performance.now(); // the run's stopwatch leaves the loading out
     try {
       const json = (await runtime.runCode(
@@ -381,22 +459,20 @@ async function execute(request: RunRequest): Promise<void> {
         run.write,
         run.flush,
         run.display,
+        runtime.outputCap,
       )) as string;
-      error = JSON.parse(json) as RunError | null;
+      result = JSON.parse(json) as DriverResult;
     } catch (e) {
       // A JavaScript error here means the runtime itself broke (e.g. out of memory).
-      error = fatal(e);
+      result = { error: fatal(e), retire: true };
     }
   }
+  const error = result.error;
   const durationMs = performance.now() - (error?.kind === "fatal" ? queued : run.started);
-  run.answer(error, durationMs);
+  run.answer(error, durationMs, result.retire);
   current = null;
-  if (
-    !runtime.fontListKept &&
-    error?.kind !== "fatal" &&
-    "matplotlib" in runtime.py.loadedPackages
-  ) {
-    runtime.fontListKept = await keepFontList(runtime.py, location.href);
+  if (!runtime.fontListKept && error?.kind !== "fatal" && !result.retire) {
+    runtime.fontListKept = await keepFontList(runtime.py, runtime.base);
   }
 }
 
@@ -413,18 +489,54 @@ addEventListener("unhandledrejection", (event) => {
   }
 });
 
-addEventListener("message", (event: MessageEvent<ToWorker>) => {
-  const message = event.data;
-  switch (message.type) {
-    case "init":
-      booted ??= boot(message).catch((e: unknown) => {
-        post({ type: "boot-error", message: e instanceof Error ? e.message : String(e) });
-        throw e;
-      });
-      booted.catch(() => {});
-      break;
-    case "run":
-      queue = queue.then(() => execute(message));
-      break;
+/** Requests from the page, on the private port only. */
+function onRequest(event: MessageEvent): void {
+  const message = readToWorker(event.data);
+  if (message?.type !== "run") {
+    console.warn("The Python worker ignored a request that does not fit the contract");
+    return;
   }
-});
+  queue = queue.then(() => execute(message));
+}
+
+/**
+ * Hold the page's Web Lock until this worker is gone, so the page notices its end (a snippet's
+ * `close()` ends it without a word). Resolves once it is held.
+ */
+function holdLock(name: string | null): Promise<void> {
+  const locks = navigator.locks as LockManager | undefined;
+  if (name === null || locks === undefined) return Promise.resolve();
+  return new Promise((resolve) => {
+    locks
+      .request(name, () => {
+        resolve();
+        return new Promise<never>(() => undefined); // released only with the worker
+      })
+      .catch(() => resolve());
+  });
+}
+
+/** The one message on the global scope: `init`, with the private port. */
+function onInit(event: MessageEvent): void {
+  const message = readToWorker(event.data);
+  if (message?.type !== "init") {
+    console.warn("The Python worker ignored a message before its init");
+    return;
+  }
+  removeEventListener("message", onInit);
+  const port = message.port;
+  // Bound now, before any user code runs: a snippet may replace MessagePort.prototype.postMessage
+  // afterwards, and it never sees the port itself.
+  const postToPage = port.postMessage.bind(port) as (message: FromWorker) => void;
+  send = (m) => postToPage(m);
+  port.onmessage = onRequest;
+  booted = holdLock(message.lock)
+    .then(() => boot(message))
+    .catch((e: unknown) => {
+      post({ type: "boot-error", message: e instanceof Error ? e.message : String(e) });
+      throw e;
+    });
+  booted.catch(() => {});
+}
+
+addEventListener("message", onInit);
