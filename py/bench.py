@@ -15,7 +15,7 @@ import numpy as np
 import ad
 from ad.nn import functional as F
 
-TARGETS = {"mlp": 1.6, "mnist": 1.3, "chain": 5.0}
+TARGETS = {"mlp": 1.6, "mnist": 1.3, "chain": 5.0, "cnn": 1.5}
 
 
 def _timed(fn, number):
@@ -122,6 +122,54 @@ def make_mnist(lr=0.01):
     return ad_step, np_step, _differ(model.parameters(), [W1, b1, W2, b2])
 
 
+def make_cnn(lr=0.01):
+    """One SGD step of conv(1->8, 3x3, pad 1) - ReLU - 2x2 max pool - linear(512->10), batch
+    32 of 16x16 images, cross-entropy; numpy by hand with the same im2col."""
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(32, 1, 16, 16))
+    T = rng.integers(0, 10, 32)
+    model = ad.nn.Sequential(ad.nn.Conv2d(1, 8, 3, padding=1, rng=rng), ad.nn.ReLU(),
+                             ad.nn.MaxPool2d(2), ad.nn.Flatten(),
+                             ad.nn.Linear(512, 10, rng=rng))
+    opt = ad.optim.SGD(model.parameters(), lr=lr)
+    Xc = ad.constant(X)
+
+    def ad_step():
+        opt.zero_grad()
+        loss = F.cross_entropy(model(Xc), T)
+        loss.backward()
+        opt.step()
+
+    K, c, W, b = [p.data.copy() for p in model.parameters()]
+    rows = np.arange(32)
+    Xp = np.pad(X, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    win = np.lib.stride_tricks.sliding_window_view(Xp, (3, 3), axis=(2, 3))
+    cols = np.ascontiguousarray(win.transpose(0, 2, 3, 1, 4, 5)).reshape(32 * 256, 9)
+
+    def np_step():
+        z1 = cols @ K.reshape(8, 9).T + c  # (N*16*16, 9) @ (9, 8)
+        h = np.maximum(z1, 0).reshape(32, 16, 16, 8).transpose(0, 3, 1, 2)  # (N, 8, 16, 16)
+        blocks = h.reshape(32, 8, 8, 2, 8, 2)
+        pooled = blocks.max(axis=(3, 5))  # (N, 8, 8, 8)
+        flat = pooled.reshape(32, 512)
+        z2 = flat @ W.T + b
+        z = z2 - z2.max(1, keepdims=True)
+        e = np.exp(z)
+        g = e / e.sum(1, keepdims=True)
+        g[rows, T] -= 1
+        g /= 32
+        gW, gb = g.T @ flat, g.sum(0)
+        gp = (g @ W).reshape(32, 8, 8, 1, 8, 1)
+        hit = blocks == pooled[:, :, :, None, :, None]  # ties share the gradient
+        gh = (gp * hit / hit.sum(axis=(3, 5), keepdims=True)).reshape(32, 8, 16, 16)
+        gz1 = gh.transpose(0, 2, 3, 1).reshape(32 * 256, 8) * (z1 > 0)
+        gK, gc = (gz1.T @ cols).reshape(8, 1, 3, 3), gz1.sum(0)
+        for p, gq in ((K, gK), (c, gc), (W, gW), (b, gb)):
+            p -= lr * gq
+
+    return ad_step, np_step, _differ(model.parameters(), [K, c, W, b])
+
+
 def make_chain(n=1000):
     """A chain of n elementwise ops on shape (4,): y*w, y+b, tanh(y) in turn; forward and
     backward (gradients for x, w and b)."""
@@ -203,7 +251,8 @@ def main(argv=None):
     for key, name, make, number, per in (
             ("mlp", "2-64-64-1 tanh MLP step (batch 64, MSE, SGD)", make_mlp, 200, 1),
             ("mnist", "784-256-10 softmax step (batch 128, CE, SGD)", make_mnist, 20, 1),
-            ("chain", "1000-op chain on (4,), per op (fwd + bwd)", make_chain, 5, 1000)):
+            ("chain", "1000-op chain on (4,), per op (fwd + bwd)", make_chain, 5, 1000),
+            ("cnn", "conv-relu-pool-linear step (32x1x16x16, CE, SGD)", make_cnn, 20, 1)):
         ad_fn, np_fn, differ = make()
         a, n = compare(ad_fn, np_fn, max(1, int(number * scale)), repeats)
         rows.append((name, a / per, n / per, key))

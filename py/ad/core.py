@@ -2,6 +2,11 @@
 
 It keeps the seed's contract (`forward` returns a Variable, `backward(*inputs, grad)` adds into
 each input's `.grad`) and makes it safe and fast. Everything else is built on these names.
+
+Two walks share `_walk` and `Function.vjp`: `Tensor.backward()` (first order: gradients are
+ndarrays stored on the nodes, the fast path) and `_backprop()` (gradients kept in a dict, none
+written on the nodes; with `create_graph` they are Tensors recorded as a graph, so they can be
+differentiated again). `ad.grad`, `ad.jvp` and `backward(create_graph=True)` use the second.
 """
 import inspect
 from types import MethodType
@@ -9,6 +14,7 @@ from types import MethodType
 import numpy as np
 
 _grad_enabled = True  # flipped by no_grad(); read by Function.__call__
+_graph_vjps = 0  # > 0 while a create_graph walk runs vjps; read by Tensor.__array__
 
 
 class BackwardError(ValueError):
@@ -57,6 +63,23 @@ class no_grad:
         return wrapper
 
 
+class enable_grad(no_grad):
+    """`with ad.enable_grad():` records the graph again inside a no_grad() block."""
+
+    def __enter__(self):
+        global _grad_enabled
+        self._prev, _grad_enabled = _grad_enabled, True
+        return self
+
+    def __call__(self, func):
+        def wrapper(*args, **kwargs):
+            with enable_grad():
+                return func(*args, **kwargs)
+
+        wrapper.__name__, wrapper.__doc__ = func.__name__, func.__doc__
+        return wrapper
+
+
 def is_grad_enabled():
     return _grad_enabled
 
@@ -97,12 +120,13 @@ class Tensor:
     # The gradient. The walk stores arrays it may share between nodes (never writing into
     # them); reading .grad gives an array this Tensor owns, so `x.grad += g` is safe.
     # NOTE: copied on first read, not in the walk: copying there made the MLP step 10% slower.
+    # After backward(create_graph=True) the gradient is a Tensor with a graph of its own.
     @property
     def grad(self):
         g = self._grad
         if g is None:
             g = np.zeros(self.data.shape, _grad_dtype(self.data.dtype))
-        elif g is self._owned_grad:
+        elif g is self._owned_grad or isinstance(g, Tensor):
             return g
         else:
             g = np.array(g)  # a private, writable copy
@@ -112,46 +136,41 @@ class Tensor:
     @grad.setter
     def grad(self, value):
         if value is not None:
-            value = np.asarray(_data(value))
+            if not (isinstance(value, Tensor) and value.requires_grad):
+                value = np.asarray(_data(value))  # a differentiable gradient stays a Tensor
             if value.shape != self.data.shape:
                 raise ValueError(f"cannot set .grad of shape {value.shape} on a Tensor of "
                                  f"shape {self.data.shape}: a gradient has its data's shape")
         self._grad = self._owned_grad = value
 
     def grad_view(self):
-        """The gradient as stored, without a copy, or None where `.grad` would read as zeros.
-        Read it, never write into it: other tensors may share the array (`.grad` is a
-        writable copy). Optimizers read gradients this way."""
-        return self._grad
+        """The gradient as stored, without a copy, or None where `.grad` would read as zeros;
+        always an ndarray (the data of a differentiable gradient). Read it, never write into
+        it: other tensors may share the array (`.grad` is a writable copy). Optimizers read
+        gradients this way."""
+        g = self._grad
+        return g.data if isinstance(g, Tensor) else g
 
     def zero_grad(self):
         """Zero this tensor's gradient; on a result, also every gradient in its graph."""
         for node in _walk(self):
             node._grad = node._owned_grad = None
 
-    def backward(self, grad=None):
+    def backward(self, grad=None, create_graph=False):
         """Backpropagate from this tensor, accumulating dL/dx into every leaf x.
 
         `grad` defaults to ones (as in the seed); each node is visited once, in reverse
-        topological order, without recursion."""
+        topological order, without recursion. With `create_graph=True` (PyTorch's form) the
+        gradients left in `.grad` are Tensors recorded as a graph, so they can be
+        differentiated again (a gradient penalty, Hessian-vector products); a Tensor `grad`
+        then stays part of that graph."""
         if not self.requires_grad:
             raise ValueError("backward() on a tensor that does not require a gradient: it was "
                              "computed from constants only or under no_grad(). Hint: make the "
                              "inputs you want gradients for with ad.tensor(...)")
-        shape, dtype = self.data.shape, _grad_dtype(self.data.dtype)
-        if grad is None:
-            seed = np.ones(shape, dtype)
-        else:
-            seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad)
-            if seed.shape != shape:
-                try:
-                    seed = np.broadcast_to(seed, shape)
-                except ValueError:
-                    raise ValueError(f"backward(grad): grad has shape {seed.shape} but the "
-                                     f"tensor has shape {shape}; pass a grad of shape {shape} "
-                                     "(or a scalar)") from None
-            if seed.dtype.kind not in "fc":
-                seed = seed.astype(dtype)
+        if create_graph:
+            return self._backward_graph(grad)
+        seed = _seed(self, grad)
         self._grad = seed if self._grad is None else self._grad + seed
         if self._fn is None:
             return  # a leaf: nothing to walk
@@ -179,6 +198,22 @@ class Tensor:
                     node._grad = None
             raise
 
+    def _backward_graph(self, grad):
+        """backward(create_graph=True): every terminal node's .grad gets a Tensor gradient."""
+        seed = _seed(self, grad, keep_tensor=True)
+        if self._grad is not None:  # the seed's `grad + result.grad`, as in the first-order walk
+            seed = self._grad + seed
+            self._grad = None
+        order, grads = _backprop(self, seed, create_graph=True)
+        for node in order:
+            g = grads.get(id(node))
+            if g is None or not node.terminal or not node.requires_grad:
+                continue
+            if not isinstance(g, Tensor):
+                g = Tensor(g, requires_grad=False)
+            old = node._grad
+            node._grad = node._owned_grad = g if old is None else old + g
+
     def detach(self):
         """The same data, cut from the graph: a constant."""
         return Tensor(self.data, requires_grad=False)
@@ -201,6 +236,11 @@ class Tensor:
         return self.data.tolist()
 
     def __array__(self, dtype=None, copy=None):
+        if _graph_vjps and self.requires_grad:
+            # NOTE: numpy would turn a gradient that is being recorded into a plain array and
+            # cut the graph a second derivative needs: refuse (the walk names the op).
+            raise _GraphCut("passed a Tensor that is part of the recorded graph to a numpy "
+                            "function")
         if copy:
             return np.array(self.data, dtype=dtype)
         return np.asarray(self.data, dtype=dtype)
@@ -243,6 +283,31 @@ def _data(x):
     return x.data if isinstance(x, Tensor) else x
 
 
+def _seed(root, grad, keep_tensor=False):
+    """The gradient a walk starts from: ones (the seed's default), or `grad` broadcast to the
+    root's shape. `keep_tensor`: a Tensor grad stays a Tensor (part of a recorded graph)."""
+    shape, dtype = root.data.shape, _grad_dtype(root.data.dtype)
+    if grad is None:
+        seed = np.ones(shape, dtype)
+    elif keep_tensor and isinstance(grad, Tensor):
+        if grad.data.shape != shape:
+            _seed(root, grad.data)  # the same shape check and message
+            grad = grad * np.ones(shape, dtype)  # broadcast, and stay in the graph
+        return grad
+    else:
+        seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad)
+        if seed.shape != shape:
+            try:
+                seed = np.broadcast_to(seed, shape)
+            except ValueError:
+                raise ValueError(f"backward(grad): grad has shape {seed.shape} but the "
+                                 f"tensor has shape {shape}; pass a grad of shape {shape} "
+                                 "(or a scalar)") from None
+        if seed.dtype.kind not in "fc":
+            seed = seed.astype(dtype)
+    return Tensor(seed, requires_grad=False) if keep_tensor else seed
+
+
 def tensor(data, requires_grad=True, name=None):
     """A terminal leaf (its .grad accumulates); `requires_grad=False` makes a constant."""
     return Tensor(data, terminal=True, requires_grad=requires_grad, name=name)
@@ -253,6 +318,33 @@ def constant(data, name=None):
     return Tensor(data, terminal=True, requires_grad=False, name=name)
 
 
+_PYTHON_SCALARS = (int, float, complex, bool)
+
+
+def _operands(args):
+    """A Function's arguments as Tensors: an array operand becomes a constant; a Python number a
+    constant of the dtype numpy would give it next to the Tensor operands (a weak scalar, NEP 50:
+    float32 data times 2.0 stays float32); a graph stand-in, the Tensor it stands for."""
+    args = [a._t if type(a) is _GraphStandIn else a for a in args]
+    dtype = None  # of the Tensor and array operands
+    for a in args:
+        if isinstance(a, (Tensor, np.ndarray, np.generic)):
+            d = a.data.dtype if isinstance(a, Tensor) else a.dtype
+            dtype = d if dtype is None or dtype == d else np.promote_types(dtype, d)
+    out = []
+    for a in args:
+        if isinstance(a, Tensor):
+            out.append(a)
+        elif dtype is not None and type(a) in _PYTHON_SCALARS:
+            # NOTE: a real number next to float data takes the data's dtype; only int, bool or
+            # complex cases need numpy's (slower) rule.
+            d = dtype if dtype.kind == "f" and type(a) is not complex else np.result_type(dtype, a)
+            out.append(Tensor(np.asarray(a, d), False, False))
+        else:
+            out.append(Tensor(np.asarray(a), False, False))
+    return tuple(out)
+
+
 class Function:
     """A differentiable operation.
 
@@ -261,8 +353,16 @@ class Function:
     records the graph. An instance binds like a method, so `Tensor.__matmul__ = MatMul()`
     works; it keeps no per-call state, so one instance may be shared.
 
+    To be differentiated twice (create_graph, ad.grad of ad.grad, ad.hessian, ad.jvp),
+    backward must compute with Tensor operations on its inputs and grad (`x.grad += grad @
+    y.T`): under create_graph they are stand-ins that record the graph and refuse `.data`.
+
     Built-in ops override `vjp(out, grad, *inputs)` instead, returning one gradient per
-    input (or None): no writes into `.grad`, no zero arrays.
+    input (or None): no writes into `.grad`, no zero arrays. The contract (see `ad.ops`):
+    `out` and each input have `.data` and `.requires_grad`. In a first-order walk they are
+    the Tensors themselves and `grad` is an ndarray, so `.data` and `grad` are arrays. Under
+    create_graph they are `_Lift`s whose `.data` is the Tensor itself and `grad` is a Tensor,
+    so the same code, written with operators, shared methods and `ad.ops.xp`, records a graph.
     """
 
     __slots__ = ()
@@ -275,8 +375,7 @@ class Function:
         inputs = args
         for a in args:
             if not isinstance(a, Tensor):
-                inputs = tuple([a if isinstance(a, Tensor) else Tensor(np.asarray(a), False, False)
-                                for a in args])  # a scalar or array operand: a constant
+                inputs = _operands(args)  # a scalar or array operand: a constant
                 break
         try:
             out = self.forward(*inputs)
@@ -327,6 +426,8 @@ class Function:
 
         A stand-in carries its input's data and a fresh zero gradient that checks the shape
         written, so `x.grad += g` neither sees nor changes the input's own gradient."""
+        if type(out) is _Lift:  # a create_graph walk
+            return self._graph_vjp(grad, [lift.data for lift in inputs])
         upstream = np.asarray(grad).view()
         upstream.flags.writeable = False  # it may be shared with other nodes
         stand_ins = [_StandIn(t, i) for i, t in enumerate(inputs)]
@@ -343,6 +444,32 @@ class Function:
                 f"  inputs: {shapes}; upstream grad: {np.shape(grad)}\n"
                 f"  hint: backward(self, *inputs, grad) should add an array of each input's "
                 f"shape into input.grad and must not modify grad in place") from e
+
+    def _graph_vjp(self, grad, inputs):
+        """backward under create_graph: on stand-ins that act as the inputs and grad, so Tensor
+        maths records a graph, and that refuse their data, so array maths cannot cut it."""
+        stand_ins = [_GraphStandIn(t, i) for i, t in enumerate(inputs)]
+        try:
+            self.backward(*stand_ins, _GraphStandIn(grad, -1))
+            return [s._received() for s in stand_ins]
+        except _WrongShape as e:
+            raise BackwardError(self._describe_wrong_shape(inputs, e.index, e.shape)) from None
+        except Exception as e:
+            if isinstance(e, TypeError) and "__array_ufunc__" in str(e):  # np.exp(stand-in)
+                e = _GraphCut("passes an input or grad to a numpy function")
+            if isinstance(e, _GraphCut):
+                raise BackwardError(
+                    f"{type(self).__name__}.backward cannot be differentiated again "
+                    f"(create_graph=True, ad.grad of a gradient, ad.hessian, ad.jvp): it {e}, "
+                    f"and maths on plain arrays is invisible to the graph a second derivative "
+                    f"needs.\n  hint: write backward with Tensor operations on its inputs and "
+                    f"grad, e.g. `x.grad += grad @ y.T` instead of `grad @ y.data.T`, `x.exp()` "
+                    f"instead of `np.exp(x.data)`, `x.shape` instead of `x.data.shape`; a mask "
+                    f"such as `x > 0` may stay an array") from None
+            shapes = ", ".join(f"#{i} {t.data.shape}" for i, t in enumerate(inputs))
+            raise BackwardError(
+                f"{type(self).__name__}.backward raised {type(e).__name__} under "
+                f"create_graph: {e}\n  inputs: {shapes}; upstream grad: {grad.shape}") from e
 
     def _describe_wrong_shape(self, inputs, i, shape):
         name = f"input {i}"
@@ -459,3 +586,173 @@ def _walk(root, leaves=True):
             stack.pop()
             order.append(node)
     return order
+
+
+class _GraphCut(TypeError):
+    """Array maths met a Tensor of a graph being recorded (create_graph): the graph would be
+    cut and a second derivative silently wrong."""
+
+
+class _Lift:
+    """What a vjp gets for a node under create_graph: `.data` is the node itself (a Tensor),
+    so a vjp written as `grad * y.data` multiplies Tensors and records that product."""
+
+    __slots__ = ("data", "requires_grad")
+
+    def __init__(self, t):
+        self.data, self.requires_grad = t, t.requires_grad
+
+
+def _backprop(root, seed, wrt=None, create_graph=False):
+    """The gradients of `root` (seeded with `seed`), as ({id(node): gradient}, in a dict,
+    none written on a node's .grad) with the walk's order: `(order, grads)`.
+
+    `wrt`: the tensors whose gradients are wanted; only nodes on a path from one of them to
+    root are visited. `create_graph`: the gradients are Tensors recorded as a graph (every
+    vjp runs on Tensors, see `_Lift`), so they can be differentiated again."""
+    global _grad_enabled, _graph_vjps
+    order = _walk(root)
+    live = None
+    if wrt is not None:  # a node matters when it depends on a wrt tensor
+        live = {id(t) for t in wrt}
+        for node in order:  # inputs before the ops using them
+            if id(node) not in live:
+                for inp in node._inputs:
+                    if id(inp) in live:
+                        live.add(id(node))
+                        break
+    grads = {id(root): seed}
+    prev = _grad_enabled, _graph_vjps
+    if create_graph:
+        _grad_enabled, _graph_vjps = True, _graph_vjps + 1
+    try:
+        for node in reversed(order):
+            inputs = node._inputs
+            if not inputs:
+                continue
+            g = grads.get(id(node))
+            if g is None or (live is not None and id(node) not in live):
+                continue
+            if create_graph:
+                if not isinstance(g, Tensor):
+                    g = Tensor(g, requires_grad=False)
+                try:
+                    got = node._fn.vjp(_Lift(node), g, *[_Lift(t) for t in inputs])
+                except (_GraphCut, TypeError) as e:
+                    if not isinstance(e, _GraphCut):
+                        if "__array_ufunc__" not in str(e):  # not np.exp(Tensor): not ours
+                            raise
+                        e = "passed a Tensor that is part of the recorded graph to a numpy ufunc"
+                    raise BackwardError(
+                        f"{type(node._fn).__name__}.vjp cannot be differentiated again: it {e} "
+                        "while create_graph recorded its gradient. Hint: write the vjp with "
+                        "operators, methods arrays and Tensors share (.sum, .reshape, "
+                        ".transpose), and ad.ops.xp for numpy functions") from None
+            else:
+                got = node._fn.vjp(node, g, *inputs)
+            for inp, gi in zip(inputs, got):
+                if gi is None or not inp.requires_grad or (live is not None and
+                                                          id(inp) not in live):
+                    continue
+                if gi.shape != inp.data.shape:
+                    _wrong_builtin_shape(node, got)
+                key = id(inp)
+                old = grads.get(key)
+                grads[key] = gi if old is None else old + gi
+    finally:
+        _grad_enabled, _graph_vjps = prev
+    return order, grads
+
+
+def _refuses(what):
+    def refuse(self, *args, **kwargs):
+        raise _GraphCut(f"{what} of {self._describe()}")
+    return refuse
+
+
+class _GraphStandIn:
+    """What a user's backward gets under create_graph for an input (index >= 0) or for grad
+    (index -1). It acts as that Tensor: operators, methods and ad functions on it record the
+    graph. It refuses its data (`.data`, numpy functions, .numpy(), .item()): maths on
+    arrays would silently drop a term of the second derivative. Its `.grad` is a Tensor."""
+
+    __slots__ = ("_t", "_index", "_grad")
+    __array_ufunc__ = None  # ndarray * stand-in goes to the stand-in's reflected operator
+    __array_priority__ = 1000.0
+
+    def __init__(self, t, index):
+        self._t, self._index, self._grad = t, index, None
+
+    def _describe(self):
+        return "grad" if self._index < 0 else f"input {self._index}"
+
+    @property
+    def data(self):
+        if self._t.requires_grad:
+            raise _GraphCut(f"reads .data of {self._describe()}")
+        return self._t.data  # a constant: its value carries no derivative to drop
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.data, dtype=dtype)  # refused unless a constant, as .data
+
+    numpy = _refuses("calls .numpy()")
+    item = _refuses("calls .item()")
+    tolist = _refuses("calls .tolist()")
+    __float__ = _refuses("calls float()")
+    __bool__ = _refuses("tests the truth")
+    detach = _refuses("calls .detach()")
+
+    def __getattr__(self, name):  # methods and properties: those of the Tensor
+        return getattr(self._t, name)
+
+    def __repr__(self):
+        return f"<create_graph stand-in for {self._describe()}: {self._t!r}>"
+
+    def __len__(self):
+        return len(self._t)
+
+    def __getitem__(self, index):
+        return self._t[index]
+
+    @property
+    def grad(self):
+        if self._grad is None:  # a zero constant: the first `+=` replaces it
+            t = self._t
+            return Tensor(np.zeros(t.data.shape, _grad_dtype(t.data.dtype)), requires_grad=False)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if type(value) is _GraphStandIn:
+            value = value._t
+        if value is not None and not isinstance(value, Tensor):
+            value = Tensor(np.asarray(value), requires_grad=False)
+        self._grad = value
+
+    def _received(self):
+        """The gradient the backward gave this input (None if it never set .grad)."""
+        g = self._grad
+        if g is None:
+            return None
+        shape = self._t.data.shape
+        if g.shape != shape:
+            try:
+                fits = np.broadcast_shapes(g.shape, shape) == shape
+            except ValueError:
+                fits = False
+            if not fits:
+                raise _WrongShape(self._index, g.shape)
+            g = g * np.ones(shape, g.dtype)  # broadcast, and stay in the graph
+        return g
+
+
+def _forward(name):
+    return lambda self, *args: getattr(self._t, name)(*args)
+
+
+for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+              "__truediv__", "__rtruediv__", "__pow__", "__rpow__", "__matmul__", "__rmatmul__",
+              "__neg__", "__pos__", "__abs__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__",
+              "__ge__"):
+    setattr(_GraphStandIn, _name, _forward(_name))
+_GraphStandIn.__hash__ = object.__hash__

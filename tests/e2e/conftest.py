@@ -75,6 +75,15 @@ EXAMPLES = (
     Example("two_moons.py", "Train an MLP on two moons", ("step   0", "step 200", "accuracy 100%")),
     Example("graph.py", "The graph of a small expression",
             ("dL/da = 6.0", "7 nodes, 6 edges", "digraph")),
+    Example("gradient_penalty.py", "Gradients of gradients: a gradient penalty trains",
+            ("matches the formula", "at [1, 2]: [[6.0, 1.0], [1.0, 12.0]]",
+             "[5.0, -11.0] = H @ v: [5.0, -11.0]", "step 300", "the penalty held it near 1")),
+    Example("jacobian_cost.py", "A Jacobian by forward and by reverse mode: the cost",
+            ("forward jvps", "reverse passes", "forward and reverse mode gave the same Jacobians",
+             "forward mode's cost grows with the inputs")),
+    Example("cnn_digits.py", "A small CNN reads 8×8 digits (Conv2d, save/load)",
+            ("step   0", "step 200", "above 90%, it reads digits",
+             "loaded them into a fresh network: same predictions")),
 )
 
 

@@ -1,8 +1,11 @@
 /** The example snippets offered by the Examples picker: real Python files, imported as text. */
 import broadcasting from "../examples/broadcasting.py";
+import cnnDigits from "../examples/cnn_digits.py";
 import customFunction from "../examples/custom_function.py";
 import dotProduct from "../examples/dot_product.py";
+import gradientPenalty from "../examples/gradient_penalty.py";
 import graph from "../examples/graph.py";
+import jacobianCost from "../examples/jacobian_cost.py";
 import twoMoons from "../examples/two_moons.py";
 
 export interface Example {
@@ -18,6 +21,17 @@ export const EXAMPLES: readonly Example[] = [
   { id: "broadcasting", title: "Broadcasting and its gradients", code: broadcasting },
   { id: "two-moons", title: "Train an MLP on two moons", code: twoMoons },
   { id: "graph", title: "The graph of a small expression", code: graph },
+  {
+    id: "gradient-penalty",
+    title: "Gradients of gradients: a gradient penalty trains",
+    code: gradientPenalty,
+  },
+  {
+    id: "jacobian-cost",
+    title: "A Jacobian by forward and by reverse mode: the cost",
+    code: jacobianCost,
+  },
+  { id: "cnn-digits", title: "A small CNN reads 8×8 digits (Conv2d, save/load)", code: cnnDigits },
 ];
 
 /** What a first-time visitor sees. */
