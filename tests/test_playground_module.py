@@ -82,11 +82,14 @@ def test_with_a_page_figures_become_strict_json_display_messages(sent, capsys):
     show(a)
     assert capsys.readouterr().out == ""
     kinds = [m[0] for m in sent]
-    assert kinds == ["scatter", "boundary", "graph", "gradcheck", "array"]
+    assert kinds == ["scatter", "boundary", "stepper", "gradcheck", "array"]
     assert [m[3] for m in sent] == ["f1", "f2", "f3", "f4", "f5"]
     assert sent[0][1]["points"] == {"x": [0.0, 1.0], "y": [0.0, 1.0], "label": ["0", "1"]}
     assert set(sent[1][1]["grid"]["values"]) == {None}
-    assert len(sent[2][1]["graph"]["nodes"]) == 3
+    stepper = sent[2][1]
+    assert len(stepper["graph"]["nodes"]) == 3 and stepper["start"] == "end"
+    assert [n["label"] for n in stepper["graph"]["nodes"]] == ["a", "Mul", "Sum"]
+    assert stepper["graph"]["nodes"][0]["grad"]["text"] == "[2.0, inf]"  # 2a, one replay's
     assert sent[3][1]["report"]["rows"][0]["passed"] is True
     parts = sent[4][1]["parts"]
     assert [p["name"] for p in parts] == ["value", "grad"] and parts[0]["inf"] == 1

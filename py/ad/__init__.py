@@ -1,9 +1,9 @@
 """`ad`: reverse-mode automatic differentiation in pure Python on numpy.
 
-Tensor/Variable and Function are the seed's API; the ops, nn, optim, gradcheck and graph
-export are built on them. `backward(create_graph=True)` and the functional API (grad,
-value_and_grad, elementwise_grad, jacobian, hessian, hessian_vector_product, jvp) take
-gradients of gradients and forward-mode derivatives.
+Tensor/Variable and Function are the seed's API; the ops, nn, optim, gradcheck, graph
+export and the backward replay (`replay`) are built on them. `backward(create_graph=True)`
+and the functional API (grad, value_and_grad, elementwise_grad, jacobian, hessian,
+hessian_vector_product, jvp) take gradients of gradients and forward-mode derivatives.
 """
 from .core import (BackwardError, Function, Tensor, Variable, constant, enable_grad,
                    is_grad_enabled, no_grad, tensor, unbroadcast)
@@ -19,6 +19,7 @@ from .differential import (elementwise_grad, grad, hessian, hessian_vector_produ
                            jvp, value_and_grad)
 from .gradcheck import GradcheckReport, gradcheck
 from .graph import graph, to_dot
+from .replay import Replay, replay
 from . import nn, optim
 
 __version__ = "0.1.0"
@@ -46,7 +47,7 @@ __all__ = [
     "floor", "grad", "gradcheck", "graph", "hessian", "hessian_vector_product", "hypot",
     "is_grad_enabled", "jacobian", "jvp", "log", "log10", "log1p", "log2", "logaddexp", "logsumexp",
     "maximum", "minimum", "mod", "nn", "no_grad", "norm", "ops", "optim", "outer", "pad", "prod",
-    "reciprocal", "repeat", "restore_tensor", "roll", "sign", "sin", "sinh", "sort", "split",
-    "sqrt", "square", "stack", "std", "tan", "tanh", "tensor", "tensordot", "tile", "to_dot",
-    "trace", "tril", "triu", "unbroadcast", "value_and_grad", "var", "where",
+    "reciprocal", "repeat", "Replay", "replay", "restore_tensor", "roll", "sign", "sin", "sinh",
+    "sort", "split", "sqrt", "square", "stack", "std", "tan", "tanh", "tensor", "tensordot", "tile",
+    "to_dot", "trace", "tril", "triu", "unbroadcast", "value_and_grad", "var", "where",
 ]

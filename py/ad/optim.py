@@ -60,15 +60,46 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
         self.t = 0
-        self._m = [np.zeros(p.data.shape) for p in self.params]
-        self._v = [np.zeros(p.data.shape) for p in self.params]
+        # NOTE: the moments of all parameters live in flat buffers (self._m[i] is a view of
+        # parameter i's part), so a step can update every parameter with one set of numpy calls
+        # instead of a dozen calls per parameter: for a small model the per-call cost is most of
+        # the step (more so in Pyodide). The arithmetic is the per-parameter loop's, bit for bit.
+        self._shapes = [p.data.shape for p in self.params]
+        sizes = [p.data.size for p in self.params]
+        total = sum(sizes)
+        self._flat = {name: np.zeros(total) for name in ("m", "v", "g", "a", "b")}
+        ends = np.cumsum(sizes).tolist()
+        parts = list(zip([0, *ends[:-1]], ends, self._shapes))
+        self._m, self._v, self._update = (
+            [self._flat[name][a:b].reshape(shape) for a, b, shape in parts]
+            for name in ("m", "v", "a"))
 
     def step(self):
         self.t += 1
         b1, b2 = self.betas
         c1, c2 = 1 - b1 ** self.t, 1 - b2 ** self.t
-        for p, m, v in zip(self.params, self._m, self._v):
-            g = p.grad_view()
+        grads = [p.grad_view() for p in self.params]
+        if not self.weight_decay and all(
+                g is not None and g.shape == shape and g.dtype == np.float64
+                for g, shape in zip(grads, self._shapes)):
+            m, v, g, a, b = (self._flat[name] for name in ("m", "v", "g", "a", "b"))
+            np.concatenate(grads, axis=None, out=g)
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            np.multiply(g, g, out=g)
+            g *= 1 - b2
+            v += g
+            np.divide(m, c1, out=a)
+            a *= self.lr  # lr * (m / c1)
+            np.divide(v, c2, out=b)
+            np.sqrt(b, out=b)
+            b += self.eps
+            a /= b
+            for p, update in zip(self.params, self._update):
+                p.data -= update
+            return
+        for p, g, m, v in zip(self.params, grads, self._m, self._v):
             if g is None:
                 continue
             if self.weight_decay:

@@ -154,6 +154,10 @@ def test_code_over_the_link_limit_is_refused_at_share_and_when_opened(page: Page
         for (const b of packed) binary += String.fromCharCode(b);
         return "v1." + btoa(binary).replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
     }""", 2_500_000)
-    page.goto(site_url + "#" + fragment)
-    expect(page.get_by_role("alert")).to_contain_text("larger than 2 MB")
-    expect(page.get_by_role("alert")).not_to_contain_text("damaged")
+    page.goto(site_url + "#" + fragment)  # the same page: only the fragment changes
+    # The refusal to share stays up (the code it offers to download is still the editor's).
+    opened = page.get_by_role("alert").filter(has_text="This link's code")
+    expect(opened).to_contain_text("larger than 2 MB")
+    expect(opened).not_to_contain_text("damaged")
+    expect(page.get_by_role("alert")).to_have_count(2)
+    assert page.evaluate("() => window.adPlayground.getCode()") == big  # nothing displaced

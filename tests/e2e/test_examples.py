@@ -24,8 +24,9 @@ def test_loading_an_example_keeps_the_users_code_restorable(page: Page, ui, site
     picker = page.get_by_role("combobox", name="Examples")
     picker.select_option(label="Broadcasting and its gradients")
     expect(page.get_by_role("textbox")).to_contain_text("Broadcasting")
-    notice = page.get_by_role("status").filter(has_text="Your previous code is kept")
-    notice.get_by_role("button", name="Restore previous code").click()
+    # The code the user wrote is their draft (links and examples say so in the same words).
+    notice = page.get_by_role("status").filter(has_text="Your own draft is kept")
+    notice.get_by_role("button", name="Restore my draft").click()
     expect(page.get_by_role("textbox")).to_have_text(re.compile(r"^# my work in progress"))
     # Undo works too: the example comes back, then the user's code again.
     page.keyboard.press("Control+Z")

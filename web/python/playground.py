@@ -10,12 +10,14 @@ summarise an array (the engine's `ad.graph.array_stats`).
 import atexit
 import json
 import math
+import os
 import sys
 import time
 
 import numpy as np
 
-__all__ = ["plot", "scatter", "decision_boundary", "show_graph", "show", "LinePlot"]
+__all__ = ["plot", "scatter", "decision_boundary", "show_graph", "show_backward", "show",
+           "LinePlot"]
 
 # Live figures send at most one update per figure every THROTTLE_S; the last one always goes out.
 THROTTLE_S = 0.1
@@ -267,22 +269,167 @@ def decision_boundary(predict, X, y=None, resolution=80, title=None,
                                   "points": pts}, text)
 
 
-# ---- the computation graph ----
+# ---- the computation graph, and its backward pass step by step ----
+
+# The file name the page's driver (web/src/worker/driver.py) compiles the editor's code under: a
+# Function defined there can link to its backward in the editor.
+EDITOR_FILE = "<editor>"
+# Nodes whose full arrays (beyond the 8 values a node shows) go with the figure, for its details.
+MAX_DETAILS = 300
+
 
 def show_graph(result, title=None):
-    """Draw the computation graph behind `result` (a Tensor, or what `ad.graph` returned)."""
-    g = result.graph() if hasattr(result, "graph") and callable(result.graph) else result
-    if not isinstance(g, dict) or "nodes" not in g:
-        raise TypeError("show_graph() takes a Tensor or ad.graph(...) data, "
-                        f"got {type(result).__name__}")
+    """Draw the computation graph behind `result`, with every node's value and gradient (one
+    backward's, replayed: intermediates included, no .grad changed), and controls to step through
+    the backward pass. Takes a Tensor, or what `ad.graph` returned (drawn as it is)."""
+    if isinstance(result, dict):
+        return _show_export(result, title)
+    return _show_steps(result, title, "end", sys._getframe(1))["graph"]
+
+
+def show_backward(result, title=None):
+    """Like show_graph, but opened at the start of the backward pass, to step through it (the
+    buttons, the slider or the arrow keys). Returns the `ad.replay` it shows (None if `result`
+    needs no gradient)."""
+    return _show_steps(result, title, "start", sys._getframe(1))["replay"]
+
+
+def _graph_text(g, title):
     ops = {}
     for node in g["nodes"]:
         ops[node["op"]] = ops.get(node["op"], 0) + 1
-    text = (f"[graph{' ' + str(title) if title else ''}: {len(g['nodes'])} nodes, "
+    return (f"[graph{' ' + str(title) if title else ''}: {len(g['nodes'])} nodes, "
             f"{len(g['edges'])} edges; "
             + ", ".join(f"{op} x{k}" for op, k in sorted(ops.items())) + "]")
-    _emit("graph", _new_id(), {"title": _label(title), "graph": g}, text)
+
+
+def _show_export(g, title):
+    if "nodes" not in g or "edges" not in g:
+        raise TypeError("show_graph() takes a Tensor or ad.graph(...) data; this dict has no "
+                        "'nodes' and 'edges'")
+    _emit("graph", _new_id(), {"title": _label(title), "graph": g}, _graph_text(g, title))
     return g
+
+
+def _variable_names(frame, tensor_type, skip):
+    """id(tensor) -> the name a variable of the user's code binds it to: the innermost frame
+    first, its locals before its globals; names starting with _ are left out."""
+    names = {}
+    while frame is not None:
+        file = frame.f_code.co_filename
+        if file != __file__ and not file.startswith(skip):
+            scopes = [frame.f_locals]
+            if frame.f_globals is not frame.f_locals:
+                scopes.append(frame.f_globals)
+            for scope in scopes:
+                for name, value in list(scope.items()):
+                    if isinstance(value, tensor_type) and not name.startswith("_"):
+                        names.setdefault(id(value), name)
+        frame = frame.f_back
+    return names
+
+
+def _editor_line(fn, function_type):
+    """The editor line of the method that computes a user Function's gradient, or None."""
+    cls = type(fn)
+    method = cls.backward if cls.vjp is function_type.vjp else cls.vjp
+    code = getattr(method, "__code__", None)
+    if code is None or code.co_filename != EDITOR_FILE:
+        return None
+    return code.co_firstlineno
+
+
+def _show_steps(result, title, start, frame):
+    try:
+        import ad  # only here: the module imports nothing of the engine until given its objects
+        from ad.core import _walk  # ad.graph's and ad.replay's walk: the same ids
+    except ImportError:
+        ad = None
+    if ad is None or not isinstance(result, ad.Tensor):
+        raise TypeError("show_graph() and show_backward() take a Tensor (or, show_graph, "
+                        f"ad.graph(...) data), got {type(result).__name__}")
+    r, error = None, None
+    if result.requires_grad:
+        try:
+            r = ad.replay(result)
+        except ad.BackwardError as e:
+            error = f"{type(e).__name__}: {e}"
+    nodes = r.nodes if r is not None else _walk(result)
+    ids = {id(t): f"n{i}" for i, t in enumerate(nodes)}
+    names = _variable_names(frame, ad.Tensor, os.path.dirname(ad.__file__) + os.sep)
+    memo = {}
+
+    def brief(a):  # each array written once, for the figure and its text alike
+        if a is None:
+            return None
+        known = memo.get(id(a))
+        if known is None:
+            known = memo[id(a)] = (_brief(a), a)  # the array kept: its id stays its own
+        return known[0]
+
+    g = {"nodes": [], "edges": [], "output": ids[id(result)]}
+    labels = {}
+    details = 0
+    for i, t in enumerate(nodes):
+        node_id = f"n{i}"
+        fn, leaf = t._fn, t._fn is None
+        op = ("leaf" if t.requires_grad else "constant") if leaf else type(fn).__name__
+        label = t.name or names.get(id(t))
+        if label:
+            labels[node_id] = label
+        grad = r.grads[node_id] if r is not None else None
+        node = {"id": node_id, "op": op, "label": label or op, "name": t.name,
+                "shape": list(t.data.shape), "dtype": str(t.data.dtype),
+                "value": brief(t.data), "grad": brief(grad), "is_leaf": leaf,
+                "requires_grad": bool(t.requires_grad), "is_output": t is result,
+                "backward_line": None if leaf else _editor_line(fn, ad.Function),
+                "details": None}
+        if (t.data.size > 8 or (grad is not None and grad.size > 8)) and details < MAX_DETAILS:
+            details += 1  # what the node's 8 values leave out; the rest have all in `value`
+            node["details"] = {"value": dict(_array_payload(t.data), name="value"),
+                               "grad": None if grad is None
+                               else dict(_array_payload(grad), name="grad")}
+        g["nodes"].append(node)
+        for k, inp in enumerate(t._inputs):
+            g["edges"].append({"source": ids[id(inp)], "target": node_id, "index": k})
+    data = {
+        "title": _label(title), "start": start, "graph": g,
+        "of": labels.get(g["output"]) or "L", "error": error,
+        "seed": None if r is None else brief(r.seed),
+        "forward": [f"n{i}" for i, t in enumerate(nodes) if t._inputs],
+        "steps": [] if r is None else [
+            {"node": s.node, "grad": brief(s.grad),
+             "sends": [{"input": x.input, "index": x.index, "grad": brief(x.grad),
+                        "total": brief(x.total)} for x in s.sends]}
+            for s in r.steps],
+    }
+    lines = [_graph_text(g, title)]
+    if r is not None:
+        lines.append(r.format(labels, lambda a: brief(a)["text"]))
+    elif error is not None:
+        lines.append(f"backward failed, so no gradients are shown: {error}")
+    else:
+        lines.append("no gradient: the result was computed from constants only or under "
+                     "no_grad()")
+    _emit("stepper", _new_id(), data, "\n".join(lines))
+    return {"graph": g, "replay": r}
+
+
+def _brief(a):
+    """An array as a graph node shows it: ad.graph's text (up to 8 values, rounded, else a
+    range), NaN and inf counted."""
+    from ad.graph import _text
+
+    a = np.asarray(a)
+    if a.dtype.kind == "f" and 0 < a.size <= 8 and float(np.abs(a).max()) < 1e15:
+        # NOTE: _text's own path for small finite floats, without its checks: it is the bulk of
+        # a big graph's figure (~20 us an array; thousands of arrays).
+        return {"text": str(a.round(4).tolist())}
+    out = {"text": _text(a)}
+    if a.dtype.kind in "fc" and a.size and not np.isfinite(a).all():
+        out["nan"] = int(np.isnan(a).sum())
+        out["inf"] = int(np.isinf(a).sum())
+    return out
 
 
 # ---- tables: gradient-check reports and arrays ----

@@ -3,7 +3,8 @@
  * `build.py run` command-line runner). Plain data in and out; it knows nothing of the DOM:
  * main.ts hands it the few page operations it exposes. Documented in the top-level README.
  */
-import type { Chunk, RunError, StreamName } from "./messages";
+import { summarize } from "./lessons";
+import type { CheckOutcome, Chunk, RunError, StreamName } from "./messages";
 import type { RunResult, RunnerStatus } from "./runner";
 
 export const API_VERSION = 1;
@@ -21,7 +22,7 @@ export interface AutomationRunOptions {
 export type AutomationError = Omit<RunError, "kind"> & { kind: RunError["kind"] | "invalid" };
 
 /** A run's result (stdout, stderr, error, durationMs, dropped, displays: see RunResult). */
-export interface AutomationRunResult extends Omit<RunResult, "error"> {
+export interface AutomationRunResult extends Omit<RunResult, "error" | "checks"> {
   /** No error. */
   ok: boolean;
   error: AutomationError | null;
@@ -48,6 +49,26 @@ export interface AdPlayground {
   shareLink(): Promise<string>;
   /** Open a share link (a URL or just its fragment) in the editor, without running it. */
   openLink(link: string): Promise<void>;
+  /** The lessons, in order. */
+  lessons(): Promise<Array<{ id: string; title: string }>>;
+  /**
+   * Check `code` against a lesson: the same checks as its Check button, in the worker (the
+   * code's output goes to the Output pane; the editor, the lesson's code and progress are left
+   * alone). Waits its turn with `run`; never rejects.
+   */
+  checkLesson(id: string, code: string): Promise<LessonCheckResult>;
+}
+
+/** What `checkLesson` resolves to. */
+export interface LessonCheckResult {
+  /** Every check passed. */
+  passed: boolean;
+  /** One per check, in order: name, passed, message (what was expected), hint (or null). */
+  checks: CheckOutcome[];
+  /** "All checks passed", "2 of 5 checks passed", or why no check ran. */
+  summary: string;
+  /** Why no check ran (an unknown lesson, wrong arguments, the code was stopped), or null. */
+  error: string | null;
 }
 
 export interface PageOperations {
@@ -60,6 +81,12 @@ export interface PageOperations {
   shareLink(code: string): Promise<string>;
   /** Decode a link's fragment; rejects with the page's own message when it cannot. */
   openLink(fragment: string): Promise<void>;
+  lessons(): Promise<Array<{ id: string; title: string }>>;
+  /** The checks' outcomes, or null when there is no such lesson (problem: why none ran). */
+  checkLesson(
+    id: string,
+    code: string,
+  ): Promise<{ checks: CheckOutcome[] | null; problem: string | null } | null>;
 }
 
 declare global {
@@ -113,16 +140,44 @@ export function createAutomation(page: PageOperations): AdPlayground {
           console.error("adPlayground.run: the onOutput hook threw, so it is not called again:", e);
         }
       });
-      return { ok: result.error === null, ...result, timedOut };
+      const { checks: _none, ...run } = result; // a run has no checks: see checkLesson
+      return { ok: result.error === null, ...run, timedOut };
     } finally {
       if (timer !== null) clearTimeout(timer);
     }
+  }
+
+  function checkLesson(id: unknown, code: unknown): Promise<LessonCheckResult> {
+    if (typeof id !== "string" || typeof code !== "string") {
+      const problem =
+        `adPlayground.checkLesson(id, code): id and code must be strings, not ` +
+        `${kindOf(id)} and ${kindOf(code)}`;
+      return Promise.resolve(noChecks(problem));
+    }
+    const turn = queue.then(async () => {
+      const outcome = await page.checkLesson(id, code);
+      if (outcome === null) {
+        return noChecks(`there is no lesson "${id}"; adPlayground.lessons() lists them`);
+      }
+      if (outcome.checks === null) return noChecks(outcome.problem ?? "the checks did not run");
+      const checks = outcome.checks;
+      return {
+        passed: checks.every((c) => c.passed),
+        checks,
+        summary: summarize(checks),
+        error: null,
+      };
+    });
+    queue = turn.catch(() => undefined);
+    return turn.catch((e: unknown) => noChecks(`the check failed: ${String(e)}`));
   }
 
   return {
     version: API_VERSION,
     ready,
     run,
+    lessons: () => page.lessons(),
+    checkLesson,
     stop: () => page.stop(),
     status: () => page.status(),
     getCode: () => page.getCode(),
@@ -146,6 +201,10 @@ export function createAutomation(page: PageOperations): AdPlayground {
       );
     },
   };
+}
+
+function noChecks(error: string): LessonCheckResult {
+  return { passed: false, checks: [], summary: error, error };
 }
 
 function kindOf(value: unknown): string {

@@ -67,6 +67,8 @@ export interface EditorOptions {
   /** Called after every change to the text (typing, undo, or setCode). */
   onChange: (code: string) => void;
   onRun: () => void;
+  /** The code can be read, selected and run, not edited (an embed's `readonly=1`). */
+  readonly?: boolean;
 }
 
 export interface Editor {
@@ -76,6 +78,8 @@ export interface Editor {
   setCode(code: string): void;
   /** Mark a 1-based line as the one that failed, or clear the mark. */
   markError(line: number | null): void;
+  /** Put the cursor at the start of a 1-based line, scrolled into view, and focus the editor. */
+  goToLine(line: number): void;
   focus(): void;
 }
 
@@ -412,6 +416,12 @@ export function createEditor(parent: HTMLElement, options: EditorOptions): Edito
       "aria-label": "Python code",
       "aria-describedby": "editor-help",
     }),
+    options.readonly === true
+      ? [
+          EditorState.readOnly.of(true),
+          EditorView.contentAttributes.of({ "aria-readonly": "true" }),
+        ]
+      : [],
     EditorView.updateListener.of((update) => {
       if (update.docChanged) options.onChange(update.state.doc.toString());
     }),
@@ -438,6 +448,15 @@ export function createEditor(parent: HTMLElement, options: EditorOptions): Edito
         effects.push(EditorView.scrollIntoView(view.state.doc.line(line).from, { y: "center" }));
       }
       view.dispatch({ effects });
+    },
+    goToLine(line: number) {
+      if (!Number.isSafeInteger(line) || line < 1 || line > view.state.doc.lines) return;
+      const at = view.state.doc.line(line).from;
+      view.dispatch({
+        selection: { anchor: at },
+        effects: EditorView.scrollIntoView(at, { y: "center" }),
+      });
+      view.focus();
     },
     focus: () => view.focus(),
   };

@@ -60,3 +60,17 @@ export function setUpTheme(root: HTMLElement, toggle: HTMLButtonElement): void {
   });
   apply();
 }
+
+/**
+ * An embed's theme: `fixed` (its URL's `theme=`), else the system's, followed live. It reads and
+ * writes no stored choice: that belongs to the user's own playground.
+ */
+export function followTheme(root: HTMLElement, fixed: ThemeChoice | null): void {
+  const system = window.matchMedia("(prefers-color-scheme: dark)");
+  const apply = (): void => {
+    root.dataset.theme =
+      (fixed ?? (system.matches ? "dark" : "light")) === "dark" ? "dark" : "light";
+  };
+  system.addEventListener("change", apply);
+  apply();
+}

@@ -2,20 +2,37 @@
  * Start-up: the one module that finds the page's elements and listens to the document and the
  * window; the other modules draw only into the elements it hands them. It wires the editor, the
  * runner, the output, share links, autosave and examples together.
+ *
+ * In embed mode (`?embed=1`, or any page shown in a frame: see embed.ts) the same page is a
+ * compact snippet for another site: its code comes only from the link, nothing reads or writes
+ * the user's draft, the examples or the theme choice, Python boots on first use, and nothing
+ * is sent to the parent but the documented height message (with `autoheight=1`).
  */
 import "./style.css";
 import { createAutomation } from "./automation";
 import { download } from "./download";
 import { createEditor } from "./editor";
 import type { Editor } from "./editor";
+import {
+  editorHeight,
+  embedSnippet,
+  embedUrl,
+  heightMessage,
+  playgroundUrl,
+  readEmbedOptions,
+} from "./embed";
+import type { EmbedOptions } from "./embed";
 import { DEFAULT_CODE, EXAMPLES, findExample } from "./examples";
-import { setUpSplitter, setUpTheme } from "./layout";
+import { followTheme, setUpSplitter, setUpTheme } from "./layout";
+import { fetchLessons, LessonView } from "./lessons";
+import type { Lesson } from "./lessons";
 import { STAGES } from "./messages";
 import type { Chunk } from "./messages";
 import { Notices } from "./notices";
+import { notebook } from "./notebook";
 import { OutputView } from "./output";
 import { Runner } from "./runner";
-import type { PackageLoad, RunResult, RunnerStatus, Trust } from "./runner";
+import type { PackageLoad, RunHooks, RunResult, RunnerStatus, Trust } from "./runner";
 import { decodeFragment, encodeCode, LONG_LINK, MAX_CODE_BYTES } from "./share";
 import {
   debounce,
@@ -23,11 +40,17 @@ import {
   HISTORY_KEY,
   loadDraft,
   loadHistory,
+  loadLessonCode,
+  loadProgress,
+  loadReplacedCode,
   saveDraft,
   saveHistory,
+  saveLessonCode,
+  saveProgress,
+  saveReplacedCode,
   snapshotStore,
 } from "./storage";
-import type { Draft } from "./storage";
+import type { Draft, Progress } from "./storage";
 
 function element<T extends HTMLElement>(id: string, type: new () => T): T {
   const found = document.getElementById(id);
@@ -35,12 +58,33 @@ function element<T extends HTMLElement>(id: string, type: new () => T): T {
   return found;
 }
 
+/** Whether this page is shown inside a frame (a cross-origin parent hides its window: framed). */
+function isFramed(): boolean {
+  try {
+    return window.self !== window.top;
+  } catch {
+    return true;
+  }
+}
+
+const framed = isFramed();
+/** Embed mode's options, or null for the full playground; decided before anything else runs. */
+const embed: EmbedOptions | null = readEmbedOptions(new URL(location.href), framed);
+
 const ui = {
+  lessons: element("lessons", HTMLButtonElement),
+  lessonPane: element("lesson-pane", HTMLElement),
   examples: element("examples", HTMLSelectElement),
   drafts: element("drafts", HTMLSelectElement),
   run: element("run", HTMLButtonElement),
   stop: element("stop", HTMLButtonElement),
   share: element("share", HTMLButtonElement),
+  shareMore: element("share-more", HTMLButtonElement),
+  shareMenu: element("share-menu", HTMLElement),
+  copyEmbed: element("copy-embed", HTMLButtonElement),
+  downloadPy: element("download-py", HTMLButtonElement),
+  downloadNotebook: element("download-notebook", HTMLButtonElement),
+  openPlayground: element("open-playground", HTMLAnchorElement),
   theme: element("theme", HTMLButtonElement),
   boot: element("boot", HTMLElement),
   notices: element("notices", HTMLElement),
@@ -52,7 +96,8 @@ const ui = {
   output: element("output", HTMLElement),
 };
 
-const output = new OutputView(ui.output);
+// A figure's link into the code (a Function's backward) moves the editor's cursor.
+const output = new OutputView(ui.output, (line) => editor.goToLine(line));
 const notices = new Notices(ui.notices);
 let lastResult: { text: string; state: "ok" | "error" | "stopped" } | null = null;
 let settleBoot: (status: RunnerStatus) => void = () => undefined;
@@ -66,11 +111,40 @@ const runner = new Runner({
   outputCap: 500_000,
   stopGraceMs: 1500,
   standbyDelayMs: 1500,
+  // NOTE: an embed boots nothing until the reader focuses its editor or runs it: a page with
+  // ten snippets must not start ten interpreters at load.
+  lazy: embed !== null,
   onStatus: showStatus,
 });
 
-setUpTheme(document.documentElement, ui.theme);
-setUpSplitter(ui.splitter, ui.panes);
+if (embed === null) {
+  setUpTheme(document.documentElement, ui.theme);
+  setUpSplitter(ui.splitter, ui.panes);
+} else {
+  followTheme(document.documentElement, embed.theme);
+  setUpEmbed(embed);
+}
+
+/** The compact view: only Run, Stop, the status, Open in playground, the editor and the output. */
+function setUpEmbed(options: EmbedOptions): void {
+  const root = document.documentElement;
+  root.dataset.embed = options.autoHeight ? "autoheight" : "";
+  for (const hidden of [
+    ui.examples,
+    ui.lessons,
+    ui.drafts,
+    ui.share,
+    ui.shareMore,
+    ui.theme,
+    ui.splitter,
+    document.querySelector<HTMLElement>(".brand"),
+    document.getElementById("editor-help"),
+  ]) {
+    if (hidden !== null) hidden.hidden = true;
+  }
+  ui.openPlayground.hidden = false;
+  document.title = "ad playground (embedded)";
+}
 
 // ---- runtime status ----
 
@@ -86,6 +160,8 @@ function showStatus(status: RunnerStatus): void {
   if (label !== null) {
     if (status.phase === "failed") {
       label.textContent = `Python failed to load: ${status.message ?? "unknown error"}`;
+    } else if (status.phase === "idle") {
+      label.textContent = "Python loads when you run the code";
     } else if (status.phase === "booting") {
       label.textContent = "Loading Python";
     } else {
@@ -151,46 +227,51 @@ let editorTrust: Trust = "own";
 /** Run the editor's code (Run, Ctrl+Enter). */
 async function runNow(): Promise<void> {
   autosave.flush();
+  lessonSave.flush();
   await runCode(editor.getCode(), true, editorTrust);
 }
 
-/** Run code, showing its output and outcome; only the editor's code gets its error line marked. */
+/**
+ * Run code, showing its output and outcome; only the editor's code gets its error line marked.
+ * With `checks` (a lesson's checks.py) the lesson's checks run after it, in the same run.
+ */
 async function runCode(
   code: string,
   fromEditor: boolean,
   trust: Trust,
   onChunks?: (chunks: Chunk[]) => void,
+  checks: string | null = null,
 ): Promise<RunResult> {
   const token = ++runToken;
   output.clear();
   editor.markError(null);
   lastResult = null;
-  const result: RunResult = await runner.run(
-    code,
-    {
-      onOutput: (chunks) => {
-        if (token === runToken) output.append(chunks);
-        onChunks?.(chunks); // after the pane has it: a caller's hook that throws hides nothing
-      },
-      onDisplay: (display) => {
-        if (token === runToken) output.display(display);
-      },
-      onPackages: (load) => {
-        if (token === runToken) {
-          output.status("packages", packagesLine(load), load.names.join(", "));
-        }
-      },
-      onTruncated: (cap) => {
-        if (token === runToken) {
-          output.notice(
-            `Output passed ${cap.toLocaleString("en")} characters; the rest is not shown. ` +
-              "The program keeps running.",
-          );
-        }
-      },
+  const hooks: RunHooks = {
+    onOutput: (chunks) => {
+      if (token === runToken) output.append(chunks);
+      onChunks?.(chunks); // after the pane has it: a caller's hook that throws hides nothing
     },
-    trust,
-  );
+    onDisplay: (display) => {
+      if (token === runToken) output.display(display);
+    },
+    onPackages: (load) => {
+      if (token === runToken) {
+        output.status("packages", packagesLine(load), load.names.join(", "));
+      }
+    },
+    onTruncated: (cap) => {
+      if (token === runToken) {
+        output.notice(
+          `Output passed ${cap.toLocaleString("en")} characters; the rest is not shown. ` +
+            "The program keeps running.",
+        );
+      }
+    },
+  };
+  const result: RunResult =
+    checks === null
+      ? await runner.run(code, hooks, trust)
+      : await runner.check(code, checks, hooks, trust);
   if (token !== runToken) return result;
   if (result.dropped > 0) {
     output.notice(
@@ -238,7 +319,7 @@ let otherTab: string | null = null;
 /** Set while the page itself replaces the editor's text (not a user edit). */
 let replacing = false;
 /** Earlier drafts, newest first; kept in memory too, for when storage fails. */
-let drafts: Draft[] = loadHistory();
+let drafts: Draft[] = embed === null ? loadHistory() : [];
 
 const autosave = debounce<string>(400, (code) => {
   if (otherTab !== null) return;
@@ -246,6 +327,7 @@ const autosave = debounce<string>(400, (code) => {
   if (saveDraft(code)) {
     if (saveFailed) notices.dismiss("storage");
     saveFailed = false;
+    showDrafts(); // the saved draft is the editor's code now: the picker no longer offers it
     return;
   }
   if (!saveFailed) {
@@ -263,6 +345,17 @@ const autosave = debounce<string>(400, (code) => {
 
 function onUserEdit(code: string): void {
   if (replacing) return;
+  if (embed !== null) {
+    // An embed's code is the embedding page's, edited or not: never the user's draft.
+    updateOpenLink(code);
+    return;
+  }
+  if (lessonOpen !== null) {
+    // A lesson's code is the lesson's: it never touches the playground's draft.
+    lessonSave.push({ id: lessonOpen.id, code });
+    forgetLinkInAddressBar();
+    return;
+  }
   if (editorSource === "foreign") {
     // Edited foreign code becomes the user's draft; the draft it replaces goes to the history.
     editorSource = "own";
@@ -285,7 +378,7 @@ function onUserEdit(code: string): void {
 /** The link no longer matches the editor: a reload should bring back the draft, not the link. */
 function forgetLinkInAddressBar(): void {
   if (linkInAddressBar) {
-    history.replaceState(null, "", location.pathname + location.search);
+    history.replaceState(history.state, "", location.pathname + location.search);
     linkInAddressBar = false;
   }
 }
@@ -324,6 +417,7 @@ function setEditor(code: string, trust: Trust, source: "own" | "foreign"): void 
   }
   editorTrust = trust;
   editorSource = source;
+  showDrafts(); // the saved draft may now differ from the editor's code: the picker offers it
 }
 
 /**
@@ -353,14 +447,35 @@ function showForeign(code: string, trust: Trust): void {
   setEditor(code, trust, "foreign");
 }
 
-/** Put one of the user's drafts back in the editor; the code it replaces is kept. */
+/**
+ * Put one of the user's drafts back in the editor and in the draft slot. NOTE: the slot is
+ * about to hold `code`, so the code it held and the editor's own code go to Earlier drafts
+ * first; when storage cannot keep them, the slot is left alone (and the page says so).
+ */
 function restoreDraft(code: string): void {
-  if (editorSource === "own" && editor.getCode() !== code) keepOwnCode();
-  drafts = drafts.filter((d) => d.code !== code);
-  saveHistory(drafts);
+  if (editorSource === "own") autosave.flush();
+  const current = editor.getCode();
+  let kept = true;
+  if (editorSource === "own" && current !== code) kept = remember(current);
+  const stored = loadDraft();
+  if (kept && stored !== null && stored !== code && stored !== current) kept = archiveDraft();
   setEditor(code, "own", "own");
   forgetLinkInAddressBar();
-  if (otherTab === null && !draftBlocked) saveDraft(code);
+  if (!kept) {
+    draftBlocked = true;
+    notices.show({
+      key: "storage",
+      tone: "warn",
+      text:
+        "Storage is full: the code you left could not be saved under Earlier drafts, so it " +
+        "stays the saved draft and this code is not autosaved over it. The code you left is " +
+        "under Earlier drafts while this page is open; download it to keep it.",
+      actions: [{ label: "Download .py", run: () => downloadCode(current), keep: true }],
+    });
+  } else if (otherTab === null && !draftBlocked && saveDraft(code)) {
+    drafts = drafts.filter((d) => d.code !== code); // it is the draft now, not an earlier one
+    saveHistory(drafts);
+  }
   showDrafts();
   editor.focus();
 }
@@ -478,10 +593,25 @@ function showLinkError(message: string): void {
   });
 }
 
+/** An embed's code: the link's only (never the user's draft); always run as link code. */
+async function embedCode(): Promise<string> {
+  editorSource = "foreign";
+  editorTrust = "link";
+  const link = await codeFromLink(location.hash);
+  if (link === null) return DEFAULT_CODE;
+  if ("error" in link) {
+    notices.show({ key: "link", tone: "warn", text: link.error });
+    return "";
+  }
+  return link.code;
+}
+
 async function initialCode(): Promise<string> {
+  if (embed !== null) return embedCode();
   const draft = loadDraft();
   const fallback = draft ?? DEFAULT_CODE;
   if (draft === null) editorSource = "foreign"; // the page's default code is not the user's
+  if (lessonInAddress() !== null) return fallback; // a link there is the lesson's (see below)
   const link = await codeFromLink(location.hash);
   if (link === null) return fallback;
   if ("error" in link) {
@@ -588,6 +718,430 @@ async function share(): Promise<void> {
   }
 }
 
+// ---- lessons ----
+//
+// NOTE: a lesson's code is kept under its own key (storage.ts), never in the playground's draft
+// or history: while a lesson is open, edits go there only, and the playground's editor state
+// is put back, as it was, when the learner leaves the lesson.
+
+/** The lessons once fetched (lessons/lessons.json, rendered at build time). */
+let lessonsLoading: Promise<Lesson[]> | null = null;
+/** The lesson in the editor, or null (the playground, or the list of lessons). */
+let lessonOpen: Lesson | null = null;
+/** The playground's editor state while a lesson has the editor. */
+let playgroundStash: { code: string; trust: Trust; source: "own" | "foreign" } | null = null;
+let progress: Record<string, Progress> = loadProgress();
+/** Code a Show solution or Reset replaced, by lesson (storage too, when it works). */
+const replacedCode = new Map<string, string>();
+let lessonSaveFailed = false;
+let checking = false;
+
+const lessonView = new LessonView(ui.lessonPane, {
+  open: (id) => void openLessonById(id, "push"),
+  check: () => void checkLesson(),
+  showSolution: confirmSolution,
+  reset: resetLesson,
+  openInPlayground,
+  list: () => void showLessonList("push"),
+  close: () => closeLessons("push"),
+});
+
+/** The lesson the address names: its id, "" for the list (?lessons), or null (none). */
+function lessonInAddress(): string | null {
+  const params = new URLSearchParams(location.search);
+  return params.get("lesson") ?? (params.has("lessons") ? "" : null);
+}
+
+function setAddress(search: string, mode: "push" | "replace"): void {
+  const url = location.pathname + search; // no fragment: a link's code is in the editor now
+  if (search === location.search && location.hash === "") return;
+  if (mode === "push") history.pushState(null, "", url);
+  else history.replaceState(null, "", url);
+  linkInAddressBar = false;
+}
+
+function loadLessons(): Promise<Lesson[]> {
+  if (lessonsLoading === null) {
+    lessonsLoading = fetchLessons(new URL("./lessons/lessons.json", import.meta.url));
+    lessonsLoading.catch(() => (lessonsLoading = null)); // a later click tries again
+  }
+  return lessonsLoading;
+}
+
+/** Say once when lesson code or progress could not be stored; clear it once it can again. */
+function noteLessonStorage(stored: boolean): void {
+  if (stored) {
+    if (lessonSaveFailed) notices.dismiss("lesson-storage");
+    lessonSaveFailed = false;
+    return;
+  }
+  if (!lessonSaveFailed) {
+    notices.show({
+      key: "lesson-storage",
+      tone: "warn",
+      text:
+        "Not saved: this browser's storage is full or blocked. Your lesson code and progress " +
+        "stay while the page is open; download the code to keep it.",
+      actions: [{ label: "Download .py", run: () => downloadCode(editor.getCode()), keep: true }],
+    });
+  }
+  lessonSaveFailed = true;
+}
+
+const lessonSave = debounce<{ id: string; code: string }>(400, ({ id, code }) =>
+  noteLessonStorage(saveLessonCode(id, code)),
+);
+
+function showPane(open: boolean): void {
+  ui.lessonPane.hidden = !open;
+  ui.lessons.setAttribute("aria-expanded", String(open));
+}
+
+/** Give the editor back to the playground, as it was before the lesson took it. */
+function leaveLesson(): void {
+  lessonSave.flush();
+  const stash = playgroundStash;
+  lessonOpen = null;
+  playgroundStash = null;
+  notices.dismiss("solution");
+  notices.dismiss("lesson-replaced");
+  if (stash !== null) setEditor(stash.code, stash.trust, stash.source);
+  editor.markError(null);
+}
+
+async function withLessons(work: (lessons: Lesson[]) => void): Promise<void> {
+  let lessons: Lesson[];
+  try {
+    lessons = await loadLessons();
+  } catch (e) {
+    notices.show({ key: "lessons", tone: "warn", text: (e as Error).message });
+    return;
+  }
+  work(lessons);
+}
+
+async function showLessonList(mode: "push" | "replace" | "none"): Promise<void> {
+  await withLessons((lessons) => {
+    leaveLesson();
+    showPane(true);
+    lessonView.showList(lessons, progress);
+    if (mode !== "none") setAddress("?lessons", mode);
+  });
+}
+
+function closeLessons(mode: "push" | "replace" | "none"): void {
+  leaveLesson();
+  showPane(false);
+  if (mode !== "none") setAddress("", mode);
+  ui.lessons.focus();
+}
+
+/** Open a lesson: the learner's code for it (or the starter), or a shared attempt's code. */
+async function openLessonById(
+  id: string,
+  mode: "push" | "replace" | "none",
+  linkCode: string | null = null,
+): Promise<void> {
+  await withLessons((lessons) => {
+    const index = lessons.findIndex((l) => l.id === id);
+    const lesson = lessons[index];
+    if (lesson === undefined) {
+      notices.show({
+        key: "lessons",
+        tone: "warn",
+        text: `There is no lesson “${id}”; here are all the lessons.`,
+      });
+      void showLessonList("replace");
+      return;
+    }
+    if (lessonOpen !== null) lessonSave.flush();
+    else {
+      autosave.flush();
+      playgroundStash = { code: editor.getCode(), trust: editorTrust, source: editorSource };
+    }
+    lessonOpen = lesson;
+    if (linkCode !== null) setEditor(linkCode, "link", "own");
+    else setEditor(loadLessonCode(lesson.id) ?? lesson.starter, "own", "own");
+    editor.markError(null);
+    showPane(true);
+    const state = progress[lesson.id] ?? "not started";
+    const position = { index, count: lessons.length, next: lessons[index + 1] ?? null };
+    lessonView.showLesson(lesson, position, state, state !== "not started");
+    if (mode !== "none") setAddress(`?lesson=${encodeURIComponent(lesson.id)}`, mode);
+  });
+}
+
+function setProgress(id: string, state: Progress): void {
+  if (progress[id] === "passed") return; // passed once is passed
+  progress = { ...progress, [id]: state };
+  noteLessonStorage(saveProgress(progress));
+}
+
+/** Why a check gave no results, for the summary line. */
+function noResults(result: RunResult): string {
+  const error = result.error;
+  if (error?.kind === "interrupted") return "Stopped: the checks did not finish.";
+  if (error?.kind === "fatal") return "Python crashed during the checks; press Check again.";
+  return `The checks could not run: ${error?.message ?? "no results came back"}`;
+}
+
+/** Check: the lesson's checks on the editor's code, in the worker; results and progress. */
+async function checkLesson(): Promise<void> {
+  const lesson = lessonOpen;
+  if (lesson === null || checking) return;
+  lessonSave.flush();
+  checking = true;
+  lessonView.checking(true);
+  let result: RunResult;
+  try {
+    result = await runCode(editor.getCode(), true, editorTrust, undefined, lesson.checks);
+  } finally {
+    checking = false;
+    lessonView.checking(false);
+  }
+  if (lessonOpen !== lesson) return; // the learner moved on meanwhile
+  const checks = result.checks;
+  lessonView.showResults(checks, checks === null ? noResults(result) : null);
+  if (checks === null) return;
+  const passed = checks.every((c) => c.passed);
+  setProgress(lesson.id, passed ? "passed" : "tried");
+  lessonView.setProgress(progress[lesson.id] ?? "not started");
+  if (!passed) lessonView.setSolutionAvailable(true);
+}
+
+/** Put `code` in the lesson's editor; the code it replaces is kept and one button brings it back. */
+function replaceLessonCode(lesson: Lesson, code: string, said: string): void {
+  const mine = editor.getCode();
+  if (mine !== code) {
+    replacedCode.set(lesson.id, mine);
+    noteLessonStorage(saveReplacedCode(lesson.id, mine));
+  }
+  setEditor(code, "own", "own");
+  noteLessonStorage(saveLessonCode(lesson.id, code));
+  notices.show({
+    key: "lesson-replaced",
+    text: `${said} Your previous code is kept.`,
+    actions: [{ label: "Restore my code", run: () => restoreLessonCode(lesson) }],
+  });
+}
+
+function restoreLessonCode(lesson: Lesson): void {
+  if (lessonOpen !== lesson) return;
+  const code = replacedCode.get(lesson.id) ?? loadReplacedCode(lesson.id);
+  if (code === null) {
+    notices.show({ key: "lesson-replaced", tone: "warn", text: "There is no code to restore." });
+    return;
+  }
+  replaceLessonCode(lesson, code, "Your code is back in the editor.");
+  editor.focus();
+}
+
+/** Show solution: only after a confirmation, never silently over the learner's code. */
+function confirmSolution(): void {
+  const lesson = lessonOpen;
+  if (lesson === null) return;
+  notices.show({
+    key: "solution",
+    tone: "warn",
+    text: "Replace the code in the editor with the lesson's solution? Your code is kept.",
+    actions: [
+      {
+        label: "Replace with the solution",
+        run: () => {
+          if (lessonOpen === lesson)
+            replaceLessonCode(lesson, lesson.solution, "The solution is in the editor.");
+        },
+      },
+      { label: "Cancel", run: () => undefined },
+    ],
+  });
+}
+
+function resetLesson(): void {
+  const lesson = lessonOpen;
+  if (lesson === null) return;
+  replaceLessonCode(lesson, lesson.starter, "The starter code is back in the editor.");
+}
+
+/** Open in playground: the lesson's code goes to the playground like an example does. */
+function openInPlayground(): void {
+  const lesson = lessonOpen;
+  if (lesson === null) return;
+  const code = editor.getCode();
+  closeLessons("push");
+  showForeign(code, "own");
+  const draft = loadDraft();
+  const text = `Copied the code of the lesson “${lesson.title}” into the playground.`;
+  if (draft !== null && draft.trim() !== "" && draft !== code) {
+    offerRestore("lesson-copy", `${text} Your own draft is kept.`);
+  } else {
+    notices.show({ key: "lesson-copy", text, timeoutMs: 6000 });
+  }
+  editor.focus();
+}
+
+/** Follow the address: a lesson, the list, or the playground (start-up, Back and Forward). */
+async function routeLessons(atStart: boolean): Promise<void> {
+  const wanted = lessonInAddress();
+  if (wanted === null) {
+    if (!ui.lessonPane.hidden) closeLessons("none");
+    return;
+  }
+  if (wanted === "") {
+    await showLessonList("none");
+    return;
+  }
+  let linkCode: string | null = null;
+  if (atStart && location.hash !== "") {
+    const link = await codeFromLink(location.hash);
+    if (link !== null && "error" in link) showLinkError(link.error);
+    else if (link !== null) {
+      linkCode = link.code;
+      notices.show({
+        key: "link",
+        text: "Opened a shared attempt at this lesson (not run yet). Your own code for it is kept.",
+        timeoutMs: 8000,
+      });
+    }
+  }
+  await openLessonById(wanted, "none", linkCode);
+}
+
+// ---- more ways to share: embed code, the .py file, a notebook ----
+
+/** The site's own base URL (app.js sits at its root). */
+const siteBase = new URL("./", import.meta.url);
+
+async function copyEmbedCode(): Promise<void> {
+  const code = editor.getCode();
+  const refused = unshareable(code);
+  if (refused !== null) {
+    notices.show({ key: "share", tone: "warn", text: refused });
+    return;
+  }
+  const snippet = embedSnippet(embedUrl(new URL(location.href), await encodeCode(code)), code);
+  try {
+    await navigator.clipboard.writeText(snippet);
+    notices.show({
+      key: "share",
+      text:
+        "Embed code copied: paste the <iframe> into your page's HTML. It runs nothing until " +
+        "the reader presses Run.",
+      timeoutMs: 10_000,
+    });
+  } catch {
+    // No clipboard (permission, focus): show the snippet as text, to select and copy by hand.
+    notices.show({ key: "share", tone: "warn", text: `Copy this embed code: ${snippet}` });
+  }
+}
+
+function downloadNotebook(code: string): void {
+  const text = notebook(code, {
+    wheelUrl: new URL(`dist/${AD_WHEEL}`, siteBase).href,
+    playgroundUrl: new URL("python/playground.py", siteBase).href,
+  });
+  download(new Blob([text], { type: "application/x-ipynb+json" }), "playground.ipynb");
+}
+
+/** The menu beside Share (Embed or download): a button that opens a list of actions (the WAI-ARIA menu button). */
+function setUpShareMenu(): void {
+  const items = [...ui.shareMenu.querySelectorAll<HTMLButtonElement>("[role=menuitem]")];
+  const open = (focusFirst: boolean): void => {
+    ui.shareMenu.hidden = false;
+    ui.shareMore.setAttribute("aria-expanded", "true");
+    if (focusFirst) items[0]?.focus();
+  };
+  const close = (refocus: boolean): void => {
+    if (ui.shareMenu.hidden) return;
+    ui.shareMenu.hidden = true;
+    ui.shareMore.setAttribute("aria-expanded", "false");
+    if (refocus) ui.shareMore.focus();
+  };
+  ui.shareMore.addEventListener("click", () => {
+    if (ui.shareMenu.hidden) open(false);
+    else close(false);
+  });
+  ui.shareMore.addEventListener("keydown", (e) => {
+    if (e.key === "ArrowDown") {
+      e.preventDefault();
+      open(true);
+    }
+  });
+  ui.shareMenu.addEventListener("keydown", (e) => {
+    const at = items.indexOf(document.activeElement as HTMLButtonElement);
+    const move = e.key === "ArrowDown" ? 1 : e.key === "ArrowUp" ? -1 : 0;
+    if (move !== 0) items[(at + move + items.length) % items.length]?.focus();
+    else if (e.key === "Home") items[0]?.focus();
+    else if (e.key === "End") items[items.length - 1]?.focus();
+    else if (e.key === "Escape" || e.key === "Tab") close(e.key === "Escape");
+    else return;
+    if (e.key !== "Tab") e.preventDefault();
+  });
+  document.addEventListener("pointerdown", (e) => {
+    const target = e.target as Node;
+    if (!ui.shareMenu.contains(target) && !ui.shareMore.contains(target)) close(false);
+  });
+  const act = (run: () => void | Promise<void>) => () => {
+    close(true);
+    void run();
+  };
+  ui.copyEmbed.addEventListener("click", act(copyEmbedCode));
+  ui.downloadPy.addEventListener(
+    "click",
+    act(() => downloadCode(editor.getCode())),
+  );
+  ui.downloadNotebook.addEventListener(
+    "click",
+    act(() => downloadNotebook(editor.getCode())),
+  );
+}
+
+// ---- embed: the link to the full playground, the height message ----
+
+/** Bumped per edit; the link's href is current when its data-version equals it. */
+let openLinkVersion = 0;
+let openLinkHref: Promise<string> = Promise.resolve(location.href);
+
+/** Point Open in playground at `code` (the full page opens it as a link, without running it). */
+function updateOpenLink(code: string): void {
+  const version = ++openLinkVersion;
+  const here = new URL(location.href);
+  openLinkHref =
+    unshareable(code) === null
+      ? encodeCode(code).then((fragment) => playgroundUrl(here, fragment))
+      : Promise.resolve(playgroundUrl(here, "")); // too large for a link: the bare playground
+  void openLinkHref.then((href) => {
+    if (version !== openLinkVersion) return;
+    ui.openPlayground.href = href;
+    ui.openPlayground.dataset.version = String(version);
+  });
+}
+
+function setUpOpenLink(): void {
+  updateOpenLink(editor.getCode());
+  ui.openPlayground.addEventListener("click", (e) => {
+    if (ui.openPlayground.dataset.version === String(openLinkVersion)) return; // href is current
+    // The code changed a moment ago and its link is still being made: open it once made.
+    e.preventDefault();
+    void openLinkHref.then((href) => window.open(href, "_blank", "noopener"));
+  });
+}
+
+/** With `autoheight=1`: tell the parent the height the content needs, whenever it changes. */
+function reportHeight(): void {
+  let last = -1;
+  const send = (): void => {
+    const height = Math.ceil(document.body.getBoundingClientRect().height);
+    if (height === last) return;
+    last = height;
+    // NOTE: the parent's origin is unknown (any site may embed), so "*": the message holds
+    // nothing but this number, never code or output.
+    window.parent.postMessage(heightMessage(height), "*");
+  };
+  new ResizeObserver(send).observe(document.body);
+  send();
+}
+
 // ---- start ----
 
 for (const example of EXAMPLES) {
@@ -602,39 +1156,15 @@ const editor: Editor = createEditor(ui.editor, {
   completionWorker: new URL("./jedi.js", import.meta.url),
   onChange: onUserEdit,
   onRun: () => void runNow(),
+  readonly: embed?.readonly === true,
 });
 
-showDrafts();
 ui.run.addEventListener("click", () => void runNow());
 ui.stop.addEventListener("click", () => void runner.stop());
-ui.share.addEventListener("click", () => void share());
 ui.clear.addEventListener("click", () => {
   output.clear();
   lastResult = null;
   showStatus(runner.status);
-});
-ui.examples.addEventListener("change", () => {
-  const example = findExample(ui.examples.value);
-  ui.examples.value = "";
-  if (example === undefined) return;
-  showForeign(example.code, "own");
-  const draft = loadDraft();
-  if (draft !== null && draft.trim() !== "" && draft !== example.code) {
-    offerRestore("example", `Loaded the example “${example.title}”. Your own draft is kept.`);
-  } else {
-    notices.show({
-      key: "example",
-      text: `Loaded the example “${example.title}”.`,
-      timeoutMs: 6000,
-    });
-  }
-});
-window.addEventListener("hashchange", () => void openLinkLater());
-window.addEventListener("storage", onOtherTab);
-ui.drafts.addEventListener("change", () => {
-  const code = ui.drafts.value === "" ? undefined : draftChoices[Number(ui.drafts.value)];
-  ui.drafts.value = "";
-  if (code !== undefined) restoreDraft(code);
 });
 document.addEventListener("keydown", (e) => {
   // Ctrl/Cmd+Enter runs from anywhere on the page, not only inside the editor.
@@ -643,25 +1173,95 @@ document.addEventListener("keydown", (e) => {
     void runNow();
   }
 });
-const saveNow = (): void => autosave.flush();
-window.addEventListener("pagehide", saveNow);
-document.addEventListener("visibilitychange", () => {
-  if (document.visibilityState === "hidden") saveNow();
-});
+
+if (embed === null) startPlayground();
+else startEmbed(embed);
 showStatus(runner.status);
 
-window.adPlayground = createAutomation({
-  ready: () => bootSettled,
-  run: (code, onChunks) => runCode(code, false, "own", onChunks),
-  stop: () => runner.stop(),
-  status: () => runner.status,
-  getCode: () => editor.getCode(),
-  setCode: (code) => showForeign(code, "own"),
-  shareLink,
-  openLink: async (fragment) => {
-    const link = await codeFromLink(fragment);
-    if (link === null) throw new Error("that link holds no code");
-    if ("error" in link) throw new Error(link.error);
-    showForeign(link.code, "link");
-  },
-});
+function startEmbed(options: EmbedOptions): void {
+  // The editor's own height, from the code's length (the reader can drag it taller).
+  ui.editor.style.height = `${editorHeight(editor.view.state.doc.lines)}px`;
+  const warm = (): void => runner.warm();
+  ui.editor.addEventListener("focusin", warm, { once: true });
+  ui.run.addEventListener("focus", warm, { once: true });
+  setUpOpenLink();
+  if (options.autoHeight && framed) reportHeight();
+  // NOTE: no hashchange, storage or message listener and no window.adPlayground: the
+  // embedding page chooses the code once, in the URL, and cannot drive or read the embed.
+}
+
+function startPlayground(): void {
+  showDrafts();
+  ui.lessons.addEventListener("click", () => {
+    if (ui.lessonPane.hidden) void showLessonList("push");
+    else closeLessons("push");
+  });
+  window.addEventListener("popstate", () => void routeLessons(false));
+  void routeLessons(true);
+  setUpShareMenu();
+  ui.share.addEventListener("click", () => void share());
+  ui.examples.addEventListener("change", () => {
+    const example = findExample(ui.examples.value);
+    ui.examples.value = "";
+    if (example === undefined) return;
+    if (!ui.lessonPane.hidden) closeLessons("push"); // examples are the playground's
+    showForeign(example.code, "own");
+    const draft = loadDraft();
+    if (draft !== null && draft.trim() !== "" && draft !== example.code) {
+      offerRestore("example", `Loaded the example “${example.title}”. Your own draft is kept.`);
+    } else {
+      notices.show({
+        key: "example",
+        text: `Loaded the example “${example.title}”.`,
+        timeoutMs: 6000,
+      });
+    }
+  });
+  window.addEventListener("hashchange", () => {
+    if (lessonOpen !== null) void routeLessons(true);
+    else void openLinkLater();
+  });
+  window.addEventListener("storage", onOtherTab);
+  ui.drafts.addEventListener("change", () => {
+    const code = ui.drafts.value === "" ? undefined : draftChoices[Number(ui.drafts.value)];
+    ui.drafts.value = "";
+    if (code === undefined) return;
+    if (!ui.lessonPane.hidden) closeLessons("push"); // drafts are the playground's
+    restoreDraft(code);
+  });
+  const saveNow = (): void => {
+    autosave.flush();
+    lessonSave.flush();
+  };
+  window.addEventListener("pagehide", saveNow);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") saveNow();
+  });
+
+  window.adPlayground = createAutomation({
+    ready: () => bootSettled,
+    run: (code, onChunks) => runCode(code, false, "own", onChunks),
+    stop: () => runner.stop(),
+    status: () => runner.status,
+    getCode: () => editor.getCode(),
+    setCode: (code) => {
+      if (!ui.lessonPane.hidden) closeLessons("push"); // code for the playground, not a lesson
+      showForeign(code, "own");
+    },
+    shareLink,
+    openLink: async (fragment) => {
+      const link = await codeFromLink(fragment);
+      if (link === null) throw new Error("that link holds no code");
+      if ("error" in link) throw new Error(link.error);
+      if (!ui.lessonPane.hidden) closeLessons("push");
+      showForeign(link.code, "link");
+    },
+    lessons: async () => (await loadLessons()).map(({ id, title }) => ({ id, title })),
+    checkLesson: async (id, code) => {
+      const lesson = (await loadLessons()).find((l) => l.id === id);
+      if (lesson === undefined) return null;
+      const result = await runCode(code, false, "own", undefined, lesson.checks);
+      return { checks: result.checks, problem: result.checks === null ? noResults(result) : null };
+    },
+  });
+}

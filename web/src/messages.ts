@@ -1,7 +1,7 @@
 /**
  * The message contract between the page (runner.ts) and the Python worker (worker.ts).
  * Plain data only: every message is structured-cloneable and tagged by a literal `type`.
- * The worker answers every `run` exactly once with a `done` carrying the same `id`,
+ * The worker answers every `run` and `check` exactly once with a `done` carrying the same `id`,
  * errors included, as data. The page reads every message through `readFromWorker` and the
  * worker every request through `readToWorker`: what does not fit is rejected, never guessed at.
  * NOTE: after `init`, page and worker talk over a private MessagePort (handed over in `init`),
@@ -51,7 +51,19 @@ export interface RunRequest {
   code: string;
 }
 
-export type ToWorker = InitRequest | RunRequest;
+/**
+ * Run a lesson's checks: `code` (the learner's) runs as a `run` does, then the lesson's
+ * `checks` (its checks.py, see web/python/lessoncheck.py) on the namespace it left, in the same
+ * run, so Stop stops it. Answered by a `checked` (unless stopped first), then the `done`.
+ */
+export interface CheckRequest {
+  type: "check";
+  id: number;
+  code: string;
+  checks: string;
+}
+
+export type ToWorker = InitRequest | RunRequest | CheckRequest;
 
 // ---- worker -> page ----
 
@@ -165,6 +177,23 @@ export interface DoneMessage {
   retire: boolean;
 }
 
+/** One check of a lesson, as the learner sees it. */
+export interface CheckOutcome {
+  name: string;
+  passed: boolean;
+  /** What was expected (and what came instead); "" when passed. */
+  message: string;
+  /** The likely mistake, when the check can tell; null otherwise. */
+  hint: string | null;
+}
+
+/** The results of a `check` request, sent just before its `done`. */
+export interface CheckedMessage {
+  type: "checked";
+  id: number;
+  checks: CheckOutcome[];
+}
+
 export type FromWorker =
   | StageMessage
   | SnapshotMessage
@@ -174,6 +203,7 @@ export type FromWorker =
   | TruncatedMessage
   | DisplayMessage
   | PackagesMessage
+  | CheckedMessage
   | DoneMessage;
 
 // ---- figures: each kind's payload, and how the page reads it ----
@@ -324,6 +354,52 @@ export interface ImageData extends Titled {
   height: number;
 }
 
+/** A node of a stepper figure: a graph node, with what its details panel shows. */
+export interface StepperNode extends GraphNode {
+  /** The tensor's own `name=`, which wins over a variable's name in `label`; or null. */
+  name: string | null;
+  /** The editor line of a user Function's `backward` (its `vjp`), or null. */
+  backward_line: number | null;
+  /** The full value and gradient, for a node whose 8 values (in `value`, `grad`) leave some out. */
+  details: { value: ArrayPart; grad: ArrayPart | null } | null;
+}
+
+/** What one backward step sent along one edge: to the `index`-th input of the step's node. */
+export interface StepSend {
+  input: string;
+  index: number;
+  /** The contribution; null when no gradient flows there (a constant). */
+  grad: ArraySummary | null;
+  /** The input's gradient after this contribution was added. */
+  total: ArraySummary | null;
+}
+
+/** One node of the backward walk (`ad.replay`'s Step): the gradient it received, what it sent. */
+export interface BackwardStep {
+  node: string;
+  grad: ArraySummary;
+  sends: StepSend[];
+}
+
+/**
+ * `show_graph(tensor)` and `show_backward(tensor)`: the graph with every node's value and
+ * gradient, and the backward walk step by step (`ad.replay`). Ids are `ad.graph`'s.
+ */
+export interface StepperData extends Titled {
+  /** Where the figure opens: at the first step ("start") or with every gradient in ("end"). */
+  start: "start" | "end";
+  graph: { nodes: StepperNode[]; edges: GraphEdge[]; output: string };
+  /** What the output is called in ∂L/∂x ("L" when no variable names it). */
+  of: string;
+  /** Why there are no steps although the output needs a gradient (a backward that failed). */
+  error: string | null;
+  /** The gradient the walk starts from; null when there is no backward pass. */
+  seed: ArraySummary | null;
+  /** The ids of the op results, in the order the forward pass computed them. */
+  forward: string[];
+  steps: BackwardStep[];
+}
+
 /** Each figure kind and its payload. */
 export interface FigureData {
   plot: PlotData;
@@ -333,6 +409,7 @@ export interface FigureData {
   gradcheck: GradcheckData;
   array: ArrayData;
   image: ImageData;
+  stepper: StepperData;
 }
 
 export type FigureKind = keyof FigureData;
@@ -394,7 +471,7 @@ const isSummary = fields<ArraySummary>({
   inf: optional(isCount),
 });
 
-const isGraphNode = fields<GraphNode>({
+const GRAPH_NODE_CHECKS: { [K in keyof GraphNode]-?: Check<GraphNode[K]> } = {
   id: isString,
   op: isString,
   label: isString,
@@ -405,7 +482,9 @@ const isGraphNode = fields<GraphNode>({
   is_leaf: isBoolean,
   is_output: isBoolean,
   requires_grad: isBoolean,
-});
+};
+
+const isGraphNode = fields<GraphNode>(GRAPH_NODE_CHECKS);
 
 const isGraphEdge = fields<GraphEdge>({ source: isString, target: isString, index: isCount });
 
@@ -450,6 +529,47 @@ const isPng = (v: unknown): v is string =>
 const isSvg = (v: unknown): v is string =>
   isString(v) && /^\s*(<\?xml[^>]*>\s*)?(<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]/.test(v);
 const isSize = (v: unknown): v is number => isNumber(v) && v > 0 && v <= 20_000;
+
+const isStepperNode = fields<StepperNode>({
+  ...GRAPH_NODE_CHECKS,
+  name: orNull(isString),
+  backward_line: orNull(where(isCount, (line) => line > 0)),
+  details: orNull(
+    fields<NonNullable<StepperNode["details"]>>({
+      value: isArrayPart,
+      grad: orNull(isArrayPart),
+    }),
+  ),
+});
+
+const isStepSend = fields<StepSend>({
+  input: isString,
+  index: isCount,
+  grad: orNull(isSummary),
+  total: orNull(isSummary),
+});
+
+const isBackwardStep = fields<BackwardStep>({
+  node: isString,
+  grad: isSummary,
+  sends: listOf(isStepSend),
+});
+
+/** Every id a stepper names is a node of its graph, and an edge joins each step's node to each
+ * input it sends to (else the figure would highlight what is not there). */
+function consistent(data: StepperData): boolean {
+  const { graph } = data;
+  if (!connected(graph)) return false;
+  const ids = new Set(graph.nodes.map((n) => n.id));
+  const edges = new Set(graph.edges.map((e) => `${e.source}>${e.target}:${e.index}`));
+  return (
+    ids.has(graph.output) &&
+    data.forward.every((id) => ids.has(id)) &&
+    data.steps.every(
+      (s) => ids.has(s.node) && s.sends.every((x) => edges.has(`${x.input}>${s.node}:${x.index}`)),
+    )
+  );
+}
 
 /** One check per figure kind: a new kind does not compile without its own. */
 const FIGURE_CHECKS: { [K in FigureKind]: Check<FigureData[K]> } = {
@@ -503,6 +623,23 @@ const FIGURE_CHECKS: { [K in FigureKind]: Check<FigureData[K]> } = {
     width: isSize,
     height: isSize,
   }),
+  stepper: where(
+    fields<StepperData>({
+      title,
+      start: oneOf("start", "end"),
+      graph: fields<StepperData["graph"]>({
+        nodes: listOf(isStepperNode),
+        edges: listOf(isGraphEdge),
+        output: isString,
+      }),
+      of: isString,
+      error: orNull(isString),
+      seed: orNull(isSummary),
+      forward: listOf(isString),
+      steps: listOf(isBackwardStep),
+    }),
+    consistent,
+  ),
 };
 
 /** `data` as the figure `kind` names, or null when the kind is unknown or the data does not fit. */
@@ -590,6 +727,18 @@ const FROM_WORKER: { [T in FromWorker["type"]]: Check<Extract<FromWorker, { type
     (m) =>
       (m.state === "loading") === (m.ms === null) && (m.state === "failed") === (m.error !== null),
   ),
+  checked: fields<CheckedMessage>({
+    type: oneOf("checked"),
+    id: isId,
+    checks: listOf(
+      fields<CheckOutcome>({
+        name: isString,
+        passed: isBoolean,
+        message: isString,
+        hint: orNull(isString),
+      }),
+    ),
+  }),
   done: fields<DoneMessage>({
     type: oneOf("done"),
     id: isId,
@@ -624,10 +773,17 @@ const isInit = fields<InitRequest>({
 });
 
 const isRun = fields<RunRequest>({ type: oneOf("run"), id: isId, code: isString });
+const isCheck = fields<CheckRequest>({
+  type: oneOf("check"),
+  id: isId,
+  code: isString,
+  checks: isString,
+});
 
 /** A request from the page as the contract types it, or null when it does not fit. */
 export function readToWorker(value: unknown): ToWorker | null {
   if (isInit(value)) return value;
   if (isRun(value)) return value;
+  if (isCheck(value)) return value;
   return null;
 }

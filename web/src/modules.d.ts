@@ -7,3 +7,7 @@ declare module "*.py" {
 
 // esbuild emits CSS imported from TypeScript as app.css.
 declare module "*.css";
+
+// The name of the CPython wheel of ad the site offers under dist/ (build.py passes it to esbuild
+// with --define), for the notebook download's install cell.
+declare const AD_WHEEL: string;

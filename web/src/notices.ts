@@ -39,7 +39,8 @@ export class Notices {
       button.textContent = action.label;
       button.addEventListener("click", () => {
         action.run();
-        if (action.keep !== true) this.dismiss(options.key);
+        // An action may show a new notice under the same key: that one stays.
+        if (action.keep !== true && this.shown.get(options.key) === box) this.dismiss(options.key);
       });
       box.append(button);
     }

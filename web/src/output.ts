@@ -28,7 +28,11 @@ export class OutputView {
   /** Status lines by key (package loading), rewritten in place. */
   private statuses = new Map<string, HTMLElement>();
 
-  constructor(private readonly root: HTMLElement) {}
+  /** `goToLine` puts the editor's cursor on a line: a figure's link into the code uses it. */
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly goToLine?: (line: number) => void,
+  ) {}
 
   clear(): void {
     this.pending = [];
@@ -180,7 +184,11 @@ export class OutputView {
           const figure = this.figures.get(key);
           if (figure === undefined || figure.shown === figure.display) return;
           figure.shown = figure.display;
-          v.renderView(figure.element, figure.display, { since: figure.since, download });
+          v.renderView(figure.element, figure.display, {
+            since: figure.since,
+            download,
+            goToLine: this.goToLine,
+          });
         });
       },
       () => {

@@ -10,7 +10,16 @@
  * ran code from a share link never runs the user's own code (and the other way round).
  */
 import { readDisplay, readFromWorker } from "./messages";
-import type { Chunk, Display, PackagesMessage, RunError, RunRequest, Stage } from "./messages";
+import type {
+  CheckOutcome,
+  CheckRequest,
+  Chunk,
+  Display,
+  PackagesMessage,
+  RunError,
+  RunRequest,
+  Stage,
+} from "./messages";
 
 /** The site's packages a run loaded before it started (see PackagesMessage). */
 export type PackageLoad = Omit<PackagesMessage, "type" | "id">;
@@ -18,8 +27,11 @@ export type PackageLoad = Omit<PackagesMessage, "type" | "id">;
 export type StageState = "waiting" | "loading" | "done";
 
 export interface RunnerStatus {
-  /** "booting" until the first worker is ready; "failed" if the runtime cannot start at all. */
-  phase: "booting" | "ready" | "failed";
+  /**
+   * "idle" before a lazy runner starts its first worker, "booting" until the first worker is
+   * ready, "failed" if the runtime cannot start at all.
+   */
+  phase: "idle" | "booting" | "ready" | "failed";
   stages: Record<Stage, StageState>;
   /** A run is in progress (or waiting for the runtime). */
   running: boolean;
@@ -44,6 +56,8 @@ export interface RunResult {
   displays: Array<{ kind: string; text: string }>;
   /** The packages loaded for its imports before it started, or null when none were needed. */
   packages: PackageLoad | null;
+  /** A check's results (see `Runner.check`); null for a plain run, or when it did not finish. */
+  checks: CheckOutcome[] | null;
 }
 
 export interface RunHooks {
@@ -85,8 +99,18 @@ export interface RunnerOptions {
   outputCap: number;
   /** How long Stop waits for KeyboardInterrupt before replacing the worker. */
   stopGraceMs: number;
-  /** Delay before booting a standby worker, so it does not compete with the first run. */
+  /**
+   * Quiet time after a run ends before a standby worker boots. It boots only once a run has
+   * finished and none is active: booting one takes the CPU a run needs (a first run that
+   * overlapped the standby's boot was ~60 % slower on two cores).
+   */
   standbyDelayMs: number;
+  /**
+   * Start no worker until the first `warm()` or run (an embed: ten on a page must not boot ten
+   * interpreters at load), and boot a standby only for a run that lasted standbyDelayMs (the
+   * run a reader may want to stop), not whenever a worker is ready.
+   */
+  lazy?: boolean;
   onStatus: (status: RunnerStatus) => void;
 }
 
@@ -135,6 +159,7 @@ class PyWorker {
     this.port.onmessageerror = () =>
       this.events.crash(this, "a message from the worker could not be read");
     this.worker = new Worker(bootstrap, { type: "module", name: "python" });
+    mark("worker-start");
     // After init, the worker's global scope is the snippet's: whatever it posts there is noise.
     this.worker.addEventListener("message", () =>
       console.warn("Ignored a message the Python worker posted outside its private channel"),
@@ -181,7 +206,7 @@ class PyWorker {
       .catch(() => undefined);
   }
 
-  send(message: RunRequest): void {
+  send(message: RunRequest | CheckRequest): void {
     this.port.postMessage(message);
   }
 
@@ -195,6 +220,10 @@ class PyWorker {
 interface ActiveRun {
   id: number;
   code: string;
+  /** A lesson's checks.py to run after the code (a check), or null (a plain run). */
+  checks: string | null;
+  /** The check's results, once the worker sent them. */
+  outcome: CheckOutcome[] | null;
   trust: Trust;
   /** The worker it was posted to; null until then. */
   worker: PyWorker | null;
@@ -212,7 +241,9 @@ interface ActiveRun {
 }
 
 export class Runner {
-  private current: PyWorker;
+  // NOTE: assigned by `warm()`; read only once `started` is true.
+  private current!: PyWorker;
+  private started = false;
   /** Booted in the background, so a Stop that replaces the worker does not wait for a boot. */
   private standby: PyWorker | null = null;
   private standbyTimer: ReturnType<typeof setTimeout> | null = null;
@@ -221,6 +252,8 @@ export class Runner {
   private stopping = false;
   private nextId = 1;
   private everReady = false;
+  /** A run has finished: from then on a standby worker may boot (scheduleStandby). */
+  private ranOnce = false;
   private readyWaiters: Array<() => void> = [];
   /** Starting a run (stopping the one before first) is one step at a time. */
   private starting: Promise<void> = Promise.resolve();
@@ -232,19 +265,39 @@ export class Runner {
     // one started from worker.js itself would obey only the headers its host sends, if any.
     const source = `import ${JSON.stringify(options.workerUrl.href)};\n`;
     this.bootstrap = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    if (options.lazy === true) this.emit();
+    else this.warm();
+  }
+
+  /** Start the first worker, if it is not started yet (a lazy runner waits for this or a run). */
+  warm(): void {
+    if (this.started) return;
+    this.started = true;
     this.current = this.spawn();
     this.emit();
   }
 
   /** Resolves once a runtime is ready to run code. */
   ready(): Promise<void> {
-    if (this.current.ready) return Promise.resolve();
+    if (this.started && this.current.ready) return Promise.resolve();
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
   get status(): RunnerStatus {
-    const w = this.current;
     const active = this.active;
+    if (!this.started) {
+      return {
+        phase: "idle",
+        stages: { runtime: "waiting", numpy: "waiting", ad: "waiting" },
+        running: active !== null,
+        waiting: active !== null,
+        stopping: false,
+        versions: {},
+        bootMs: null,
+        message: null,
+      };
+    }
+    const w = this.current;
     return {
       phase: w.failed !== null ? "failed" : this.everReady || w.ready ? "ready" : "booting",
       stages: { ...w.stages },
@@ -263,11 +316,36 @@ export class Runner {
    * (`trust: "link"`) runs in a worker that then runs nothing else.
    */
   run(code: string, hooks: RunHooks = {}, trust: Trust = "own"): Promise<RunResult> {
+    return this.enqueue(code, null, hooks, trust);
+  }
+
+  /**
+   * Run `code`, then a lesson's `checks` (its checks.py) on what the code left, in the same
+   * worker and the same run: queued, stopped and answered exactly as `run` is; the result's
+   * `checks` holds one outcome per check (null if it was stopped or the checks broke).
+   */
+  check(
+    code: string,
+    checks: string,
+    hooks: RunHooks = {},
+    trust: Trust = "own",
+  ): Promise<RunResult> {
+    return this.enqueue(code, checks, hooks, trust);
+  }
+
+  private enqueue(
+    code: string,
+    checks: string | null,
+    hooks: RunHooks,
+    trust: Trust,
+  ): Promise<RunResult> {
     let settle: (result: RunResult) => void = () => undefined;
     const done = new Promise<RunResult>((resolve) => (settle = resolve));
     const run: ActiveRun = {
       id: this.nextId++,
       code,
+      checks,
+      outcome: null,
       trust,
       worker: null,
       started: performance.now(),
@@ -280,6 +358,7 @@ export class Runner {
       done,
       settle,
     };
+    this.warm();
     // NOTE: one start at a time: two calls that each stopped the run before them and then
     // both started would leave one of them never settled.
     this.starting = this.starting
@@ -329,7 +408,7 @@ export class Runner {
 
   private spawn(): PyWorker {
     const store = this.options.snapshots;
-    const making = [this.current, this.standby].some(
+    const making = [this.started ? this.current : null, this.standby].some(
       (w) => w !== undefined && w !== null && w.making && !w.ready && !w.gone,
     );
     const digest = store.digest();
@@ -367,7 +446,12 @@ export class Runner {
       w.onTrial = true;
       store.trial("running");
     }
-    w.send({ type: "run", id: run.id, code: run.code });
+    w.send(
+      run.checks === null
+        ? { type: "run", id: run.id, code: run.code }
+        : { type: "check", id: run.id, code: run.code, checks: run.checks },
+    );
+    if (this.options.lazy === true) this.scheduleStandby();
   }
 
   private onMessage(w: PyWorker, data: unknown): void {
@@ -392,6 +476,7 @@ export class Runner {
     switch (m.type) {
       case "stage":
         w.stages[m.stage] = m.state === "start" ? "loading" : "done";
+        if (w === this.current) mark(`${m.stage}-${m.state}`);
         break;
       case "snapshot": {
         const store = this.options.snapshots;
@@ -404,7 +489,10 @@ export class Runner {
         w.ready = true;
         w.versions = m.versions;
         w.bootMs = m.bootMs;
-        if (w === this.current) this.becameReady();
+        if (w === this.current) {
+          mark("ready");
+          this.becameReady();
+        }
         break;
       case "boot-error":
         w.failed = m.message;
@@ -443,6 +531,16 @@ export class Runner {
         run.packages = { names, bytes, state, ms, error };
         const load = run.packages;
         hook(() => run.hooks.onPackages?.(load));
+        return;
+      }
+      case "checked": {
+        const run = this.activeFor(w, m.id);
+        if (run === null) return;
+        if (run.checks === null) {
+          this.reject(w, data, "answers a check the page never asked for");
+          return;
+        }
+        run.outcome = m.checks;
         return;
       }
       case "done": {
@@ -504,13 +602,31 @@ export class Runner {
     this.everReady = true;
     for (const resolve of this.readyWaiters.splice(0)) resolve();
     if (this.active !== null) this.post(this.active);
-    this.scheduleStandby();
+    // A lazy runner (an embed) boots a standby only for a long run (post() asks). Otherwise: no
+    // accepted snapshot (a bad one was just found): the standby makes the new one, as soon as
+    // before; else it waits for a run to finish.
+    if (this.options.lazy === true) return;
+    if (this.ranOnce || this.options.snapshots.digest() === null) this.scheduleStandby();
   }
 
+  /**
+   * Boot a standby worker once the page has been idle for standbyDelayMs after a run: never
+   * before the first run has finished, never while a run is active (finish() asks again).
+   * Only when the page has no accepted snapshot (the current worker found the stored one bad
+   * and made none) does it boot standbyDelayMs after ready, to make the next visit's snapshot.
+   */
   private scheduleStandby(): void {
-    if (this.standby !== null || this.standbyTimer !== null) return;
+    if (this.standby !== null) return;
+    if (this.standbyTimer !== null) clearTimeout(this.standbyTimer); // quiet time starts again
     this.standbyTimer = setTimeout(() => {
       this.standbyTimer = null;
+      if (this.options.lazy === true) {
+        // A lazy runner wants a standby only while a run is still going after the delay.
+        if (this.active === null || !this.current.ready) return;
+      } else {
+        const needed = this.options.snapshots.digest() === null; // it makes the snapshot
+        if ((this.active !== null && !needed) || !this.current.ready) return; // asked again later
+      }
       if (this.standby === null && this.current.failed === null) this.standby = this.spawn();
     }, this.options.standbyDelayMs);
   }
@@ -550,6 +666,8 @@ export class Runner {
     if (this.active !== run) return;
     this.active = null;
     this.stopping = false;
+    this.ranOnce = true;
+    this.scheduleStandby();
     if (this.stopTimer !== null) {
       clearTimeout(this.stopTimer);
       this.stopTimer = null;
@@ -562,12 +680,25 @@ export class Runner {
       dropped: run.dropped,
       displays: [...run.displays.values()],
       packages: run.packages,
+      checks: run.outcome,
     });
     this.emit();
   }
 
   private emit(): void {
     this.options.onStatus(this.status);
+  }
+}
+
+/**
+ * A User Timing mark of the boot (`ad:worker-start`, `ad:numpy-done`, `ad:ready`, ...): the
+ * browser benchmark (web/bench.py) reads them for its stage breakdown; DevTools shows them too.
+ */
+function mark(name: string): void {
+  try {
+    performance.mark(`ad:${name}`);
+  } catch {
+    // marks are a diagnosis aid only
   }
 }
 
@@ -585,7 +716,16 @@ function failure(kind: RunError["kind"], name: string, message: string): RunErro
 }
 
 function emptyResult(error: RunError): RunResult {
-  return { stdout: "", stderr: "", error, durationMs: 0, dropped: 0, displays: [], packages: null };
+  return {
+    stdout: "",
+    stderr: "",
+    error,
+    durationMs: 0,
+    dropped: 0,
+    displays: [],
+    packages: null,
+    checks: null,
+  };
 }
 
 function notStarted(why: string): RunError {

@@ -3,6 +3,7 @@
  * and the theme preference, in localStorage. Every operation survives a full or blocked storage
  * and says whether it worked.
  */
+import { BUILD_ID } from "./build-id";
 
 const PREFIX = "ad-playground:";
 const DRAFT = PREFIX + "draft";
@@ -130,6 +131,8 @@ export function saveTheme(choice: ThemeChoice): boolean {
 
 /** What the page knows of the interpreter snapshot it accepted (see worker/snapshot.ts). */
 interface SnapshotRecord {
+  /** The build that made it (build-id.ts): a record of another build is no record. */
+  build: string;
   /** Its SHA-256, hex. */
   digest: string;
   /** A worker restored from it has finished a run. */
@@ -141,8 +144,13 @@ interface SnapshotRecord {
 function readSnapshotRecord(): SnapshotRecord | null {
   try {
     const value = JSON.parse(read(SNAPSHOT) ?? "null") as Partial<SnapshotRecord> | null;
-    if (value === null || typeof value.digest !== "string") return null;
-    return { digest: value.digest, proven: value.proven === true, pending: value.pending === true };
+    if (value === null || typeof value.digest !== "string" || value.build !== BUILD_ID) return null;
+    return {
+      build: BUILD_ID,
+      digest: value.digest,
+      proven: value.proven === true,
+      pending: value.pending === true,
+    };
   } catch {
     return null;
   }
@@ -169,6 +177,9 @@ export function snapshotStore(): {
   trial(state: "running" | "passed"): void;
 } {
   let record = readSnapshotRecord();
+  // A record of another build (or none) is forgotten: a worker of this build then makes a
+  // snapshot of its own.
+  if (record === null) remove(SNAPSHOT);
   if (record?.pending === true) {
     record = null;
     remove(SNAPSHOT);
@@ -181,7 +192,8 @@ export function snapshotStore(): {
   return {
     digest: () => record?.digest ?? null,
     proven: () => record?.proven === true,
-    accept: (digest) => keep(digest === null ? null : { digest, proven: false, pending: false }),
+    accept: (digest) =>
+      keep(digest === null ? null : { build: BUILD_ID, digest, proven: false, pending: false }),
     trial: (state) => {
       if (record === null) return;
       keep({ ...record, proven: state === "passed", pending: state === "running" });
@@ -212,4 +224,55 @@ export function debounce<T>(
     },
     flush,
   };
+}
+
+// ---- lessons: each lesson's code and the learner's progress, apart from the playground's ----
+
+/** Where a lesson's code is kept: never the playground's draft, never another lesson's. */
+const LESSON = PREFIX + "lesson:";
+const PROGRESS = PREFIX + "lesson-progress";
+
+/** A lesson's state for the learner: not started, checked and failed, or passed (once is enough). */
+export type Progress = "not started" | "tried" | "passed";
+
+export function lessonKey(id: string): string {
+  return `${LESSON}${id}:code`;
+}
+
+/** The learner's code for a lesson, or null when they never edited it. */
+export function loadLessonCode(id: string): string | null {
+  return read(lessonKey(id));
+}
+
+export function saveLessonCode(id: string, code: string): boolean {
+  return write(lessonKey(id), code);
+}
+
+/** The code a Show solution or a Reset replaced, kept so that it can be put back. */
+export function loadReplacedCode(id: string): string | null {
+  return read(`${LESSON}${id}:replaced`);
+}
+
+export function saveReplacedCode(id: string, code: string): boolean {
+  return write(`${LESSON}${id}:replaced`, code);
+}
+
+/** Each lesson's progress; lessons never checked are absent (not started). */
+export function loadProgress(): Record<string, Progress> {
+  const progress: Record<string, Progress> = {};
+  try {
+    const value = JSON.parse(read(PROGRESS) ?? "{}") as unknown;
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      for (const [id, state] of Object.entries(value as Record<string, unknown>)) {
+        if (state === "tried" || state === "passed") progress[id] = state;
+      }
+    }
+  } catch {
+    // unreadable progress counts as none
+  }
+  return progress;
+}
+
+export function saveProgress(progress: Record<string, Progress>): boolean {
+  return write(PROGRESS, JSON.stringify(progress));
 }

@@ -7,8 +7,6 @@
 import dagre from "@dagrejs/dagre";
 import type { ArraySummary, GraphData, GraphNode } from "../messages";
 
-type Graph = GraphData["graph"];
-
 const SVG = "http://www.w3.org/2000/svg";
 const LINE = 14; // px per label line
 const CHAR = 6.6; // px per character of the 11px monospace label font
@@ -32,8 +30,8 @@ interface Layout {
   width: number;
   height: number;
   boxes: Box[];
-  /** Each edge as the points of its polyline. */
-  edges: Array<Array<{ x: number; y: number }>>;
+  /** Each edge: its position in `graph.edges`, and the points of its polyline. */
+  edges: Array<{ index: number; points: Array<{ x: number; y: number }> }>;
 }
 
 /** Graphs drawn so far on this page: each one's arrow marker needs an id of its own. */
@@ -48,11 +46,11 @@ function el<K extends keyof SVGElementTagNameMap>(
   return node;
 }
 
-function clip(s: string): string {
-  return s.length > MAX_CHARS ? s.slice(0, MAX_CHARS - 1) + "…" : s;
+export function clip(s: string, max = MAX_CHARS): string {
+  return s.length > max ? s.slice(0, max - 1) + "…" : s;
 }
 
-function shapeText(shape: number[]): string {
+export function shapeText(shape: number[]): string {
   return `(${shape.join(", ")}${shape.length === 1 ? "," : ""})`;
 }
 
@@ -60,18 +58,24 @@ function bad(s: ArraySummary | null): boolean {
   return s !== null && ((s.nan ?? 0) > 0 || (s.inf ?? 0) > 0);
 }
 
-function lines(n: GraphNode): string[] {
+export function lines(n: GraphNode): string[] {
   const title = n.label !== n.op && n.label !== "" ? `${n.label}: ${n.op}` : n.op;
   return [
     title,
     `${shapeText(n.shape)} ${n.dtype}`,
     `value ${n.value?.text ?? "—"}`,
     `grad ${n.grad?.text ?? "—"}`,
-  ].map(clip);
+  ].map((line) => clip(line));
 }
 
-/** Place every node's box and route every edge, left to right (dagre). */
-export function layOut(graph: Graph): Layout {
+/**
+ * Place every node's box and route every edge, left to right (dagre). `linesOf` gives each box's
+ * text (the longest it will show: the box is sized for it).
+ */
+export function layOut<N extends GraphNode>(
+  graph: { nodes: N[]; edges: GraphData["graph"]["edges"] },
+  linesOf: (n: N) => string[] = lines,
+): Layout {
   const g = new dagre.graphlib.Graph({ multigraph: true });
   const big = graph.nodes.length > 150;
   g.setGraph({
@@ -87,11 +91,11 @@ export function layOut(graph: Graph): Layout {
   // NOTE: a leaf shared by many ops (a weight reused in every step) makes edges that span the
   // whole graph, and dagre's crossing reduction then takes ~10 s at 500 nodes. In a big graph
   // each use gets its own copy of such a leaf (marked as a copy): ~0.4 s.
-  const copied = (n: GraphNode): boolean => big && n.is_leaf && (fanOut.get(n.id) ?? 0) > 1;
+  const copied = (n: N): boolean => big && n.is_leaf && (fanOut.get(n.id) ?? 0) > 1;
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  const text = new Map(graph.nodes.map((n) => [n.id, lines(n)]));
+  const text = new Map(graph.nodes.map((n) => [n.id, linesOf(n)]));
   const placed: Array<{ key: string; node: GraphNode; copy: boolean }> = [];
-  const addBox = (key: string, node: GraphNode, copy: boolean): void => {
+  const addBox = (key: string, node: N, copy: boolean): void => {
     const label = text.get(node.id) ?? [];
     const width = Math.ceil(Math.max(...label.map((l) => l.length)) * CHAR + 16);
     g.setNode(key, { width, height: label.length * LINE + 10 });
@@ -115,7 +119,10 @@ export function layOut(graph: Graph): Layout {
     const { x, y, width, height } = g.node(key);
     return { node, copy, lines: text.get(node.id) ?? [], x, y, width, height };
   });
-  const edges = g.edges().map((e) => (g.edge(e).points ?? []) as Array<{ x: number; y: number }>);
+  const edges = g.edges().map((e) => ({
+    index: Number(e.name?.slice(1)),
+    points: (g.edge(e).points ?? []) as Array<{ x: number; y: number }>,
+  }));
   return {
     width: Math.ceil(size.width ?? 100),
     height: Math.ceil(size.height ?? 100),
@@ -156,12 +163,14 @@ export function render(layout: Layout, label: string): SVGSVGElement {
     stroke: "var(--muted)",
     "stroke-width": 1.2,
   });
-  for (const points of layout.edges) {
+  for (const { index, points } of layout.edges) {
     if (points.length === 0) continue;
     const d = points
       .map((p, i) => `${i === 0 ? "M" : "L"}${p.x.toFixed(1)},${p.y.toFixed(1)}`)
       .join(" ");
-    edges.append(el("path", { d, "marker-end": `url(#${arrow})`, class: "graph-edge" }));
+    const path = el("path", { d, "marker-end": `url(#${arrow})`, class: "graph-edge" });
+    path.dataset.edge = String(index);
+    edges.append(path);
   }
   svg.append(edges);
 

@@ -17,14 +17,17 @@ export const MAX_GRAPH_NODES = 1000;
 
 type Charts = typeof import("./charts");
 type GraphView = typeof import("./graphview");
+type Stepper = typeof import("./stepper");
 let charts: Promise<Charts> | null = null;
 let graphView: Promise<GraphView> | null = null;
+let stepper: Promise<Stepper> | null = null;
 
 const TITLES: Record<string, string> = {
   plot: "plot",
   scatter: "scatter plot",
   boundary: "decision boundary",
   graph: "computation graph",
+  stepper: "computation graph",
   gradcheck: "gradient check",
   array: "array",
   image: "figure",
@@ -36,6 +39,8 @@ export interface FigureHost {
   since: number;
   /** The page's way to save a file (download.ts). */
   download: (blob: Blob, name: string) => void;
+  /** Put the editor's cursor on a line (a figure's link to the code); absent outside the page. */
+  goToLine?: ((line: number) => void) | undefined;
 }
 
 interface Frame {
@@ -105,6 +110,27 @@ export function renderView(figure: HTMLElement, display: Display, host: FigureHo
           })
           .catch((e: unknown) => fallback(`it could not be drawn (${describe(e)}).`));
         return;
+      case "stepper": {
+        stepper ??= import("./stepper");
+        const data = display.data;
+        void stepper
+          .then((s) => {
+            const svg = s.drawStepper(
+              frame.body,
+              data,
+              frame.actions,
+              {
+                goToLine: host.goToLine,
+                drawArrays: drawArray,
+              },
+              display.text,
+            );
+            addExports(frame, fromSvg(svg));
+            markDrawn(figure, host.since);
+          })
+          .catch((e: unknown) => fallback(`it could not be drawn (${describe(e)}).`));
+        return;
+      }
       case "gradcheck":
         drawGradcheck(frame.body, display.data);
         break;

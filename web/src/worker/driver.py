@@ -19,7 +19,6 @@ import os
 import random
 import re
 import signal
-import site
 import sys
 import time
 import traceback
@@ -29,9 +28,10 @@ import warnings
 
 import numpy as np
 
-# Python that ships with the site, not with the engine: the snippets' figure module and
-# matplotlib's backend. Each has _install(send) (where figures go) and _finish() (end of a run).
-_PAGE_MODULES = ("playground", "_playground_matplotlib")
+# Python that ships with the site, not with the engine: the snippets' figure module, matplotlib's
+# backend and the lessons' checks. The first two have _install(send) (where figures go) and
+# _finish() (end of a run); lessoncheck has neither.
+_PAGE_MODULES = ("playground", "_playground_matplotlib", "lessoncheck")
 _display = None  # the current run's display(kind, figure_id, json_data, text), for figures
 _site_url = ""  # the site's root URL: micropip resolves a wheel's relative URL against it
 
@@ -39,6 +39,11 @@ _site_url = ""  # the site's root URL: micropip resolves a wheel's relative URL 
 class _PageModuleFinder:
     """Finds the site's own modules (`import playground`) on their first import: fetched from
     the site only then, so a page that never draws never downloads them."""
+
+    # NOTE: not a folder on sys.path: every run imports these modules afresh, and a copy the
+    # default finders could see would be imported without this finder, so without the run's
+    # `display` (its figures would come out as text only).
+    _DIR = "/_playground_page_modules"
 
     def __init__(self, fetch, base_url):
         self._fetch, self._base_url = fetch, base_url
@@ -51,16 +56,21 @@ class _PageModuleFinder:
             source = self._fetch(self._base_url + name + ".py")
             if source is None:
                 return None
-            with open(os.path.join(site.getsitepackages()[0], name + ".py"), "w") as f:
+            os.makedirs(self._DIR, exist_ok=True)
+            with open(os.path.join(self._DIR, name + ".py"), "w") as f:
                 f.write(source)
             self._fetched.add(name)
             importlib.invalidate_caches()
-        spec = importlib.machinery.PathFinder.find_spec(name)
+        spec = importlib.machinery.PathFinder.find_spec(name, [self._DIR])
+        if spec is None:
+            return None
         load = spec.loader.exec_module
 
         def exec_module(module):
             load(module)
-            module._install(_display)  # imported mid-run: figures go to this run's output
+            install = getattr(module, "_install", None)
+            if install is not None:
+                install(_display)  # imported mid-run: figures go to this run's output
 
         spec.loader.exec_module = exec_module
         return spec
@@ -72,7 +82,10 @@ def install_page_modules(fetch, site_url):
     code: it also takes the state every run starts from."""
     global _baseline, _site_url
     _site_url = site_url
-    sys.meta_path.append(_PageModuleFinder(fetch, site_url + "python/"))
+    # NOTE: first, before the path finder: once fetched, the module's file is in site-packages,
+    # where the path finder would find it on the next run's import and skip _install (its
+    # figures would print as text from the second run on).
+    sys.meta_path.insert(0, _PageModuleFinder(fetch, site_url + "python/"))
     # matplotlib draws with the playground's backend (Agg; figures sent to the page as images).
     # NOTE: matplotlib reads MPLBACKEND when it is imported, before its rc files' `backend`.
     os.environ["MPLBACKEND"] = "module://_playground_matplotlib"
@@ -382,7 +395,8 @@ def _describe(exc, kind, message=None):
     }
 
 
-_FRESH = ("ad", "playground")  # imported afresh by every run: Tensor.__matmul__ = ... stays put
+# Imported afresh by every run: Tensor.__matmul__ = ... stays put
+_FRESH = ("ad", "playground", "lessoncheck")
 
 
 def _fresh(name):
@@ -480,15 +494,18 @@ def _cancel_leftover_tasks():
         pass
 
 
-async def run(code, write, flush, display=None, cap=None):
+async def run(code, write, flush, display=None, cap=None, checks=None):
     """Run `code` as the module __main__; return JSON `{"error": null or its description,
-    "retire": whether the run changed the interpreter beyond repair}`. Output goes to
-    `write(stream, text[, dropped])`, at most `cap` characters of it;
-    `display(kind, figure_id, json_data, text)` receives the playground module's figures."""
+    "retire": whether the run changed the interpreter beyond repair, "checks": null or the
+    lesson's check results}`. Output goes to `write(stream, text[, dropped])`, at most `cap`
+    characters of it; `display(kind, figure_id, json_data, text)` receives the playground
+    module's figures. With `checks` (a lesson's checks.py), the checks run on the namespace the
+    code left (see web/python/lessoncheck.py), in this same run, so Stop stops them too."""
     global _retire
     output = _Output(write, flush, cap)
+    results = [None]
     try:
-        error = await _execute(code, output, display)
+        error = await _execute(code, output, display, checks, results)
     except KeyboardInterrupt as exc:  # Stop pressed before the user's code started
         error = _describe(exc, "interrupted", "Stopped before the program started")
     try:
@@ -497,7 +514,7 @@ async def run(code, write, flush, display=None, cap=None):
     except BaseException:  # noqa: BLE001 - a state that cannot be put back: use a new worker
         _retire = True
     retire, _retire = _retire, False
-    return _dumps({"error": error, "retire": retire})
+    return _dumps({"error": error, "retire": retire, "checks": results[0]})
 
 
 def _restore():
@@ -506,7 +523,7 @@ def _restore():
     return _baseline is None or _baseline.restore()
 
 
-async def _execute(code, output, display):
+async def _execute(code, output, display, checks=None, results=None):
     _fresh_modules()
     os.chdir(_HOME)
     # Each run draws fresh random numbers, as a new Python process would.
@@ -521,10 +538,11 @@ async def _execute(code, output, display):
     global _display
     _display = display
     for name in _PAGE_MODULES:  # imported by an earlier run and kept (matplotlib's backend)
-        module = sys.modules.get(name)
-        if module is not None:
-            module._install(display)
+        install = getattr(sys.modules.get(name), "_install", None)
+        if install is not None:
+            install(display)
     error = None
+    failure = None  # the exception that stopped the code, for the lesson's checks
     try:
         with warnings.catch_warnings():
             try:
@@ -536,20 +554,35 @@ async def _execute(code, output, display):
                 error = _describe(exc, "interrupted")
             except SystemExit as exc:
                 if exc.code not in (None, 0):
-                    error = _describe(exc, "exception")
+                    error, failure = _describe(exc, "exception"), exc
             except BaseException as exc:  # noqa: BLE001 - every failure goes back as data
-                error = _describe(exc, "exception")
+                error, failure = _describe(exc, "exception"), exc
+            if checks is not None and (error is None or failure is not None):
+                try:
+                    import lessoncheck
+
+                    results[0] = lessoncheck.evaluate(checks, namespace, failure)
+                except KeyboardInterrupt as exc:
+                    error = _describe(exc, "interrupted")
+                except BaseException as exc:  # noqa: BLE001 - a broken checks.py is reported
+                    error = _describe(exc, "exception", f"The lesson's checks failed: {exc}")
     finally:
         try:
             _display = None
             for name in _PAGE_MODULES:
                 module = sys.modules.get(name)
-                if module is None:
-                    continue
+                if module is None or not hasattr(module, "_finish"):
+                    continue  # not imported, or lessoncheck (no figures)
                 try:  # a live plot's last points; the matplotlib figures still open
                     module._finish()
                 except Exception as exc:  # noqa: BLE001 - the run's outcome comes first
-                    err.write(f"A figure could not be shown: {exc!r}\n")
+                    # NOTE: the builtins are still the run's here (they are put back after):
+                    # a run that deleted `len` breaks matplotlib's _finish and our stream alike,
+                    # and that must not crash the worker.
+                    try:
+                        err.write(f"A figure could not be shown: {exc!r}\n")
+                    except Exception:  # noqa: BLE001, S110 - nothing can be written now
+                        pass
                 module._install(None)
             out.flush()  # our own stream: the program may have replaced sys.stdout (with None)
         finally:

@@ -8,38 +8,53 @@
  * NOTE: any code of this origin can write Cache Storage, a snippet's included, so the page
  * keeps the SHA-256 of the snapshot it accepted (in localStorage, out of workers' reach) and
  * the worker restores only a snapshot with that digest (`digestOf`).
+ * NOTE: each snapshot is stored under its own digest's key. Workers of one page overlap (a
+ * standby boots while the one that made the snapshot is still writing it), and a worker that
+ * finds its snapshot bad deletes it: under one shared key, that delete could remove the good
+ * snapshot just written over it, and the page would boot in full on every later visit.
  */
+import { BUILD_ID } from "../build-id";
 
 const CACHE_NAME = "ad-playground-python";
-/** A restore that has not finished by then is given up, and Python is booted from scratch. */
-const RESTORE_TIMEOUT_MS = 8000;
+/**
+ * A restore that has not finished by then is given up, and Python is booted from scratch.
+ * NOTE: it includes fetching and compiling the runtime's wasm, seconds on a busy machine; a
+ * restore given up too soon throws a good snapshot away. It is the last resort against a
+ * restore that never settles (the digest check comes first).
+ */
+const RESTORE_TIMEOUT_MS = 30_000;
 const WASM_PAGE = 65536;
 
 // NOTE: Cache Storage exists only in secure contexts (https, localhost); the lib types it as
 // always there, so test for it.
 const cacheStorage: CacheStorage | undefined = "caches" in globalThis ? caches : undefined;
 
-/** The snapshot's cache key: one per Pyodide version (a snapshot fits only its own build). */
-function keyFor(version: string, base: string): string {
-  return new URL(`./pyodide/interpreter-${version}.snapshot`, base).href;
+/**
+ * A snapshot's cache key: its Pyodide version and the build (build-id.ts: the snapshot holds
+ * what the worker imported before taking it, warmup.py, and fits only the runtime that made it),
+ * and its digest (the one snapshot the page accepted is the one looked up).
+ */
+function keyFor(version: string, base: string, digest: string): string {
+  return new URL(`./pyodide/interpreter-${version}-${BUILD_ID}-${digest}.snapshot`, base).href;
 }
 
 /**
- * The stored snapshot; "missing" when there is none (or storage is unavailable), "damaged" when
- * one is stored but cannot be a snapshot (it is deleted).
+ * The snapshot stored under `digest`; "missing" when there is none (or storage is unavailable),
+ * "damaged" when one is stored but cannot be a snapshot (it is deleted).
  */
 export async function loadSnapshot(
   version: string,
   base: string,
+  digest: string,
 ): Promise<Uint8Array<ArrayBuffer> | "missing" | "damaged"> {
   if (cacheStorage === undefined) return "missing";
   try {
     const cache = await cacheStorage.open(CACHE_NAME);
-    const response = await cache.match(keyFor(version, base));
+    const response = await cache.match(keyFor(version, base, digest));
     if (response === undefined) return "missing";
     const bytes = new Uint8Array(await response.arrayBuffer());
     if (plausible(bytes, Number(response.headers.get("x-snapshot-bytes")))) return bytes;
-    await cache.delete(keyFor(version, base));
+    await cache.delete(keyFor(version, base, digest));
     return "damaged";
   } catch {
     return "missing"; // blocked or broken storage: boot from scratch
@@ -62,9 +77,18 @@ function plausible(bytes: Uint8Array, storedLength: number): boolean {
   );
 }
 
-/** Keep a snapshot for the next visit; failures (quota, blocked storage) only cost the speed-up. */
-export function saveSnapshot(version: string, base: string, bytes: Uint8Array<ArrayBuffer>): void {
+/**
+ * Keep a snapshot (whose SHA-256 is `digest`) for the next visit, then drop every other one
+ * (older ones, ones a snippet wrote); failures (quota, blocked storage) only cost the speed-up.
+ */
+export function saveSnapshot(
+  version: string,
+  base: string,
+  digest: string,
+  bytes: Uint8Array<ArrayBuffer>,
+): void {
   if (cacheStorage === undefined) return;
+  const key = keyFor(version, base, digest);
   const response = new Response(bytes, {
     headers: {
       "content-type": "application/octet-stream",
@@ -73,13 +97,22 @@ export function saveSnapshot(version: string, base: string, bytes: Uint8Array<Ar
   });
   void cacheStorage
     .open(CACHE_NAME)
-    .then((cache) => cache.put(keyFor(version, base), response))
+    .then(async (cache) => {
+      // Then free every other snapshot (older builds', rejected ones): 20 MB each.
+      await cache.put(key, response);
+      for (const request of await cache.keys()) {
+        if (request.url !== key) await cache.delete(request);
+      }
+    })
     .catch(() => undefined);
 }
 
-export async function forgetSnapshot(version: string, base: string): Promise<void> {
+/** Delete the snapshot stored under `digest` (found wrong or not restorable). */
+export async function forgetSnapshot(version: string, base: string, digest: string): Promise<void> {
   try {
-    await cacheStorage?.open(CACHE_NAME).then((cache) => cache.delete(keyFor(version, base)));
+    await cacheStorage
+      ?.open(CACHE_NAME)
+      .then((cache) => cache.delete(keyFor(version, base, digest)));
   } catch {
     // nothing to forget
   }

@@ -10,6 +10,8 @@ import type { PyodideInterface } from "pyodide";
 import type { PyCallable, PyProxy } from "pyodide/ffi";
 import { readToWorker } from "../messages";
 import type {
+  CheckOutcome,
+  CheckRequest,
   Chunk,
   FromWorker,
   InitRequest,
@@ -20,6 +22,7 @@ import type {
 } from "../messages";
 import driverSource from "./driver.py";
 import { keepFontList, restoreFontList } from "./fontlist";
+import warmupSource from "./warmup.py";
 import { digestOf, forgetSnapshot, loadSnapshot, saveSnapshot, withinTimeout } from "./snapshot";
 
 /** At most one batch of output every FLUSH_MS, so a flood of prints cannot flood the page. */
@@ -237,7 +240,7 @@ async function boot(init: InitRequest): Promise<Runtime> {
       // NOTE: Cache Storage is writable by any code of this origin, a snippet's included: only
       // a snapshot whose digest is the one the page accepted (kept where workers cannot write)
       // is restored.
-      const snapshot = await loadSnapshot(version, base);
+      const snapshot = await loadSnapshot(version, base, expected);
       snapshotNote = snapshot === "missing" || snapshot === "damaged" ? snapshot : "mismatch";
       if (snapshot !== "missing") {
         if (snapshot !== "damaged" && (await digestOf(snapshot)) === expected) {
@@ -255,11 +258,18 @@ async function boot(init: InitRequest): Promise<Runtime> {
           }
         }
         bad = true;
-        await forgetSnapshot(version, base);
+        await forgetSnapshot(version, base, expected);
       }
       // No snapshot stored (yet: another worker may still be writing it): boot in full.
     }
     const fresh = await loadPyodide({ ...options, _makeSnapshot: init.snapshot.make });
+    try {
+      // Part of the snapshot, so restored workers start with it done (see warmup.py); run after
+      // every full boot, so every worker behaves alike.
+      fresh.runPython(warmupSource);
+    } catch (e) {
+      console.warn("The Python warm-up failed; Python works, only slower to load packages", e);
+    }
     let offered = false;
     if (init.snapshot.make) {
       try {
@@ -272,7 +282,7 @@ async function boot(init: InitRequest): Promise<Runtime> {
           post({ type: "snapshot", digest });
           offered = true;
           snapshotNote = "made";
-          keepSnapshot = () => saveSnapshot(version, base, bytes);
+          keepSnapshot = () => saveSnapshot(version, base, digest, bytes);
         }
       } catch {
         // no snapshot this time: the next visit boots in full again
@@ -356,9 +366,8 @@ async function loadImports(runtime: Runtime, run: Run, code: string): Promise<Ru
     wanted = JSON.parse(runtime.plan(code) as string) as typeof wanted;
   } catch (e) {
     // Stop pressed as the run was about to start: Python raised it here, not in the program.
-    if (e instanceof Error && /KeyboardInterrupt/.test(e.message)) {
-      const message = "Stopped before the program started";
-      return { kind: "interrupted", name: "KeyboardInterrupt", message, traceback: "", line: null };
+    if (isInterrupt(e) || (e instanceof Error && /KeyboardInterrupt/.test(e.message))) {
+      return stoppedBeforeStart();
     }
     return null; // no plan: an import the site could serve then fails with its own message
   }
@@ -428,14 +437,36 @@ function fatal(error: unknown): RunError {
   };
 }
 
+/** Whether `error` is Python's KeyboardInterrupt, as Pyodide hands it to JavaScript. */
+function isInterrupt(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === "PythonError" &&
+    (error as Error & { type?: unknown }).type === "KeyboardInterrupt"
+  );
+}
+
+function stoppedBeforeStart(): RunError {
+  const message = "Stopped before the program started";
+  return {
+    kind: "interrupted",
+    name: "KeyboardInterrupt",
+    message,
+    traceback: `KeyboardInterrupt: ${message}\n`,
+    line: null,
+  };
+}
+
 /** What the driver's run() returns, as JSON. */
 interface DriverResult {
   error: RunError | null;
   /** The run changed the interpreter in a way the driver could not undo. */
   retire: boolean;
+  /** A check request's results (null for a plain run, or when the checks could not run). */
+  checks?: CheckOutcome[] | null;
 }
 
-async function execute(request: RunRequest): Promise<void> {
+async function execute(request: RunRequest | CheckRequest): Promise<void> {
   const queued = performance.now();
   let runtime: Runtime;
   try {
@@ -460,14 +491,25 @@ async function execute(request: RunRequest): Promise<void> {
         run.flush,
         run.display,
         runtime.outputCap,
+        request.type === "check" ? request.checks : null,
       )) as string;
       result = JSON.parse(json) as DriverResult;
     } catch (e) {
-      // A JavaScript error here means the runtime itself broke (e.g. out of memory).
-      result = { error: fatal(e), retire: true };
+      // NOTE: Stop (or a timeout of 0) can land while Pyodide sets up the driver's coroutine,
+      // before the driver's own handler is in place: the user's code never started, and the
+      // interpreter is whole. Any other JavaScript error here means the runtime itself broke.
+      result = isInterrupt(e)
+        ? { error: stoppedBeforeStart(), retire: false }
+        : { error: fatal(e), retire: true };
     }
   }
   const error = result.error;
+  const checks = result.checks;
+  if (request.type === "check" && checks !== undefined && checks !== null) {
+    // The page checks every field (readFromWorker): the driver's JSON is passed on as it is.
+    run.flush();
+    post({ type: "checked", id: request.id, checks });
+  }
   const durationMs = performance.now() - (error?.kind === "fatal" ? queued : run.started);
   run.answer(error, durationMs, result.retire);
   current = null;
@@ -492,7 +534,7 @@ addEventListener("unhandledrejection", (event) => {
 /** Requests from the page, on the private port only. */
 function onRequest(event: MessageEvent): void {
   const message = readToWorker(event.data);
-  if (message?.type !== "run") {
+  if (message?.type !== "run" && message?.type !== "check") {
     console.warn("The Python worker ignored a request that does not fit the contract");
     return;
   }

@@ -1,0 +1,102 @@
+// Render the lessons (web/lessons/NN-slug/) into one JSON file for the page, at build time.
+//
+// Usage: node web/lessons.mjs LESSONS_DIR OUT_FILE   (build.py runs it)
+// Each folder holds lesson.md (Markdown; its first line "# Title"; TeX math as $...$ inline and
+// $$...$$ on lines of their own), starter.py, solution.py and checks.py; mistakes/ is for the
+// tests only and is not shipped. The Markdown is ours (never a user's), rendered with marked and
+// the math with KaTeX (HTML for the eye, MathML for screen readers): the page inserts it as is.
+import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import katex from "katex";
+import { Marked } from "marked";
+
+const FOLDER = /^(\d\d)-[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const FILES = ["lesson.md", "starter.py", "solution.py", "checks.py"];
+
+function fail(message) {
+  console.error(`web/lessons.mjs: ${message}`);
+  process.exit(1);
+}
+
+/** TeX to markup; a TeX error stops the build and names the lesson. */
+function tex(source, displayMode, where) {
+  try {
+    return katex.renderToString(source, {
+      displayMode,
+      throwOnError: true,
+      output: "htmlAndMathml",
+      strict: "error",
+    });
+  } catch (e) {
+    fail(`${where}: bad TeX ${JSON.stringify(source)}: ${e.message}`);
+  }
+}
+
+function markdown(where) {
+  const marked = new Marked({ gfm: true });
+  marked.use({
+    extensions: [
+      {
+        name: "displayMath",
+        level: "block",
+        start: (src) => src.match(/^\$\$/m)?.index,
+        tokenizer(src) {
+          const match = /^\$\$\n?([\s\S]+?)\n?\$\$(?:\n|$)/.exec(src);
+          if (match) return { type: "displayMath", raw: match[0], text: match[1].trim() };
+        },
+        renderer: (token) => `<div class="math-display">${tex(token.text, true, where)}</div>\n`,
+      },
+      {
+        name: "inlineMath",
+        level: "inline",
+        start: (src) => src.indexOf("$"),
+        tokenizer(src) {
+          const match = /^\$([^$\n]+?)\$/.exec(src);
+          if (match) return { type: "inlineMath", raw: match[0], text: match[1] };
+        },
+        renderer: (token) => tex(token.text, false, where),
+      },
+    ],
+    // The page shows the lesson's title as a level-2 heading: the text's own go one below it.
+    walkTokens: (token) => {
+      if (token.type === "heading") token.depth = Math.min(token.depth + 1, 6);
+    },
+    // NOTE: no raw HTML in lesson text: it would reach the page as markup. Write Markdown.
+    renderer: {
+      html: ({ text }) => fail(`${where}: raw HTML is not allowed in lesson text: ${text}`),
+    },
+  });
+  return marked;
+}
+
+function readLesson(dir, id) {
+  for (const file of FILES) {
+    if (!existsSync(join(dir, file))) fail(`${id}: ${file} is missing (a lesson needs ${FILES.join(", ")})`);
+  }
+  const text = readFileSync(join(dir, "lesson.md"), "utf8");
+  const [first, ...rest] = text.split("\n");
+  if (!first.startsWith("# ")) fail(`${id}/lesson.md: the first line must be "# Title"`);
+  const read = (file) => readFileSync(join(dir, file), "utf8");
+  return {
+    id,
+    title: first.slice(2).trim(),
+    html: markdown(`${id}/lesson.md`).parse(rest.join("\n")),
+    starter: read("starter.py"),
+    solution: read("solution.py"),
+    checks: read("checks.py"),
+  };
+}
+
+const [lessonsDir, outFile] = process.argv.slice(2);
+if (!lessonsDir || !outFile) fail("usage: node web/lessons.mjs LESSONS_DIR OUT_FILE");
+const ids = readdirSync(lessonsDir, { withFileTypes: true })
+  .filter((e) => e.isDirectory() && FOLDER.test(e.name))
+  .map((e) => e.name)
+  .sort();
+const numbers = ids.map((id) => id.slice(0, 2));
+const repeated = numbers.find((n, i) => numbers.indexOf(n) !== i);
+if (repeated !== undefined) fail(`two lessons are numbered ${repeated}`);
+const lessons = ids.map((id) => readLesson(join(lessonsDir, id), id));
+mkdirSync(dirname(outFile), { recursive: true });
+writeFileSync(outFile, JSON.stringify({ version: 1, lessons }));
+console.log(`[lessons] ${lessons.length} lessons rendered`);

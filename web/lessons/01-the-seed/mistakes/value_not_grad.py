@@ -1,0 +1,12 @@
+# expect-hint: read x.grad, not y.data
+from ad import tensor
+
+
+def f(x):
+    return x * x + 3 * x
+
+
+x = tensor(2.0)
+y = f(x)
+y.backward()
+answer = float(y.data)

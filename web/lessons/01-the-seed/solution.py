@@ -1,0 +1,15 @@
+# The seed's API: a leaf tensor, operators that record the graph, backward, x.grad.
+from ad import tensor
+
+
+def f(x):
+    return x * x + 3 * x
+
+
+x = tensor(2.0)
+y = f(x)
+print("y =", y.data)
+
+y.backward()
+answer = float(x.grad)
+print("answer =", answer)
