@@ -55,8 +55,11 @@ PYODIDE_TEST_TOOLS = ("pytest", "pluggy", "iniconfig", "pygments", "hypothesis",
 PYODIDE_VERSION = "0.27.7"
 PYODIDE_PYTHON = (3, 12)  # the browser's Python: py-compile must run on the same minor version
 PYODIDE_CORE = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
-# Packages the npm release lacks; their names, files and sha256 come from its pyodide-lock.json.
-RUNTIME_PACKAGES = ("numpy", "micropip", "packaging")
+# The packages the site serves beside the core (which the npm release lacks): numpy, loaded at
+# start-up, and those a run loads when its code imports them. Their dependencies, files and
+# sha256 come from Pyodide's own pyodide-lock.json; the site's lock lists these and nothing else.
+RUNTIME_PACKAGES = ("numpy", "micropip", "packaging", "matplotlib", "scipy", "scikit-learn",
+                    "pandas", "jedi", "sqlite3")
 # Runtime packages the site serves py-compiled (CPython 3.12 .pyc instead of .py), as the ad
 # wheel is: every visit's `import numpy` then skips compiling its ~80 modules (~0.4 s). The
 # upstream wheel is verified against Pyodide's lock first; the lock the site serves records the
@@ -235,10 +238,26 @@ def pyodide_lock() -> dict:
     return json.loads((PYODIDE_NPM / "pyodide-lock.json").read_text())
 
 
+def runtime_packages() -> list[str]:
+    """RUNTIME_PACKAGES and everything they depend on, by the lock's names, sorted."""
+    packages = pyodide_lock()["packages"]
+    found, todo = set(), list(RUNTIME_PACKAGES)
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        if name not in packages:
+            raise BuildError(f"Pyodide {PYODIDE_VERSION}'s pyodide-lock.json has no package "
+                             f"{name!r}: fix RUNTIME_PACKAGES in build.py")
+        found.add(name)
+        todo += packages[name]["depends"]
+    return sorted(found)
+
+
 def runtime_files() -> dict[str, str]:
     """The file name and sha256 of each runtime package, as Pyodide's own lock gives them."""
     packages = pyodide_lock()["packages"]
-    return {packages[name]["file_name"]: packages[name]["sha256"] for name in RUNTIME_PACKAGES}
+    return {packages[name]["file_name"]: packages[name]["sha256"] for name in runtime_packages()}
 
 
 @functools.cache
@@ -377,29 +396,52 @@ def restore_lock_info(path: Path) -> None:
     path.write_text(json.dumps(lock, sort_keys=True))
 
 
+def site_lock(staged: Path, files: dict[str, Path]) -> Path:
+    """The lock the site serves: the staged one (Pyodide's own entries, plus ad's and the
+    precompiled packages' sha256) cut down to the packages whose files the site has, so neither
+    Pyodide's loader nor micropip ever asks the site for a file it lacks (micropip goes to the
+    package index for anything else). Each entry also gets `size`, its file's bytes (our
+    addition; Pyodide and micropip ignore it), so the page can say how much a run will load."""
+    lock = json.loads(staged.read_text())
+    by_file = {path.name: path for path in files.values()}
+    served = {name: {**entry, "size": by_file[entry["file_name"]].stat().st_size}
+              for name, entry in lock["packages"].items() if entry["file_name"] in by_file}
+    text = json.dumps({**lock, "packages": served}, sort_keys=True)
+    path = BUILD_DIR / "lock" / "pyodide-lock.json"
+    if not path.exists() or path.read_text() != text:  # unchanged, it is not copied again
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return path
+
+
 ESBUILD_COMMON = ("--bundle", "--format=esm", "--minify", "--sourcemap", "--target=es2022",
                   "--loader:.py=text", "--log-level=warning")
-# The page: lazily imported modules (web/src/figures/) become chunks of their own.
+# The page: lazily imported modules (web/src/figures/, web/src/completion.ts) become chunks of
+# their own.
 ESBUILD_APP = ("app=web/src/main.ts", *ESBUILD_COMMON, "--splitting",
                "--chunk-names=chunks/[name]-[hash]")
-# NOTE: the worker is bundled on its own, whole: bundled together with the page, a module both
+# NOTE: each worker is bundled on its own, whole: bundled together with the page, a module both
 # import (messages.ts, for its checks) would become a shared chunk that both fetch at start-up.
 ESBUILD_WORKER = ("worker=web/src/worker/worker.ts", *ESBUILD_COMMON)
+# The completion worker (jedi), likewise whole: it shares jedi/protocol.ts with the page.
+ESBUILD_JEDI = ("jedi=web/src/jedi/worker.ts", *ESBUILD_COMMON)
+ESBUILD_RUNS = (ESBUILD_APP, ESBUILD_WORKER, ESBUILD_JEDI)
 
 
 def bundle_web(ident: str, wheel: Path) -> None:
-    """Bundle the page and the worker with esbuild, the build id `ident` compiled in (see
+    """Bundle the page and the two workers with esbuild, the build id `ident` compiled in (see
     build-id.ts) and the name of the CPython wheel the site offers (`AD_WHEEL`, for notebooks);
     type-checking is a separate step (`check`)."""
     defines = (f"--define:AD_BUILD_ID={json.dumps(ident)}",
                f"--define:AD_WHEEL={json.dumps(wheel.name)}")
     digest = fingerprint(WEB_DIR / "src", WEB_DIR / "examples", WEB_DIR / "tsconfig.json",
                          ROOT / "package-lock.json",
-                         settings=(*ESBUILD_APP, *ESBUILD_WORKER, *defines))
-    if is_fresh("bundle", digest, BUNDLE_DIR / "app.js", BUNDLE_DIR / "worker.js"):
+                         settings=(*ESBUILD_RUNS, *defines))
+    entries = [BUNDLE_DIR / f"{name}.js" for name in ("app", "worker", "jedi")]
+    if is_fresh("bundle", digest, *entries):
         return
     shutil.rmtree(BUNDLE_DIR, ignore_errors=True)
-    for args in (ESBUILD_APP, ESBUILD_WORKER):
+    for args in ESBUILD_RUNS:
         call([NODE_MODULES / ".bin" / "esbuild", *args, *defines, f"--outdir={BUNDLE_DIR}"])
     mark_fresh("bundle", digest)
 
@@ -476,15 +518,18 @@ def build() -> Path:
     (cpython_wheel,) = DIST_DIR.glob("ad-*-py3-none-any.whl")
     render_lessons()
     files = {f"pyodide/{name}": PYODIDE_NPM / name for name in PYODIDE_CORE}
-    files |= {f"pyodide/{name}": path for name, path in runtime.items()}
-    files |= {f"pyodide/{p.name}": p for p in STAGE_DIR.glob("*.whl")}  # ad, compiled numpy
-    files |= {f"pyodide/{wheel.name}": wheel,
-              "pyodide/pyodide-lock.json": STAGE_DIR / "pyodide-lock.json"}
+    packages = {f"pyodide/{name}": path for name, path in runtime.items()}
+    packages |= {f"pyodide/{p.name}": p for p in STAGE_DIR.glob("*.whl")}  # ad, compiled numpy
+    packages[f"pyodide/{wheel.name}"] = wheel
+    files |= packages
+    files["pyodide/pyodide-lock.json"] = site_lock(STAGE_DIR / "pyodide-lock.json", packages)
     ident = build_id(files)
     bundle_web(ident, cpython_wheel)
     files |= tree_files(WEB_DIR / "static") | tree_files(BUNDLE_DIR)
     files |= {"lessons/lessons.json": LESSONS_JSON} | katex_files()
     files |= tree_files(WEB_DIR / "python", "python/")
+    # The engine's source, for the completion worker (jedi reads .py; the runtime's wheel is .pyc).
+    files["python/ad.whl"] = cpython_wheel
     # The engine for CPython too: a downloaded notebook's first cell installs it from here.
     files |= {f"dist/{cpython_wheel.name}": cpython_wheel}
     sync_tree(files, SITE_DIR)
@@ -748,11 +793,13 @@ def fetch_pyodide_test_wheels(python: Path) -> None:
 
 
 def check() -> None:
-    """Type-check the page's and the worker's TypeScript (strict, two programs: the DOM lib and
-    the WebWorker lib), apart from bundling; then check the formatting of web/src (prettier)."""
+    """Type-check the TypeScript of the page and of its two workers (strict, three programs: the
+    DOM lib, and the WebWorker lib for web/src/worker/ and web/src/jedi/), apart from bundling;
+    then check the formatting of web/src (prettier)."""
     tsc = NODE_MODULES / ".bin" / "tsc"
     call([tsc, "--noEmit", "-p", WEB_DIR])
     call([tsc, "--noEmit", "-p", WEB_DIR / "src" / "worker"])
+    call([tsc, "--noEmit", "-p", WEB_DIR / "src" / "jedi"])
     call([NODE_MODULES / ".bin" / "prettier", "--check", "--log-level=warn", WEB_DIR / "src"])
 
 

@@ -1,5 +1,6 @@
 """build.py's promises: a runtime file is used only when its sha256 matches Pyodide's lock, the
-server sends the headers and MIME types the page needs, and the wheel holds the package only."""
+site serves exactly the packages its lock names, the server sends the headers and MIME types the
+page needs, and the wheel holds the package only."""
 
 from __future__ import annotations
 
@@ -155,6 +156,34 @@ def test_the_wheel_holds_the_ad_package_and_nothing_else_of_py():
     assert "ad/__init__.py" in names and "ad/nn/functional.py" in names
     others = [name for name in names if not name.startswith(("ad/", "ad-"))]
     assert others == [], f"the wheel ships more than the ad package (not py/bench.py): {others}"
+
+
+def test_the_site_serves_exactly_the_packages_its_lock_names_each_verified():
+    """Every package file in the built site is in its lock with that file's sha256 and size, every
+    locked file is there, and the lock names RUNTIME_PACKAGES with all they depend on."""
+    folder = build.SITE_DIR / "pyodide"
+    if not (folder / "pyodide-lock.json").exists():
+        pytest.fail(f"{folder} has no pyodide-lock.json: run `python3 build.py build`")
+    lock = json.loads((folder / "pyodide-lock.json").read_text())
+    assert lock["info"]["version"] == build.PYODIDE_VERSION
+    packages = lock["packages"]
+    served = {p.name for p in folder.iterdir() if p.suffix in (".whl", ".zip")}
+    served.discard("python_stdlib.zip")  # the core's, from npm
+    assert {entry["file_name"] for entry in packages.values()} == served
+    for name, entry in packages.items():
+        data = (folder / entry["file_name"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"], name
+        assert entry["size"] == len(data), name
+        assert set(entry["depends"]) <= set(packages), f"{name} needs a package the site lacks"
+    assert set(build.RUNTIME_PACKAGES) | {"ad"} <= set(packages)
+    upstream = build.pyodide_lock()["packages"]
+    for name, entry in packages.items():  # Pyodide's own fields, as Pyodide wrote them
+        if name == "ad":
+            continue
+        # A py-compiled package's sha256 is its compiled wheel's (checked above), not upstream's.
+        ignored = {"sha256"} if name in build.PRECOMPILED_PACKAGES else set()
+        fields = set(upstream[name]) - ignored
+        assert {k: entry.get(k) for k in fields} == {k: upstream[name][k] for k in fields}, name
 
 
 def test_the_site_serves_numpy_py_compiled_under_its_own_sha256():

@@ -9,7 +9,10 @@ machine under `flock /tmp/ad-heavy.lock`). Prints:
   their ratios and the stage breakdown;
 - keypress -> next frame in the editor while Python boots;
 - a two-moons MLP training step in Pyodide and in CPython, measured in this same run, and their
-  ratio; what the page transfers, by component.
+  ratio; what the page transfers, by component;
+- per package a run can import, the time its first use spends loading it and the bytes that
+  takes (empty cache, then a second visit), and the editor's first completion (the completion
+  worker's start).
 
 NOTE: every visit launches Chromium on a persistent profile (a user-data-dir on disk), as a
 returning visitor's browser is. Playwright's new_context() is off the record: V8 never uses its
@@ -424,6 +427,80 @@ def component(path: str) -> str:
     return "HTML and other"
 
 
+# What a run imports to use each package the site serves on import (see build.RUNTIME_PACKAGES).
+FIRST_USE = {"matplotlib": "import matplotlib.pyplot", "scipy": "import scipy.optimize",
+             "scikit-learn": "import sklearn.datasets", "pandas": "import pandas",
+             "micropip": "import micropip", "sqlite3": "import sqlite3"}
+LOAD = """async (code) => {
+  await window.adPlayground.ready;
+  const result = await window.adPlayground.run(code);
+  return { ok: !result.error, error: result.error, packages: result.packages,
+           durationMs: result.durationMs };
+}"""
+
+
+def package_bytes(sizes: dict) -> int:
+    return sum(size for url, size in sizes.items() if "/pyodide/" in url
+               and url.endswith((".whl", ".zip")) and "python_stdlib" not in url)
+
+
+def measure_first_use(playwright, url: str, code: str) -> dict:
+    """Load time and bytes of a package's first use on an empty profile, then on a second visit
+    (the browser's cache warm); the import's own time (durationMs) is not load time.
+
+    NOTE: a profile on disk, as a visitor's browser has: the in-memory cache of a plain
+    Playwright context keeps no file over a few MB (matplotlib's and scipy's wheels, the wasm),
+    so a second visit there would fetch them again where a real browser does not.
+    """
+    profile = tempfile.TemporaryDirectory(prefix="ad-bench-profile-")
+    context = playwright.chromium.launch_persistent_context(
+        profile.name, executable_path=build.find_browser(), args=headless.CHROMIUM_ARGS,
+        headless=True)
+    out = {}
+    for visit in ("cold", "warm"):
+        page = context.new_page()
+        sizes = {}
+        page.goto(url)
+        page.wait_for_function("window.adPlayground !== undefined")
+        page.evaluate("() => window.adPlayground.ready")
+        page.on("requestfinished", lambda r, sizes=sizes: sizes.__setitem__(
+            r.url, r.sizes()["responseBodySize"]))
+        result = page.evaluate(LOAD, code)
+        if not result["ok"] or result["packages"] is None:
+            raise RuntimeError(f"{code!r} did not load its packages: {result['error']}")
+        page.close()
+        out[visit] = {"ms": result["packages"]["ms"], "bytes": package_bytes(sizes),
+                      "names": result["packages"]["names"], "size": result["packages"]["bytes"],
+                      "import_ms": result["durationMs"]}
+    context.close()
+    profile.cleanup()
+    return out
+
+
+def measure_first_completion(playwright, url: str) -> dict:
+    """From typing `np.zer` in a fresh page to jedi's list (its worker boots on that first use,
+    when the dot is typed)."""
+    profile = tempfile.TemporaryDirectory(prefix="ad-bench-profile-")
+    context = playwright.chromium.launch_persistent_context(
+        profile.name, executable_path=build.find_browser(), args=headless.CHROMIUM_ARGS,
+        headless=True)
+    page = context.new_page()
+    sizes = {}
+    page.goto(url)
+    page.evaluate("() => window.adPlayground.ready")
+    page.get_by_role("textbox").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text("import numpy as np\n")
+    page.on("requestfinished", lambda r: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
+    started = page.evaluate("performance.now()")
+    page.keyboard.type("np.zer")  # NOTE: the list renders its first 100 names only; np. has 600
+    page.get_by_role("option").filter(has_text="zeros").first.wait_for(timeout=120_000)
+    ms = page.evaluate("performance.now()") - started
+    context.close()
+    profile.cleanup()
+    return {"ms": ms, "bytes": sum(sizes.values())}
+
+
 def pyodide_step_us(playground, steps: int, repeats: int) -> float:
     code = TRAINING_STEP.replace("REPEATS", str(repeats)).replace("STEPS", str(steps))
     result = playground.run(code, timeout_s=600)
@@ -447,6 +524,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--skip-startup", action="store_true",
                         help="only the training step and the sizes")
+    parser.add_argument("--skip-packages", action="store_true",
+                        help="leave out the packages' first use and the first completion")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -466,12 +545,19 @@ def main(argv: list[str] | None = None) -> int:
                 py_steps.append(pyodide_step_us(playground, args.steps, args.repeats))
                 cp_steps.append(cpython_step_us(args.steps, args.repeats))
             browser.close()
+            first_use, completion = {}, None
+            if not args.skip_packages:
+                first_use = {name: measure_first_use(playwright, url, code)
+                             for name, code in FIRST_USE.items()}
+                completion = measure_first_completion(playwright, url)
 
     py, cp = statistics.median(py_steps), statistics.median(cp_steps)
     print(f"  two-moons MLP step (2-16-16-1, batch 200, Adam): Pyodide {py:.0f} us, "
           f"CPython {cp:.0f} us, ratio {py / cp:.2f}x   target < 2.5x")
     if sizes:
         report_sizes(site, sizes)
+    if completion is not None:
+        report_packages(first_use, completion)
     return 0
 
 
@@ -496,6 +582,20 @@ def report_sizes(site: Path, sizes: dict) -> None:
           f"{gz(ours):.1f} KiB in all (target < 250 KiB); "
           f"lazily loaded chunks not fetched at start: "
           f"{sorted(p.name for p in set(ours) - set(eager)) or 'none'}")
+
+
+def report_packages(first_use: dict, completion: dict) -> None:
+    mb = lambda n: f"{n / 2**20:.1f} MB"  # noqa: E731
+    print("  first use of a package (a run that imports it; loading only, not the import):")
+    for name, m in first_use.items():
+        cold, warm = m["cold"], m["warm"]
+        print(f"    {name:<13} {len(cold['names']):>2} packages {mb(cold['size']):>8}: "
+              f"empty cache {cold['ms'] / 1000:.2f} s, {mb(cold['bytes'])} transferred; "
+              f"second visit {warm['ms'] / 1000:.2f} s, {mb(warm['bytes'])} transferred; "
+              f"then the import itself {cold['import_ms'] / 1000:.2f} s")
+    print(f"  first completion (typing `np.zer`; the jedi worker boots): "
+          f"{completion['ms'] / 1000:.2f} s, {mb(completion['bytes'])} transferred "
+          "(the runtime's own files come from the cache the page's boot filled)")
 
 
 if __name__ == "__main__":

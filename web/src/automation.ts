@@ -257,6 +257,7 @@ function invalid(message: string): AutomationRunResult {
     durationMs: 0,
     dropped: 0,
     displays: [],
+    packages: null,
     timedOut: false,
   };
 }

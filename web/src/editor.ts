@@ -1,9 +1,24 @@
 /**
  * The code editor: CodeMirror 6 with Python, line numbers, bracket matching, auto-indent,
- * undo history and search; Ctrl/Cmd+Enter runs; Escape then Tab leaves the editor.
+ * undo history and search; Ctrl/Cmd+Enter runs; Escape then Tab leaves the editor. Completion
+ * (after `.` and on Ctrl+Space), signature help (on `(`) and hover docs come from a language
+ * service (completion.ts, a lazy chunk) started at the first keystroke typed in the editor, with
+ * word completion as fallback.
  * Knows nothing of Pyodide.
  */
-import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
+import {
+  autocompletion,
+  closeBrackets,
+  closeBracketsKeymap,
+  completeAnyWord,
+  completionStatus,
+} from "@codemirror/autocomplete";
+import type {
+  Completion,
+  CompletionContext,
+  CompletionResult,
+  CompletionSource,
+} from "@codemirror/autocomplete";
 import {
   defaultKeymap,
   history,
@@ -12,7 +27,7 @@ import {
   simplifySelection,
   temporarilySetTabFocusMode,
 } from "@codemirror/commands";
-import { python } from "@codemirror/lang-python";
+import { globalCompletion, localCompletionSource, python } from "@codemirror/lang-python";
 import {
   bracketMatching,
   foldGutter,
@@ -27,6 +42,7 @@ import { EditorState, Prec, StateEffect, StateField } from "@codemirror/state";
 import type { Extension } from "@codemirror/state";
 import {
   Decoration,
+  ViewPlugin,
   crosshairCursor,
   drawSelection,
   dropCursor,
@@ -34,15 +50,20 @@ import {
   highlightActiveLine,
   highlightActiveLineGutter,
   highlightSpecialChars,
+  hoverTooltip,
   keymap,
   lineNumbers,
   rectangularSelection,
+  showTooltip,
 } from "@codemirror/view";
-import type { DecorationSet } from "@codemirror/view";
+import type { DecorationSet, Tooltip, ViewUpdate } from "@codemirror/view";
+import type { LanguageService } from "./completion";
 import { tags } from "@lezer/highlight";
 
 export interface EditorOptions {
   doc: string;
+  /** The completion worker's script (jedi/worker.ts); started on first use, never at start-up. */
+  completionWorker: URL;
   /** Called after every change to the text (typing, undo, or setCode). */
   onChange: (code: string) => void;
   onRun: () => void;
@@ -135,8 +156,211 @@ const theme = EditorView.theme({
     boxShadow: "inset 3px 0 0 var(--stderr)",
   },
   ".cm-panels": { backgroundColor: "var(--panel)", color: "var(--fg)" },
+  ".cm-tooltip": {
+    backgroundColor: "var(--panel)",
+    color: "var(--fg)",
+    border: "1px solid var(--border)",
+    borderRadius: "4px",
+  },
+  ".cm-tooltip-autocomplete > ul": { fontFamily: "var(--mono)", maxHeight: "16em" },
+  ".cm-tooltip-autocomplete > ul > li[aria-selected]": {
+    backgroundColor: "var(--selection)",
+    color: "var(--fg)",
+  },
+  ".cm-completionDetail": { color: "var(--muted)", fontStyle: "normal", marginLeft: "0.6em" },
+  ".cm-tooltip.cm-completionInfo, .cm-tooltip-hover, .cm-tooltip-above": {
+    maxWidth: "min(560px, 90vw)",
+  },
   ".cm-searchMatch": { backgroundColor: "var(--search-match)" },
 });
+
+// ---- completion, signature help, hover docs ----
+
+/** The service, once something asked for it (null: it could not load; word completion then). */
+let service: Promise<LanguageService | null> | null = null;
+
+function languageService(workerUrl: URL): Promise<LanguageService | null> {
+  service ??= import("./completion").then(
+    (m) => m.connect(workerUrl),
+    () => null,
+  );
+  return service;
+}
+
+/** jedi's position of a document offset: 1-based line, 0-based column in code points. */
+function jediPosition(state: EditorState, pos: number): [line: number, column: number] {
+  const line = state.doc.lineAt(pos);
+  return [line.number, [...line.text.slice(0, pos - line.from)].length];
+}
+
+/** What the last transaction typed when it was one keystroke ("x", ".", or "(" with its ")");
+ * else "". */
+const lastTyped = StateField.define<string>({
+  create: () => "",
+  update(typed, tr) {
+    if (!tr.docChanged) return tr.selection === undefined ? typed : "";
+    let inserted = "";
+    let changes = 0;
+    tr.changes.iterChanges((_fromA, _toA, _fromB, _toB, text) => {
+      inserted += text.toString();
+      changes += 1;
+    });
+    // NOTE: pasted or inserted text (a whole snippet) is not typing: it must not start jedi.
+    return tr.isUserEvent("input.type") && changes === 1 && inserted.length <= 2 ? inserted : "";
+  },
+});
+
+const KINDS: Record<string, string> = {
+  module: "namespace",
+  class: "class",
+  function: "function",
+  property: "property",
+  keyword: "keyword",
+  path: "text",
+};
+
+/** The editor's own completion: names in scope, builtins and keywords, words in the text. */
+function wordCompletion(context: CompletionContext): CompletionResult | null {
+  const results = [
+    localCompletionSource(context),
+    globalCompletion(context),
+    completeAnyWord(context),
+  ];
+  const found = results.filter((r): r is CompletionResult => r !== null && !(r instanceof Promise));
+  if (found.length === 0) return null;
+  const from = Math.min(...found.map((r) => r.from));
+  const seen = new Set<string>();
+  const options: Completion[] = [];
+  for (const result of found.filter((r) => r.from === from)) {
+    for (const option of result.options) {
+      if (!seen.has(option.label)) options.push(option);
+      seen.add(option.label);
+    }
+  }
+  return { from, options, validFor: /^\w*$/ };
+}
+
+function jediCompletion(workerUrl: URL): CompletionSource {
+  return async (context) => {
+    const word = context.matchBefore(/\w*/) ?? { from: context.pos };
+    const afterDot = context.state.sliceDoc(word.from - 1, word.from) === ".";
+    // As you type: a member being typed (the dot, or the letters after it, one key at a time).
+    const typingMember = afterDot && context.state.field(lastTyped) !== "";
+    if (!context.explicit && !typingMember) return null;
+    const jedi = await languageService(workerUrl);
+    const [line, column] = jediPosition(context.state, context.pos);
+    const items =
+      jedi === null ? null : await jedi.complete(context.state.doc.toString(), line, column);
+    if (context.aborted) return null;
+    // Without jedi there is nothing to say about members; the editor's words do for the rest.
+    if (items === null) return afterDot && !context.explicit ? null : wordCompletion(context);
+    const options = items.map((item): Completion => ({
+      label: item.name,
+      type: KINDS[item.kind] ?? "variable",
+      ...(item.params === null ? {} : { detail: item.params }),
+      info: () => jedi?.describe(item.name) ?? null,
+    }));
+    return { from: word.from, options, validFor: /^\w*$/ };
+  };
+}
+
+const setSignature = StateEffect.define<Tooltip | null>();
+/** Escape: close the signature, and forget answers still on their way. */
+const dismissSignature = StateEffect.define<null>();
+
+/** The signature tooltip of the call being typed. */
+const signatureTooltip = StateField.define<Tooltip | null>({
+  create: () => null,
+  update(tooltip, tr) {
+    for (const effect of tr.effects) {
+      if (effect.is(setSignature)) return effect.value;
+      if (effect.is(dismissSignature)) return null;
+    }
+    return tooltip === null || !tr.docChanged
+      ? tooltip
+      : { ...tooltip, pos: tr.changes.mapPos(tooltip.pos) };
+  },
+  provide: (field) => showTooltip.from(field),
+});
+
+/** Asks for the signature on `(` and `,`, and keeps it current while the tooltip is open. */
+function signatureHelp(workerUrl: URL): Extension {
+  const plugin = ViewPlugin.fromClass(
+    class {
+      private asked = 0;
+      constructor(private readonly view: EditorView) {}
+      update(update: ViewUpdate): void {
+        const dismissed = update.transactions.some((tr) =>
+          tr.effects.some((e) => e.is(dismissSignature)),
+        );
+        if (dismissed) {
+          this.asked += 1; // an answer still on its way must not bring it back
+          return;
+        }
+        const typed = update.state.field(lastTyped);
+        const open = update.state.field(signatureTooltip) !== null;
+        const opens = update.docChanged && (typed.startsWith("(") || typed === ",");
+        if (opens || (open && (update.docChanged || update.selectionSet))) this.ask();
+      }
+      private ask(): void {
+        const ticket = ++this.asked;
+        const view = this.view;
+        const pos = view.state.selection.main.head;
+        const [line, column] = jediPosition(view.state, pos);
+        const code = view.state.doc.toString();
+        void languageService(workerUrl)
+          .then((jedi) => jedi?.signatures(code, line, column) ?? null)
+          .then((dom) => {
+            if (ticket !== this.asked) return; // the text moved on: a newer question is out
+            const tooltip: Tooltip | null =
+              dom === null ? null : { pos, above: true, create: () => ({ dom }) };
+            view.dispatch({ effects: setSignature.of(tooltip) });
+          });
+      }
+    },
+  );
+  // NOTE: before the completion keymap, whose Escape also takes a query that is only pending
+  // (one goes out after each keystroke); an open completion list still closes first.
+  const close = keymap.of([
+    {
+      key: "Escape",
+      run: (view) => {
+        const listOpen = completionStatus(view.state) === "active";
+        if (listOpen || view.state.field(signatureTooltip) === null) return false;
+        view.dispatch({ effects: dismissSignature.of(null) });
+        return true;
+      },
+    },
+  ]);
+  return [signatureTooltip, plugin, Prec.highest(close)];
+}
+
+/**
+ * Start the service at the first keystroke typed in the editor (not at start-up, not for pasted
+ * text), so that jedi has booted, or nearly, by the time a `.` asks it for names.
+ */
+function startOnTyping(workerUrl: URL): Extension {
+  return EditorView.updateListener.of((update) => {
+    if (service === null && update.docChanged && update.state.field(lastTyped) !== "") {
+      void languageService(workerUrl);
+    }
+  });
+}
+
+/** Docs of the name under the mouse, once the service runs (a mere hover never starts it). */
+function hoverDocs(workerUrl: URL): Extension {
+  return hoverTooltip(async (view, pos) => {
+    if (service === null) return null;
+    const word = view.state.wordAt(pos);
+    if (word === null) return null;
+    const jedi = await languageService(workerUrl);
+    const [line, column] = jediPosition(view.state, word.to);
+    const dom = (await jedi?.help(view.state.doc.toString(), line, column)) ?? null;
+    return dom === null
+      ? null
+      : { pos: word.from, end: word.to, above: true, create: () => ({ dom }) };
+  });
+}
 
 /** Escape leaves multi-selections first; otherwise it lets the next Tab move focus out. */
 const escapeThenTab = keymap.of([
@@ -177,6 +401,15 @@ export function createEditor(parent: HTMLElement, options: EditorOptions): Edito
       indentWithTab,
     ]),
     python(),
+    lastTyped,
+    startOnTyping(options.completionWorker),
+    signatureHelp(options.completionWorker),
+    autocompletion({
+      override: [jediCompletion(options.completionWorker)],
+      activateOnTyping: true,
+      icons: true,
+    }),
+    hoverDocs(options.completionWorker),
     errorLine,
     theme,
     EditorView.contentAttributes.of({

@@ -32,7 +32,7 @@ import { Notices } from "./notices";
 import { notebook } from "./notebook";
 import { OutputView } from "./output";
 import { Runner } from "./runner";
-import type { RunHooks, RunResult, RunnerStatus, Trust } from "./runner";
+import type { PackageLoad, RunHooks, RunResult, RunnerStatus, Trust } from "./runner";
 import { decodeFragment, encodeCode, LONG_LINK, MAX_CODE_BYTES } from "./share";
 import {
   debounce,
@@ -201,6 +201,19 @@ function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.max(0, Math.round(ms))} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
+/** "Loading matplotlib, fonttools, pillow and 9 more (9.4 MB)…", then "Loaded … in 2.31 s". */
+function packagesLine(load: PackageLoad): string {
+  const { names } = load;
+  const shown =
+    names.length > 4
+      ? `${names.slice(0, 3).join(", ")} and ${names.length - 3} more`
+      : names.join(", ");
+  const what = `${shown} (${(load.bytes / 2 ** 20).toFixed(1)} MB)`;
+  if (load.state === "loading") return `Loading ${what}…`;
+  const took = formatDuration(load.ms ?? 0);
+  return load.state === "loaded" ? `Loaded ${what} in ${took}` : `Could not load ${what}`;
+}
+
 // ---- running ----
 
 let runToken = 0;
@@ -240,6 +253,11 @@ async function runCode(
     },
     onDisplay: (display) => {
       if (token === runToken) output.display(display);
+    },
+    onPackages: (load) => {
+      if (token === runToken) {
+        output.status("packages", packagesLine(load), load.names.join(", "));
+      }
     },
     onTruncated: (cap) => {
       if (token === runToken) {
@@ -1135,6 +1153,7 @@ for (const example of EXAMPLES) {
 
 const editor: Editor = createEditor(ui.editor, {
   doc: await initialCode(),
+  completionWorker: new URL("./jedi.js", import.meta.url),
   onChange: onUserEdit,
   onRun: () => void runNow(),
   readonly: embed?.readonly === true,

@@ -125,6 +125,25 @@ export interface DisplayMessage {
   text: string;
 }
 
+/**
+ * Before a run: the site's packages its imports need that Python does not have yet (with their
+ * dependencies), "loading"; then "loaded", or "failed" (the run then ends with an ImportError).
+ * The run's own stopwatch (`done.durationMs`) starts after loading.
+ */
+export interface PackagesMessage {
+  type: "packages";
+  id: number;
+  state: "loading" | "loaded" | "failed";
+  /** Package names as Pyodide's lock gives them: the imported ones, then what they need. */
+  names: string[];
+  /** Their files' total size. */
+  bytes: number;
+  /** How long loading took; null while "loading". */
+  ms: number | null;
+  /** Why loading failed; null unless "failed". */
+  error: string | null;
+}
+
 export type ErrorKind =
   /** A Python exception escaped the user's code (SyntaxError included). */
   | "exception"
@@ -183,6 +202,7 @@ export type FromWorker =
   | OutputMessage
   | TruncatedMessage
   | DisplayMessage
+  | PackagesMessage
   | CheckedMessage
   | DoneMessage;
 
@@ -323,6 +343,17 @@ export interface ArrayData extends Titled {
   parts: ArrayPart[];
 }
 
+/** A matplotlib figure, drawn by Agg in the worker (web/python/_playground_matplotlib.py). */
+export interface ImageData extends Titled {
+  /** The figure as a PNG, base64; it has more pixels than `width` x `height` (sharp on HiDPI). */
+  png: string;
+  /** The same figure as an SVG document, for download only; null when it was too large. */
+  svg: string | null;
+  /** The size to show it at, in CSS pixels. */
+  width: number;
+  height: number;
+}
+
 /** A node of a stepper figure: a graph node, with what its details panel shows. */
 export interface StepperNode extends GraphNode {
   /** The tensor's own `name=`, which wins over a variable's name in `label`; or null. */
@@ -377,6 +408,7 @@ export interface FigureData {
   graph: GraphData;
   gradcheck: GradcheckData;
   array: ArrayData;
+  image: ImageData;
   stepper: StepperData;
 }
 
@@ -490,6 +522,14 @@ const isArrayPart = fields<ArrayPart>({
   mean: optional(isNumber),
 });
 
+/** Base64 of a PNG file (its signature, then only the base64 alphabet). */
+const isPng = (v: unknown): v is string =>
+  isString(v) && v.startsWith("iVBORw0KGgo") && /^[A-Za-z0-9+/]*={0,2}$/.test(v);
+/** An SVG document, as matplotlib writes one (an XML declaration, or the root element). */
+const isSvg = (v: unknown): v is string =>
+  isString(v) && /^\s*(<\?xml[^>]*>\s*)?(<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]/.test(v);
+const isSize = (v: unknown): v is number => isNumber(v) && v > 0 && v <= 20_000;
+
 const isStepperNode = fields<StepperNode>({
   ...GRAPH_NODE_CHECKS,
   name: orNull(isString),
@@ -576,6 +616,13 @@ const FIGURE_CHECKS: { [K in FigureKind]: Check<FigureData[K]> } = {
     }),
   }),
   array: fields<ArrayData>({ title, parts: listOf(isArrayPart) }),
+  image: fields<ImageData>({
+    title,
+    png: isPng,
+    svg: orNull(isSvg),
+    width: isSize,
+    height: isSize,
+  }),
   stepper: where(
     fields<StepperData>({
       title,
@@ -667,6 +714,19 @@ const FROM_WORKER: { [T in FromWorker["type"]]: Check<Extract<FromWorker, { type
     data: (_v: unknown): _v is unknown => true, // read later by its kind (readDisplay)
     text: isString,
   }),
+  packages: where(
+    fields<PackagesMessage>({
+      type: oneOf("packages"),
+      id: isId,
+      state: oneOf("loading", "loaded", "failed"),
+      names: where(listOf(isString), (names) => names.length > 0),
+      bytes: isCount,
+      ms: orNull(isDuration),
+      error: orNull(isString),
+    }),
+    (m) =>
+      (m.state === "loading") === (m.ms === null) && (m.state === "failed") === (m.error !== null),
+  ),
   checked: fields<CheckedMessage>({
     type: oneOf("checked"),
     id: isId,

@@ -8,7 +8,10 @@ import { download } from "./download";
 import type { Chunk, Display } from "./messages";
 
 type LineKind = "stdout" | "stderr" | "notice" | "error";
-type Pending = { kind: LineKind; text: string } | { kind: "figure"; display: Display };
+type Pending =
+  | { kind: LineKind; text: string }
+  | { kind: "figure"; display: Display }
+  | { kind: "status"; element: HTMLElement };
 type Views = typeof import("./figures/views");
 
 let views: Promise<Views> | null = null;
@@ -22,6 +25,9 @@ export class OutputView {
     { element: HTMLElement; display: Display; shown: Display | null; since: number }
   >();
 
+  /** Status lines by key (package loading), rewritten in place. */
+  private statuses = new Map<string, HTMLElement>();
+
   /** `goToLine` puts the editor's cursor on a line: a figure's link into the code uses it. */
   constructor(
     private readonly root: HTMLElement,
@@ -31,7 +37,23 @@ export class OutputView {
   clear(): void {
     this.pending = [];
     this.figures.clear();
+    this.statuses.clear();
     this.root.replaceChildren();
+  }
+
+  /** A line from the playground that a later call with the same key rewrites (e.g. loading). */
+  status(key: string, text: string, title = ""): void {
+    const known = this.statuses.get(key);
+    const element = known ?? document.createElement("span");
+    element.textContent = text.endsWith("\n") ? text : text + "\n";
+    element.title = title;
+    if (known !== undefined) return;
+    element.className = "out-notice";
+    element.dataset.kind = "status";
+    if (!this.endsWithNewline()) this.pending.push({ kind: "stdout", text: "\n" });
+    this.statuses.set(key, element);
+    this.pending.push({ kind: "status", element });
+    this.schedule();
   }
 
   /** A figure from the program: new ones join the log in order, updates redraw in place. */
@@ -70,7 +92,15 @@ export class OutputView {
   get text(): string {
     return (
       (this.root.textContent ?? "") +
-      this.pending.map((p) => (p.kind === "figure" ? p.display.text : p.text)).join("")
+      this.pending
+        .map((p) =>
+          p.kind === "figure"
+            ? p.display.text
+            : p.kind === "status"
+              ? (p.element.textContent ?? "")
+              : p.text,
+        )
+        .join("")
     );
   }
 
@@ -98,7 +128,9 @@ export class OutputView {
 
   private endsWithNewline(): boolean {
     const last = this.pending[this.pending.length - 1];
-    if (last !== undefined) return last.kind === "figure" || last.text.endsWith("\n");
+    if (last !== undefined) {
+      return last.kind === "figure" || last.kind === "status" || last.text.endsWith("\n");
+    }
     const text = this.root.lastChild?.textContent ?? "";
     return text === "" || text.endsWith("\n");
   }
@@ -109,6 +141,10 @@ export class OutputView {
     const root = this.root;
     const stick = root.scrollHeight - root.scrollTop - root.clientHeight < 40;
     for (const item of this.pending) {
+      if (item.kind === "status") {
+        root.append(item.element);
+        continue;
+      }
       if (item.kind === "figure") {
         const element = document.createElement("figure");
         element.className = "view";

@@ -15,10 +15,14 @@ import type {
   CheckRequest,
   Chunk,
   Display,
+  PackagesMessage,
   RunError,
   RunRequest,
   Stage,
 } from "./messages";
+
+/** The site's packages a run loaded before it started (see PackagesMessage). */
+export type PackageLoad = Omit<PackagesMessage, "type" | "id">;
 
 export type StageState = "waiting" | "loading" | "done";
 
@@ -50,6 +54,8 @@ export interface RunResult {
   dropped: number;
   /** The run's figures (plots, graphs, tables), each as its kind and text summary, in order. */
   displays: Array<{ kind: string; text: string }>;
+  /** The packages loaded for its imports before it started, or null when none were needed. */
+  packages: PackageLoad | null;
   /** A check's results (see `Runner.check`); null for a plain run, or when it did not finish. */
   checks: CheckOutcome[] | null;
 }
@@ -61,6 +67,8 @@ export interface RunHooks {
   onTruncated?: (cap: number) => void;
   /** A figure (its payload already read: see `readDisplay`), after the output printed before it. */
   onDisplay?: (display: Display) => void;
+  /** Packages its imports need: loading, then loaded or failed (before any output). */
+  onPackages?: (packages: PackageLoad) => void;
 }
 
 /** Whose code a run is: the user's own (typed, an example, the automation API) or a link's. */
@@ -225,6 +233,7 @@ interface ActiveRun {
   dropped: number;
   /** The latest text of each figure, by figure id (a live plot updates its own entry). */
   displays: Map<string, { kind: string; text: string }>;
+  packages: PackageLoad | null;
   hooks: RunHooks;
   /** Settles once the run is over, however it ended (`finish` settles it). */
   done: Promise<RunResult>;
@@ -344,6 +353,7 @@ export class Runner {
       stderr: [],
       dropped: 0,
       displays: new Map(),
+      packages: null,
       hooks,
       done,
       settle,
@@ -526,6 +536,15 @@ export class Runner {
         hook(() => run.hooks.onDisplay?.(readDisplay(m)));
         return;
       }
+      case "packages": {
+        const run = this.activeFor(w, m.id);
+        if (run === null) return;
+        const { names, bytes, state, ms, error } = m;
+        run.packages = { names, bytes, state, ms, error };
+        const load = run.packages;
+        hook(() => run.hooks.onPackages?.(load));
+        return;
+      }
       case "checked": {
         const run = this.activeFor(w, m.id);
         if (run === null) return;
@@ -672,6 +691,7 @@ export class Runner {
       durationMs: durationMs ?? performance.now() - run.started,
       dropped: run.dropped,
       displays: [...run.displays.values()],
+      packages: run.packages,
       checks: run.outcome,
     });
     this.emit();
@@ -708,7 +728,16 @@ function failure(kind: RunError["kind"], name: string, message: string): RunErro
 }
 
 function emptyResult(error: RunError): RunResult {
-  return { stdout: "", stderr: "", error, durationMs: 0, dropped: 0, displays: [], checks: null };
+  return {
+    stdout: "",
+    stderr: "",
+    error,
+    durationMs: 0,
+    dropped: 0,
+    displays: [],
+    packages: null,
+    checks: null,
+  };
 }
 
 function notStarted(why: string): RunError {

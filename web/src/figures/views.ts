@@ -7,7 +7,7 @@
  * loads at start-up would make esbuild move that module into a shared chunk, fetched at start-up;
  * what the page lends the figures (saving a file) comes in as an argument instead.
  */
-import type { ArrayData, Display, GradcheckData } from "../messages";
+import type { ArrayData, Display, GradcheckData, ImageData } from "../messages";
 
 /**
  * Graphs with more nodes than this are shown as text: dagre lays out on the page's own thread,
@@ -30,6 +30,7 @@ const TITLES: Record<string, string> = {
   stepper: "computation graph",
   gradcheck: "gradient check",
   array: "array",
+  image: "figure",
 };
 
 /** What the page lends a figure. */
@@ -88,7 +89,10 @@ export function renderView(figure: HTMLElement, display: Display, host: FigureHo
         void charts
           .then((c) => {
             const svg = c.drawChart(frame.body, display);
-            addExports(frame, () => svg() ?? null);
+            addExports(
+              frame,
+              fromSvg(() => svg() ?? null),
+            );
             markDrawn(figure, host.since);
           })
           .catch((e: unknown) => fallback(`it could not be drawn (${describe(e)}).`));
@@ -98,7 +102,10 @@ export function renderView(figure: HTMLElement, display: Display, host: FigureHo
         void graphView
           .then((g) => {
             const svg = g.drawGraph(frame.body, display.data, frame.actions);
-            addExports(frame, () => svg);
+            addExports(
+              frame,
+              fromSvg(() => svg),
+            );
             markDrawn(figure, host.since);
           })
           .catch((e: unknown) => fallback(`it could not be drawn (${describe(e)}).`));
@@ -118,7 +125,7 @@ export function renderView(figure: HTMLElement, display: Display, host: FigureHo
               },
               display.text,
             );
-            addExports(frame, svg);
+            addExports(frame, fromSvg(svg));
             markDrawn(figure, host.since);
           })
           .catch((e: unknown) => fallback(`it could not be drawn (${describe(e)}).`));
@@ -129,6 +136,11 @@ export function renderView(figure: HTMLElement, display: Display, host: FigureHo
         break;
       case "array":
         drawArray(frame.body, display.data);
+        break;
+      case "image":
+        drawImage(frame.body, display.data, title);
+        // An SVG too large to send leaves the PNG only.
+        addExports(frame, fromImage(display.data), display.data.svg === null ? ["png"] : undefined);
         break;
     }
     markDrawn(figure, host.since);
@@ -175,13 +187,20 @@ function text(tag: string, content: string, className?: string): HTMLElement {
 
 // ---- export as SVG or PNG ----
 
-function addExports(frame: Frame, svg: () => SVGSVGElement | null): void {
-  if (frame.actions.querySelector("[data-export]") !== null) {
-    exporters.set(frame.actions, svg);
-    return;
-  }
-  exporters.set(frame.actions, svg);
-  for (const format of ["svg", "png"] as const) {
+type Format = "svg" | "png";
+/** The figure's current drawing as a file of that format; null when it has none. */
+type Exporter = (format: Format) => Promise<Blob | null>;
+
+function addExports(
+  frame: Frame,
+  exporter: Exporter,
+  formats: readonly Format[] = ["svg", "png"],
+): void {
+  exporters.set(frame.actions, exporter);
+  const shown = [...frame.actions.querySelectorAll<HTMLElement>("[data-export]")];
+  if (shown.map((b) => b.dataset.export).join() === formats.join()) return;
+  for (const button of shown) button.remove();
+  for (const format of formats) {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "quiet";
@@ -189,14 +208,39 @@ function addExports(frame: Frame, svg: () => SVGSVGElement | null): void {
     button.textContent = format.toUpperCase();
     button.setAttribute("aria-label", `Download ${frame.title} as ${format.toUpperCase()}`);
     button.addEventListener("click", () => {
-      const current = exporters.get(frame.actions)?.();
-      if (current !== null && current !== undefined) void exportAs(current, frame, format);
+      const name =
+        (frame.title.replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "") || "figure") + "." + format;
+      void exporters
+        .get(frame.actions)?.(format)
+        .then((blob) => {
+          if (blob !== null) frame.host.download(blob, name);
+        });
     });
     frame.actions.append(button);
   }
 }
 
-const exporters = new WeakMap<HTMLElement, () => SVGSVGElement | null>();
+const exporters = new WeakMap<HTMLElement, Exporter>();
+
+/** Files from a figure drawn as SVG in the page (charts, graphs). */
+function fromSvg(svg: () => SVGSVGElement | null): Exporter {
+  return async (format) => {
+    const current = svg();
+    return current === null ? null : svgFile(current, format);
+  };
+}
+
+/** Files from a matplotlib image: its PNG as sent, its SVG when the worker sent one. */
+function fromImage(data: ImageData): Exporter {
+  return async (format) => {
+    if (format === "svg") {
+      return data.svg === null ? null : new Blob([data.svg], { type: "image/svg+xml" });
+    }
+    // NOTE: not fetch() of a data: URL, which the page's CSP (connect-src) refuses.
+    const bytes = Uint8Array.from(atob(data.png), (c) => c.charCodeAt(0));
+    return new Blob([bytes], { type: "image/png" });
+  };
+}
 
 /** A standalone copy of `svg`: CSS variables and currentColor resolved, the theme's background. */
 export function standalone(svg: SVGSVGElement): { markup: string; width: number; height: number } {
@@ -239,11 +283,9 @@ export function standalone(svg: SVGSVGElement): { markup: string; width: number;
   return { markup: new XMLSerializer().serializeToString(copy), width, height };
 }
 
-/** Save the figure's SVG as an SVG or PNG file named after its title. */
-async function exportAs(svg: SVGSVGElement, frame: Frame, format: "svg" | "png"): Promise<void> {
+/** The figure's SVG as an SVG or PNG file. */
+async function svgFile(svg: SVGSVGElement, format: Format): Promise<Blob | null> {
   const { markup, width, height } = standalone(svg);
-  const name =
-    (frame.title.replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "") || "figure") + "." + format;
   let blob = new Blob([markup], { type: "image/svg+xml" });
   if (format === "png") {
     const image = new Image();
@@ -255,15 +297,29 @@ async function exportAs(svg: SVGSVGElement, frame: Frame, format: "svg" | "png")
     canvas.width = Math.max(1, Math.round(width * scale));
     canvas.height = Math.max(1, Math.round(height * scale));
     const context = canvas.getContext("2d");
-    if (context === null) return;
+    if (context === null) return null;
     context.fillStyle = getComputedStyle(svg.closest(".view") ?? svg).backgroundColor;
     context.fillRect(0, 0, canvas.width, canvas.height);
     context.drawImage(image, 0, 0, canvas.width, canvas.height);
     const png = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, "image/png"));
-    if (png === null) return;
+    if (png === null) return null;
     blob = png;
   }
-  frame.host.download(blob, name);
+  return blob;
+}
+
+// ---- images ----
+
+/** A matplotlib figure: its PNG at its own size (smaller when the output is narrower). */
+function drawImage(body: HTMLElement, data: ImageData, title: string): void {
+  const image = document.createElement("img");
+  image.className = "view-image";
+  image.alt = title;
+  image.width = Math.round(data.width);
+  image.height = Math.round(data.height);
+  // NOTE: checked base64 of a PNG (messages.ts); a data: URL in an <img> runs nothing.
+  image.src = `data:image/png;base64,${data.png}`;
+  body.replaceChildren(image);
 }
 
 // ---- tables ----

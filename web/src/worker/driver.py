@@ -8,25 +8,32 @@ import ast
 import asyncio
 import builtins
 import codecs
+import functools
 import importlib
 import importlib.machinery
+import importlib.util
 import io
 import json
 import linecache
 import os
 import random
+import re
 import signal
 import sys
 import time
 import traceback
 import types
+import urllib.parse
 import warnings
 
 import numpy as np
 
-# Python that ships with the site, not with the engine: the figures, the lessons' checks
-_PAGE_MODULES = ("playground", "lessoncheck")
+# Python that ships with the site, not with the engine: the snippets' figure module, matplotlib's
+# backend and the lessons' checks. The first two have _install(send) (where figures go) and
+# _finish() (end of a run); lessoncheck has neither.
+_PAGE_MODULES = ("playground", "_playground_matplotlib", "lessoncheck")
 _display = None  # the current run's display(kind, figure_id, json_data, text), for figures
+_site_url = ""  # the site's root URL: micropip resolves a wheel's relative URL against it
 
 
 class _PageModuleFinder:
@@ -69,15 +76,133 @@ class _PageModuleFinder:
         return spec
 
 
-def install_page_modules(fetch, base_url):
-    """`fetch(url)` returns a file's text or None; it must block, as an import does. Called once
-    at boot, before any user code: it also takes the state every run starts from."""
-    global _baseline
+def install_page_modules(fetch, site_url):
+    """`fetch(url)` returns a file's text or None; it must block, as an import does. The page
+    modules are under `python/` of the site at `site_url`. Called once at boot, before any user
+    code: it also takes the state every run starts from."""
+    global _baseline, _site_url
+    _site_url = site_url
     # NOTE: first, before the path finder: once fetched, the module's file is in site-packages,
     # where the path finder would find it on the next run's import and skip _install (its
     # figures would print as text from the second run on).
-    sys.meta_path.insert(0, _PageModuleFinder(fetch, base_url))
+    sys.meta_path.insert(0, _PageModuleFinder(fetch, site_url + "python/"))
+    # matplotlib draws with the playground's backend (Agg; figures sent to the page as images).
+    # NOTE: matplotlib reads MPLBACKEND when it is imported, before its rc files' `backend`.
+    os.environ["MPLBACKEND"] = "module://_playground_matplotlib"
     _baseline = _Baseline()
+
+# ---- the site's packages: loaded before a run that imports them ----
+
+
+@functools.cache
+def _site_packages():
+    """The site's lock (build.py's site_lock: only the packages the site has), by name."""
+    import pyodide_js  # noqa: PLC0415 - only in the worker
+
+    # NOTE: the same view of the lock as micropip's (micropip/_compat/_compat_in_pyodide.py).
+    return pyodide_js._api.repodata_packages.to_py()
+
+
+@functools.cache
+def _package_of_import():
+    return {module: name for name, entry in _site_packages().items()
+            for module in entry["imports"]}
+
+
+def _normal(name):
+    """A package name as PEP 503 compares them."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def plan(code):
+    """What a run of `code` must load first: the site's packages its imports name that are not
+    loaded yet, with their dependencies (the imported ones first), and their total size, as JSON
+    {"packages": [...], "bytes": n}. Code that does not parse needs nothing (it fails anyway)."""
+    import pyodide_js  # noqa: PLC0415
+    from pyodide.code import find_imports  # noqa: PLC0415
+
+    packages, by_import = _site_packages(), _package_of_import()
+    # NOTE: loadedPackages is keyed by each wheel's own spelling ("Pillow" for the lock's pillow).
+    normal = {_normal(name): name for name in packages}
+    loaded = {normal.get(_normal(name), name) for name in pyodide_js.loadedPackages.to_py()}
+    imported = sorted({by_import[m] for m in find_imports(code) if m in by_import} - loaded)
+    needed, todo = set(imported), list(imported)
+    while todo:
+        for dependency in packages[todo.pop()]["depends"]:
+            if dependency not in needed and dependency not in loaded:
+                needed.add(dependency)
+                todo.append(dependency)
+    size = lambda name: packages[name].get("size", 0)  # noqa: E731
+    # What the code names first, then the rest largest first: the names worth reading.
+    order = imported + sorted(needed - set(imported), key=lambda name: (-size(name), name))
+    return json.dumps({"packages": order, "bytes": sum(map(size, order))})
+
+
+def _available():
+    """The modules a snippet can import besides the standard library, as one sorted line."""
+    modules = {m for m in _package_of_import() if not m.startswith("_")}
+    return ", ".join(sorted(modules, key=str.lower))
+
+
+def _explain_missing_module(exc):
+    """A note for an import of a module neither Python nor the site has: what there is instead,
+    and how to get a pure-Python package from PyPI."""
+    top = (exc.name or "").partition(".")[0]
+    if not top or top in sys.stdlib_module_names or top in _package_of_import():
+        return  # a submodule that does not exist, or one Pyodide explains itself
+    try:
+        if importlib.util.find_spec(top) is not None:
+            return  # the package is there; what is missing lies inside it
+    except (ImportError, ValueError):
+        pass
+    exc.add_note(
+        f"The playground has no module {top!r}. It has the standard library and: {_available()}.\n"
+        "A pure-Python package from PyPI can be installed while the browser is online "
+        "(its name on PyPI may differ):\n"
+        "    import micropip\n"
+        f"    await micropip.install({top!r})"
+    )
+
+
+def _micropip_installed():
+    """Once micropip is loaded: wheels named by a relative URL come from this site, and a
+    failure to reach the package index says so."""
+    import micropip  # noqa: PLC0415
+
+    install = micropip.install
+    if getattr(install, "_playground", False):
+        return
+
+    @functools.wraps(install)
+    async def install_from_site_or_index(requirements, *args, **kwargs):
+        def absolute(r):
+            relative = r.endswith(".whl") and not urllib.parse.urlsplit(r).scheme
+            return urllib.parse.urljoin(_site_url, r) if relative else r
+
+        wanted = [absolute(r) for r in ([requirements] if isinstance(requirements, str)
+                                         else requirements)]
+        try:
+            return await install(wanted, *args, **kwargs)
+        except OSError as exc:  # pyfetch: the browser could not reach the server at all
+            urls = [r for r in wanted if "://" in r]
+            where = ", ".join(urls) if urls else "the package index"
+            exc.add_note(
+                f"micropip could not reach {where}: the browser looks offline, or the page's "
+                "security policy keeps it from that host (it allows this site, pypi.org and "
+                "files.pythonhosted.org). Offline, the playground has the standard library and: "
+                f"{_available()}; a wheel served by this site installs with "
+                "micropip.install('path/on/the/site/name-1.0-py3-none-any.whl').")
+            raise
+
+    install_from_site_or_index._playground = True
+    micropip.install = install_from_site_or_index
+
+
+def loaded(names_json):
+    """Called by the worker after it loaded packages for a run (a JSON list of lock names)."""
+    if "micropip" in json.loads(names_json):
+        _micropip_installed()
+
 
 FILENAME = "<editor>"
 _HOME = os.getcwd()
@@ -244,6 +369,11 @@ def _clip(text, limit):
 def _describe(exc, kind, message=None):
     """The page's description of an exception; never raises, whatever the exception does."""
     name = type(exc).__name__
+    if isinstance(exc, ModuleNotFoundError):
+        try:
+            _explain_missing_module(exc)
+        except Exception:  # noqa: BLE001 - the note is a help, the error itself comes first
+            pass
     try:
         text = str(exc) if message is None else message
     except BaseException:  # noqa: BLE001 - an exception whose __str__ raises is still reported
@@ -407,6 +537,10 @@ async def _execute(code, output, display, checks=None, results=None):
     namespace = {"__name__": "__main__", "__builtins__": builtins}
     global _display
     _display = display
+    for name in _PAGE_MODULES:  # imported by an earlier run and kept (matplotlib's backend)
+        install = getattr(sys.modules.get(name), "_install", None)
+        if install is not None:
+            install(display)
     error = None
     failure = None  # the exception that stopped the code, for the lesson's checks
     try:
@@ -435,13 +569,21 @@ async def _execute(code, output, display, checks=None, results=None):
     finally:
         try:
             _display = None
-            playground = sys.modules.get("playground")
-            if playground is not None:
-                try:  # a live plot's last points
-                    playground._finish()
-                except Exception:  # noqa: BLE001 - a broken figure must not hide the outcome
-                    pass
-                playground._install(None)
+            for name in _PAGE_MODULES:
+                module = sys.modules.get(name)
+                if module is None or not hasattr(module, "_finish"):
+                    continue  # not imported, or lessoncheck (no figures)
+                try:  # a live plot's last points; the matplotlib figures still open
+                    module._finish()
+                except Exception as exc:  # noqa: BLE001 - the run's outcome comes first
+                    # NOTE: the builtins are still the run's here (they are put back after):
+                    # a run that deleted `len` breaks matplotlib's _finish and our stream alike,
+                    # and that must not crash the worker.
+                    try:
+                        err.write(f"A figure could not be shown: {exc!r}\n")
+                    except Exception:  # noqa: BLE001, S110 - nothing can be written now
+                        pass
+                module._install(None)
             out.flush()  # our own stream: the program may have replaced sys.stdout (with None)
         finally:
             sys.stdout, sys.stderr, sys.stdin = saved

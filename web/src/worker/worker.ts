@@ -21,6 +21,7 @@ import type {
   StreamName,
 } from "../messages";
 import driverSource from "./driver.py";
+import { keepFontList, restoreFontList } from "./fontlist";
 import warmupSource from "./warmup.py";
 import { digestOf, forgetSnapshot, loadSnapshot, saveSnapshot, withinTimeout } from "./snapshot";
 
@@ -38,11 +39,20 @@ interface LoadOptions {
 }
 type LoadPyodide = (options: LoadOptions) => Promise<PyodideInterface>;
 
-/** Python once booted: the driver's entry point and the output cap. */
+/** Python once booted: the driver's entry points and the output cap. */
 interface Runtime {
+  py: PyodideInterface;
+  /** The site's root URL (the worker itself runs from a blob: URL). */
+  base: string;
   runCode: PyCallable;
+  /** driver.plan(code): the packages a run must load first, as JSON. */
+  plan: PyCallable;
+  /** driver.loaded(json): told which packages were loaded. */
+  loaded: PyCallable;
   /** Characters of output forwarded per run (from the page's `init`). */
   outputCap: number;
+  /** Whether matplotlib's font list is in Cache Storage for later workers (see fontlist.ts). */
+  fontListKept: boolean;
 }
 
 /** The private port's postMessage, bound once `init` hands the port over (before any run). */
@@ -71,7 +81,8 @@ function fetchTextSync(url: string): string | null {
  * goes out. The arrow-function members are handed to Python as they are.
  */
 class Run {
-  readonly started = performance.now();
+  /** When the program started: after the packages it needed were loaded. */
+  started = performance.now();
   private pending: Chunk[] = [];
   private pendingChars = 0;
   private lastPost = 0;
@@ -279,6 +290,12 @@ async function boot(init: InitRequest): Promise<Runtime> {
     }
     // The page's digest named a snapshot that is wrong: it may forget it.
     if (bad && !offered) post({ type: "snapshot", digest: null });
+    // NOTE: to make a snapshot, Pyodide 0.27 hands Python a recording proxy of globalThis as the
+    // `js` module, and JavaScript functions called through it fail ("Failed to execute 'fetch'
+    // on 'WorkerGlobalScope': Illegal invocation": pyfetch, so micropip). Once the snapshot is
+    // taken, `js` is the real globalThis again (pyodide/pyodide#5588, fixed in 0.29).
+    fresh.runPython("import sys; sys.modules.pop('js', None)");
+    fresh.registerJsModule("js", globalThis);
     return fresh;
   });
   // A fatal runtime error (out of memory, a broken wasm state) may never settle the run's
@@ -310,10 +327,10 @@ async function boot(init: InitRequest): Promise<Runtime> {
       "exec(compile(_src, _m.__file__, 'exec'), _m.__dict__)\n_m",
     { globals: py.toPy({ _src: driverSource }) as PyProxy },
   ) as PyProxy;
-  // The snippets' figure module (`import playground`) ships with the site, not the engine, and
-  // is fetched on its first import only.
+  // The snippets' figure module (`import playground`) and matplotlib's backend ship with the
+  // site, not the engine, and are fetched on their first import only.
   const installPageModules = driver.install_page_modules as PyCallable;
-  installPageModules(fetchTextSync, new URL("./python/", base).href);
+  installPageModules(fetchTextSync, new URL("./", base).href);
   const version = (code: string): string => py.runPython(code) as string;
   const versions: Record<string, string> = {
     pyodide: py.version,
@@ -326,7 +343,85 @@ async function boot(init: InitRequest): Promise<Runtime> {
   ready = true;
   post({ type: "ready", versions, bootMs: Math.round(performance.now() - started) });
   keepSnapshot();
-  return { runCode: driver.run as PyCallable, outputCap: init.outputCap };
+  return {
+    py,
+    base,
+    runCode: driver.run as PyCallable,
+    plan: driver.plan as PyCallable,
+    loaded: driver.loaded as PyCallable,
+    outputCap: init.outputCap,
+    fontListKept: false,
+  };
+}
+
+// ---- the site's packages, loaded on import ----
+
+/**
+ * Load the site's packages the code imports (with their dependencies) before it runs, telling
+ * the page what loads and how large it is. Null when all is there; else why the run cannot start.
+ */
+async function loadImports(runtime: Runtime, run: Run, code: string): Promise<RunError | null> {
+  let wanted: { packages: string[]; bytes: number };
+  try {
+    wanted = JSON.parse(runtime.plan(code) as string) as typeof wanted;
+  } catch (e) {
+    // Stop pressed as the run was about to start: Python raised it here, not in the program.
+    if (isInterrupt(e) || (e instanceof Error && /KeyboardInterrupt/.test(e.message))) {
+      return stoppedBeforeStart();
+    }
+    return null; // no plan: an import the site could serve then fails with its own message
+  }
+  const names = wanted.packages;
+  if (names.length === 0) return null;
+  const started = performance.now();
+  const report = (state: "loading" | "loaded" | "failed", error: string | null = null): void =>
+    post({
+      type: "packages",
+      id: run.id,
+      state,
+      names,
+      bytes: wanted.bytes,
+      ms: state === "loading" ? null : Math.round(performance.now() - started),
+      error,
+    });
+  report("loading");
+  const errors: string[] = [];
+  try {
+    // Each file is checked against the lock's sha256 (Pyodide's checkIntegrity, on by default).
+    await runtime.py.loadPackage(names, {
+      messageCallback: () => {},
+      errorCallback: (message: string) => errors.push(message),
+    });
+  } catch (e) {
+    errors.push(e instanceof Error ? e.message : String(e));
+  }
+  // NOTE: loadedPackages is keyed by each wheel's own spelling ("Pillow" for the lock's pillow).
+  const normal = (name: string): string => name.toLowerCase().replace(/[-_.]+/g, "-");
+  const have = new Set(Object.keys(runtime.py.loadedPackages).map(normal));
+  const missing = names.filter((name) => !have.has(normal(name)));
+  if (missing.length > 0) {
+    const why = errors.join("; ") || "the site did not send them";
+    report("failed", why);
+    const message =
+      `Could not load ${missing.join(", ")} from the site (${why}). ` +
+      "Check the connection to the site and run again.";
+    return {
+      kind: "exception",
+      name: "ImportError",
+      message,
+      traceback: `ImportError: ${message}\n`,
+      line: null,
+    };
+  }
+  try {
+    runtime.loaded(JSON.stringify(names));
+  } catch {
+    // micropip's patch (a relative wheel URL, the offline note) is missing: it still works
+  }
+  // Spares the first import its font scan when an earlier worker did it (seconds).
+  if (names.includes("matplotlib")) await restoreFontList(runtime.py, runtime.base);
+  report("loaded");
+  return null;
 }
 
 // ---- runs ----
@@ -384,23 +479,29 @@ async function execute(request: RunRequest | CheckRequest): Promise<void> {
   const run = new Run(request.id, runtime.outputCap);
   current = run;
   let result: DriverResult;
-  try {
-    const json = (await runtime.runCode(
-      request.code,
-      run.write,
-      run.flush,
-      run.display,
-      runtime.outputCap,
-      request.type === "check" ? request.checks : null,
-    )) as string;
-    result = JSON.parse(json) as DriverResult;
-  } catch (e) {
-    // NOTE: Stop (or a timeout of 0) can land while Pyodide sets up the driver's coroutine,
-    // before the driver's own handler is in place: the user's code never started, and the
-    // interpreter is whole. Any other JavaScript error here means the runtime itself broke.
-    result = isInterrupt(e)
-      ? { error: stoppedBeforeStart(), retire: false }
-      : { error: fatal(e), retire: true };
+  const loadError = await loadImports(runtime, run, request.code);
+  if (loadError !== null) {
+    result = { error: loadError, retire: false };
+  } else {
+    run.started = performance.now(); // the run's stopwatch leaves the loading out
+    try {
+      const json = (await runtime.runCode(
+        request.code,
+        run.write,
+        run.flush,
+        run.display,
+        runtime.outputCap,
+        request.type === "check" ? request.checks : null,
+      )) as string;
+      result = JSON.parse(json) as DriverResult;
+    } catch (e) {
+      // NOTE: Stop (or a timeout of 0) can land while Pyodide sets up the driver's coroutine,
+      // before the driver's own handler is in place: the user's code never started, and the
+      // interpreter is whole. Any other JavaScript error here means the runtime itself broke.
+      result = isInterrupt(e)
+        ? { error: stoppedBeforeStart(), retire: false }
+        : { error: fatal(e), retire: true };
+    }
   }
   const error = result.error;
   const checks = result.checks;
@@ -412,6 +513,9 @@ async function execute(request: RunRequest | CheckRequest): Promise<void> {
   const durationMs = performance.now() - (error?.kind === "fatal" ? queued : run.started);
   run.answer(error, durationMs, result.retire);
   current = null;
+  if (!runtime.fontListKept && error?.kind !== "fatal" && !result.retire) {
+    runtime.fontListKept = await keepFontList(runtime.py, runtime.base);
+  }
 }
 
 // Pyodide starts some of its boot work without awaiting it (e.g. reading the package lock):
