@@ -7,3 +7,13 @@
 declare const AD_BUILD_ID: string | undefined;
 
 export const BUILD_ID: string = typeof AD_BUILD_ID === "string" ? AD_BUILD_ID : "dev";
+
+/**
+ * The interpreter snapshot the site ships (web/snapshot.mjs, made by build.py): its path under
+ * the site, the SHA-256 of its uncompressed bytes and their length. Null in a bundle built
+ * without it (Python then boots in full).
+ */
+declare const AD_SITE_SNAPSHOT: { url: string; sha256: string; bytes: number } | undefined;
+
+export const SITE_SNAPSHOT: { url: string; sha256: string; bytes: number } | null =
+  typeof AD_SITE_SNAPSHOT === "object" ? AD_SITE_SNAPSHOT : null;
