@@ -586,9 +586,7 @@ def open_stepper(page, rounds: int) -> tuple:
     page.get_by_role("button", name="Run", exact=True).click()
     output = page.get_by_role("log", name="Output")
     figure = output.get_by_role("figure", name=title)
-    figure.wait_for(timeout=120_000)
-    poll(page, "() => document.querySelector('figure[data-kind=stepper][data-state=drawn] "
-               ".graph-svg') !== null", 120)
+    figure.locator(".graph-svg").wait_for(timeout=120_000)  # drawn (marked in the same task)
     status = figure.get_by_role("status")
     return figure, {
         "show_ms": float(output.inner_text().split("SHOW_MS")[1].split()[0]),
@@ -612,7 +610,7 @@ def time_steps(page, figure, total: int, steps: int, jumps: int) -> dict:
         before = page.evaluate("() => window.__adSteps.length")
         for i in range(count):
             act(i)
-            poll(page, f"() => window.__adSteps.length >= {before + i + 1}")
+            headless.wait_until(page, f"() => window.__adSteps.length >= {before + i + 1}")
         return page.evaluate(f"() => window.__adSteps.slice({before})")
 
     out = {}
