@@ -12,7 +12,11 @@ machine under `flock /tmp/ad-heavy.lock`). Prints:
   ratio; what the page transfers, by component;
 - per package a run can import, the time its first use spends loading it and the bytes that
   takes (empty cache, then a second visit), and the editor's first completion (the completion
-  worker's start).
+  worker's start);
+- the stepper (show_backward) on a ~500-node graph: each step's input -> next painted frame
+  (Next step clicks, slider arrow keys, whole-range slider jumps), and ad.replay of a
+  1,000-node graph timed inside Pyodide.
+`--only SECTION` (startup, training, packages, stepper; repeatable) runs just those.
 
 NOTE: every visit launches Chromium on a persistent profile (a user-data-dir on disk), as a
 returning visitor's browser is. Playwright's new_context() is off the record: V8 never uses its
@@ -506,44 +510,227 @@ def cpython_step_us(steps: int, repeats: int) -> float:
     return float(out.split("STEP_US")[1].split()[0])
 
 
+SECTIONS = ("startup", "training", "packages", "stepper")
+
+
+# ---- the stepper at ~500 nodes, and ad.replay at 1,000, in the page ----
+
+# 1 + 4 * ROUNDS nodes: x, then per round a constant, Mul, Add and Tanh (x feeds every Add: a
+# shared leaf); 3 * ROUNDS backward steps.
+STEPPER_ROUNDS = 125  # 501 nodes
+SMALL_ROUNDS = 8  # 33 nodes
+STEPPER_GRAPH = """
+import time
+from ad import tensor
+from playground import show_backward
+x = tensor(0.5)
+h = x
+for _ in range(ROUNDS):
+    h = (h * 0.9 + x).tanh()
+t0 = time.perf_counter()
+show_backward(h, title="TITLE")
+print("SHOW_MS", (time.perf_counter() - t0) * 1e3)
+"""
+
+# ad.replay timed where it runs for a visitor: Pyodide, inside a run.
+REPLAY_1000 = """
+import time
+import ad
+from ad import tensor
+x = tensor(0.5)
+h = x
+for _ in range(250):
+    h = (h * 0.9 + x).tanh()
+nodes = len(ad.graph(h)["nodes"])
+times = []
+for _ in range(REPEATS):
+    t0 = time.perf_counter()
+    r = ad.replay(h)
+    times.append(time.perf_counter() - t0)
+times.sort()
+print("REPLAY", nodes, len(r.steps), times[len(times) // 2] * 1e3, times[0] * 1e3)
+"""
+
+# Input -> the next painted frame, for each step taken in the figure: from the event's time to a
+# task queued by the next animation frame's callback (which runs after that frame's style,
+# layout and paint); and the script's share: the event's time to the end of its handlers (the
+# click's, or the input event's a slider key causes). Clicks are the buttons; keydowns are the
+# slider's arrow, Home and End keys.
+STEP_PROBE = """(figure) => {
+  window.__adSteps = [];
+  let pending = null;
+  const start = (event) => {
+    const t0 = event.timeStamp;
+    const sample = { frame: null, script: null };
+    pending = { t0, sample };
+    requestAnimationFrame(() => setTimeout(() => {
+      sample.frame = performance.now() - t0;
+      window.__adSteps.push(sample);
+    }));
+  };
+  const handled = () => {
+    if (pending !== null) pending.sample.script = performance.now() - pending.t0;
+    pending = null;
+  };
+  for (const type of ["click", "keydown"]) figure.addEventListener(type, start, true);
+  for (const type of ["click", "input"]) window.addEventListener(type, handled);
+}"""
+
+
+def open_stepper(page, rounds: int) -> tuple:
+    """Type STEPPER_GRAPH (`rounds` rounds) into the editor and Run it, as a person does; the
+    drawn figure and what it took."""
+    title = f"stepper benchmark, {rounds} rounds"
+    page.get_by_role("textbox", name="Python code").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(STEPPER_GRAPH.replace("ROUNDS", str(rounds)).replace("TITLE", title))
+    page.get_by_role("button", name="Run", exact=True).click()
+    output = page.get_by_role("log", name="Output")
+    figure = output.get_by_role("figure", name=title)
+    figure.locator(".graph-svg").wait_for(timeout=120_000)  # drawn (marked in the same task)
+    status = figure.get_by_role("status")
+    return figure, {
+        "show_ms": float(output.inner_text().split("SHOW_MS")[1].split()[0]),
+        "layout_ms": float(figure.locator(".graph-svg").get_attribute("data-layout-ms")),
+        "draw_ms": float(figure.get_attribute("data-draw-ms")),
+        "nodes": figure.locator(".graph-node").evaluate_all(
+            "(gs) => new Set(gs.map((g) => g.dataset.id)).size"),
+        "total": int(status.inner_text().split(" of ")[1].split(":")[0]),
+    }
+
+
+def time_steps(page, figure, total: int, steps: int, jumps: int) -> dict:
+    """From step 0: `steps` Next step clicks, then `steps` slider arrow keys, then `jumps` slider
+    jumps across all `total` steps (End, Home, ...); each one's timings (STEP_PROBE)."""
+    if total < 2 * steps:
+        raise RuntimeError(f"the benchmark graph has {total} backward steps; it needs {2 * steps}")
+    figure.evaluate(STEP_PROBE)
+    status = figure.get_by_role("status")
+
+    def timed(act, count: int) -> list[dict]:
+        before = page.evaluate("() => window.__adSteps.length")
+        for i in range(count):
+            act(i)
+            headless.wait_until(page, f"() => window.__adSteps.length >= {before + i + 1}")
+        return page.evaluate(f"() => window.__adSteps.slice({before})")
+
+    out = {}
+    following = figure.get_by_role("button", name="Next step")
+    out["next"] = timed(lambda i: following.click(), steps)
+    if not status.inner_text().startswith(f"Step {steps} of {total}:"):
+        raise RuntimeError(f"after {steps} clicks of Next step the status reads "
+                           f"{status.inner_text()!r}")
+    slider = figure.get_by_role("slider", name="Backward step")
+    slider.focus()
+    out["slider"] = timed(lambda i: page.keyboard.press("ArrowRight"), steps)
+    if slider.input_value() != str(2 * steps):
+        raise RuntimeError(f"the slider did not move: it reads {slider.input_value()}")
+    out["jump"] = timed(lambda i: page.keyboard.press("End" if i % 2 == 0 else "Home"), jumps)
+    if jumps and not status.inner_text().startswith(
+            f"Step {0 if jumps % 2 == 0 else total} of {total}"):
+        raise RuntimeError(f"the slider jumps ended at {status.inner_text()!r}")
+    return out
+
+
+def measure_stepper(browser, url: str, steps: int, jumps: int, repeats: int) -> dict:
+    """ad.replay of a 1,000-node graph in the page's Pyodide; the stepper on a ~500-node graph
+    (STEPPER_ROUNDS) and, for scale, on a small one: each step's input -> next painted frame."""
+    page = browser.new_page()
+    playground = headless.Playground(page, url)
+    page.evaluate("() => window.adPlayground.ready")
+    result = playground.run(REPLAY_1000.replace("REPEATS", str(repeats)), timeout_s=300)
+    if result.get("error"):
+        raise RuntimeError(result["error"].get("traceback"))
+    nodes, replay_steps, replay_median, replay_best = result["stdout"].split("REPLAY")[1].split()
+    out = {"replay": {"nodes": int(nodes), "steps": int(replay_steps),
+                      "median_ms": float(replay_median), "best_ms": float(replay_best),
+                      "repeats": repeats}}
+    figure, small = open_stepper(page, SMALL_ROUNDS)
+    small.update(time_steps(page, figure, small["total"], min(steps, small["total"] // 2), 0))
+    figure, big = open_stepper(page, STEPPER_ROUNDS)
+    big.update(time_steps(page, figure, big["total"], steps, jumps))
+    page.close()
+    return {**out, "small": small, "big": big}
+
+
+def report_stepper(m: dict) -> None:
+    def spread(samples: list[dict]) -> str:
+        ms = sorted(s["frame"] for s in samples)
+        script = sorted(s["script"] for s in samples if s["script"] is not None)
+        pick = lambda xs, q: xs[min(len(xs) - 1, int(q * len(xs)))]  # noqa: E731
+        return (f"{len(ms)}: median {pick(ms, 0.5):.1f} ms, p95 {pick(ms, 0.95):.1f} ms, max "
+                f"{ms[-1]:.1f} ms (the script's share: median {pick(script, 0.5):.1f} ms, p95 "
+                f"{pick(script, 0.95):.1f} ms)")
+
+    big, small = m["big"], m["small"]
+    print(f"  stepper (show_backward) on a {big['nodes']}-node graph, {big['total']} backward "
+          f"steps: Python side (replay and the figure's data) {big['show_ms']:.0f} ms, layout "
+          f"{big['layout_ms']:.0f} ms, drawn {big['draw_ms']:.0f} ms after it reached the page")
+    print("    one step, input -> next painted frame   target: within a frame or two "
+          "(~17-33 ms)")
+    print(f"      Next step clicks, {spread(big['next'])}")
+    print(f"      Backward step slider, arrow key, {spread(big['slider'])}")
+    print(f"      slider jumps over all {big['total']} steps (End, Home), {spread(big['jump'])}")
+    print(f"    for scale, a {small['nodes']}-node graph: Next step clicks, "
+          f"{spread(small['next'])}")
+    print(f"      slider, arrow key, {spread(small['slider'])}")
+    r = m["replay"]
+    print(f"  ad.replay of a {r['nodes']}-node graph ({r['steps']} steps) in Pyodide: median "
+          f"{r['median_ms']:.1f} ms, best {r['best_ms']:.1f} ms of {r['repeats']}   "
+          "target: well under 1 s")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build.py bench --browser")
     parser.add_argument("--rounds", type=int, default=3,
                         help="interleaved rounds of playground and floor visits (median)")
-    parser.add_argument("--steps", type=int, default=50)
+    parser.add_argument("--steps", type=int, default=50,
+                        help="training steps per timing; stepper steps per kind of input")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--only", action="append", choices=SECTIONS, metavar="SECTION",
+                        help=f"run only this section (repeatable): {', '.join(SECTIONS)}")
     parser.add_argument("--skip-startup", action="store_true",
-                        help="only the training step and the sizes")
+                        help="leave out the start-up against the floor (and the sizes)")
     parser.add_argument("--skip-packages", action="store_true",
                         help="leave out the packages' first use and the first completion")
     args = parser.parse_args(argv)
+    run = set(args.only or SECTIONS)
+    run -= {"startup"} if args.skip_startup else set()
+    run -= {"packages"} if args.skip_packages else set()
     from playwright.sync_api import sync_playwright
 
     site = build.SITE_DIR
     sizes: dict = {}
     print(f"Playground in headless Chromium ({build.find_browser()}), "
-          f"site {site.relative_to(ROOT)}/, served from localhost", flush=True)
+          f"site {site.relative_to(ROOT)}/, served from localhost; sections: "
+          f"{', '.join(s for s in SECTIONS if s in run)}", flush=True)
+    py_steps, cp_steps, first_use, completion, stepper = [], [], {}, None, None
     with sync_playwright() as playwright:
-        if not args.skip_startup:
+        if "startup" in run:
             startup = startup_vs_floor(playwright, site, args.rounds, sizes)
             report_startup(startup)
         with headless.served_site(site) as url:
             browser = headless.launch_chromium(playwright)
-            playground = headless.Playground(browser.new_page(), url)
-            py_steps, cp_steps = [], []
-            for _ in range(3):  # interleaved, so machine noise hits both alike
-                py_steps.append(pyodide_step_us(playground, args.steps, args.repeats))
-                cp_steps.append(cpython_step_us(args.steps, args.repeats))
+            if "training" in run:
+                playground = headless.Playground(browser.new_page(), url)
+                for _ in range(3):  # interleaved, so machine noise hits both alike
+                    py_steps.append(pyodide_step_us(playground, args.steps, args.repeats))
+                    cp_steps.append(cpython_step_us(args.steps, args.repeats))
+            if "stepper" in run:
+                stepper = measure_stepper(browser, url, args.steps, jumps=10,
+                                          repeats=4 * args.repeats)
             browser.close()
-            first_use, completion = {}, None
-            if not args.skip_packages:
+            if "packages" in run:
                 first_use = {name: measure_first_use(playwright, url, code)
                              for name, code in FIRST_USE.items()}
                 completion = measure_first_completion(playwright, url)
 
-    py, cp = statistics.median(py_steps), statistics.median(cp_steps)
-    print(f"  two-moons MLP step (2-16-16-1, batch 200, Adam): Pyodide {py:.0f} us, "
-          f"CPython {cp:.0f} us, ratio {py / cp:.2f}x   target < 2.5x")
+    if py_steps:
+        py, cp = statistics.median(py_steps), statistics.median(cp_steps)
+        print(f"  two-moons MLP step (2-16-16-1, batch 200, Adam): Pyodide {py:.0f} us, "
+              f"CPython {cp:.0f} us, ratio {py / cp:.2f}x   target < 2.5x")
+    if stepper is not None:
+        report_stepper(stepper)
     if sizes:
         report_sizes(site, sizes)
     if completion is not None:

@@ -196,19 +196,78 @@ def test_node_details_show_full_arrays_and_jump_to_the_functions_backward(booted
     expect(w).to_be_focused()
 
 
-def test_a_graph_too_big_to_lay_out_at_once_says_so_and_offers_to_draw(booted):
+def test_a_graph_too_big_to_lay_out_at_once_says_so_and_draws_it_when_asked(booted):
+    # 1 + 3 * 334 = 1,003 nodes: just above the 1,000 the figure lays out without asking.
     booted.run("""\
 from ad import tensor
 from playground import show_graph
 x = tensor(1.0)
 h = x
-for _ in range(600):
+for _ in range(334):
     h = h * 1.0 + x
 show_graph(h)
+h.backward()
+print("engine: dh/dx =", float(x.grad))
 """)
+    expect(booted.output).to_contain_text("engine: dh/dx = 335.0")
     figure = booted.output.get_by_role("figure", name="computation graph")
     expect(figure).to_have_attribute("data-state", "drawn", timeout=20_000)
     expect(figure.get_by_role("note")).to_contain_text(
-        "This graph has 1,801 nodes and 2,400 edges, 1,200 backward steps")
-    expect(figure.get_by_role("button", name="Draw it anyway")).to_be_visible()
-    expect(figure).to_contain_text("step 1200 of 1200")  # the text is there meanwhile
+        "This graph has 1,003 nodes and 1,336 edges, 668 backward steps")
+    expect(figure).to_contain_text("step 668 of 668")  # the text is there meanwhile
+    expect(figure.get_by_role("button", name=re.compile("^Add n"))).to_have_count(0)
+
+    figure.get_by_role("button", name="Draw it anyway").click()
+    status = figure.get_by_role("status")
+    # show_graph opens at the end of the backward pass, every gradient in place.
+    expect(status).to_have_text(re.compile(r"^Step 668 of 668: "), timeout=60_000)
+    expect(figure.get_by_role("note")).to_have_count(0)
+    expect(figure.get_by_role("button", name="Draw it anyway")).to_have_count(0)
+    expect(figure.locator("pre")).to_have_count(0)  # the text gave way to the drawing
+    expect(figure.get_by_role("button", name=re.compile(r"^Mul n\d+$"))).to_have_count(334)
+    expect(figure.get_by_role("button", name=re.compile(r"^Add n\d+$"))).to_have_count(333)
+    h = node(figure, "h: Add")
+    expect(h).to_contain_text("value 335.0")
+    # x is used by every Add and the first Mul: a big graph draws one copy of the leaf per use.
+    x = node(figure, "x: leaf")
+    expect(x).to_have_count(335)
+    expect(x.first).to_contain_text("(335 terms) = 335.0")
+
+    # Stepping works on the drawn graph.
+    slider = figure.get_by_role("slider", name="Backward step")
+    expect(slider).to_have_value("668")
+    slider.press("Home")
+    expect(status).to_have_text(re.compile(r"^Step 0 of 668: the backward pass starts at h"))
+    expect(x.first).to_contain_text("grad —")
+    figure.get_by_role("button", name="Next step").click()
+    expect(status).to_have_text(re.compile(
+        r"^Step 1 of 668: h received ∂h/∂h = 1\.0 and sends 1\.0 to Mul \(n\d+\), .*"
+        r"1\.0 to x, so ∂h/∂x = 1\.0$"))
+    expect(h).to_have_attribute("aria-current", "step")
+    expect(figure.locator("path.step-flow")).to_have_count(2)
+    expect(x.first).to_contain_text("grad 1.0")
+    figure.get_by_role("button", name="Next step").click()
+    expect(status).to_contain_text("Step 2 of 668")
+    expect(h).not_to_have_attribute("aria-current", "step")
+    expect(figure.locator("[aria-current=step]")).to_have_count(1)
+
+
+def test_the_seed_recursion_example_writes_out_the_sum_at_each_shared_node(booted):
+    booted.run(example="The seed's recursive backward: 3^d visits on y = y*y + y")
+    expect(booted.output).to_contain_text("the closed form 3^d - 1 matches the counted recursion")
+    figure = stepper(booted, name="y = y*y + y, three times")
+    status = figure.get_by_role("status")
+    expect(status).to_have_text(re.compile(r"^Step 0 of 6: the backward pass starts at y3 "
+                                           r"with ∂y3/∂y3 = 1\.0"))
+    following = figure.get_by_role("button", name="Next step")
+    following.click()  # y3 = y2*y2 + y2: the + y part reaches y2 first
+    expect(status).to_contain_text("1.0 to y2, so ∂y3/∂y2 = 1.0")
+    following.click()  # then y2 * y2 sends y2's value (6.0) down each of its two edges
+    expect(status).to_contain_text("∂y3/∂y2 = 1.0 + 6.0 + 6.0 = 13.0")
+    expect(node(figure, "y2: Add")).to_contain_text("grad 1.0 + 6.0 + 6.0 = 13.0")
+    following.click()  # only now does y2's backward run: once, with the whole sum
+    expect(node(figure, "y2: Add")).to_have_attribute("aria-current", "step")
+    expect(status).to_contain_text("y2 received ∂y3/∂y2 = 13.0")
+    figure.get_by_role("slider", name="Backward step").press("End")
+    expect(status).to_contain_text("∂y3/∂x = 65.0 + 65.0 + 65.0 = 195.0")
+    expect(node(figure, "x: leaf")).to_contain_text("grad 65.0 + 65.0 + 65.0 = 195.0")

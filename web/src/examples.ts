@@ -6,6 +6,7 @@ import dotProduct from "../examples/dot_product.py";
 import gradientPenalty from "../examples/gradient_penalty.py";
 import graph from "../examples/graph.py";
 import jacobianCost from "../examples/jacobian_cost.py";
+import seedRecursion from "../examples/seed_recursion.py";
 import twoMoons from "../examples/two_moons.py";
 
 export interface Example {
@@ -21,6 +22,11 @@ export const EXAMPLES: readonly Example[] = [
   { id: "broadcasting", title: "Broadcasting and its gradients", code: broadcasting },
   { id: "two-moons", title: "Train an MLP on two moons", code: twoMoons },
   { id: "graph", title: "The graph of a small expression", code: graph },
+  {
+    id: "seed-recursion",
+    title: "The seed's recursive backward: 3^d visits on y = y*y + y",
+    code: seedRecursion,
+  },
   {
     id: "gradient-penalty",
     title: "Gradients of gradients: a gradient penalty trains",
