@@ -5,7 +5,8 @@
 // into its bundle, so nothing but this file from this build is ever restored.
 //
 // Usage: node web/snapshot.mjs PYODIDE_DIR WARMUP_PY OUT_GZ OUT_JSON   (build.py runs it)
-// OUT_JSON gets {"sha256": hex of the uncompressed snapshot, "bytes": its length}.
+// OUT_JSON gets {"sha256": hex of the uncompressed snapshot, "bytes": its length,
+// "gzipSha256": hex of the gzipped file}.
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -26,6 +27,10 @@ const py = await loadPyodide({ indexURL, _makeSnapshot: true });
 py.runPython(readFileSync(warmup, "utf8"));
 py.runPython("import os\nos.environ.pop('_', None)\nos.unsetenv('_')");
 const bytes = py.makeMemorySnapshot();
-writeFileSync(out, gzipSync(bytes, { level: 6 }));
-const sha256 = createHash("sha256").update(bytes).digest("hex");
-writeFileSync(info, JSON.stringify({ sha256, bytes: bytes.byteLength }));
+const packed = gzipSync(bytes, { level: 6 });
+writeFileSync(out, packed);
+const sha256 = (data) => createHash("sha256").update(data).digest("hex");
+writeFileSync(
+  info,
+  JSON.stringify({ sha256: sha256(bytes), bytes: bytes.byteLength, gzipSha256: sha256(packed) }),
+);

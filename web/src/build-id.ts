@@ -10,10 +10,17 @@ export const BUILD_ID: string = typeof AD_BUILD_ID === "string" ? AD_BUILD_ID : 
 
 /**
  * The interpreter snapshot the site ships (web/snapshot.mjs, made by build.py): its path under
- * the site, the SHA-256 of its uncompressed bytes and their length. Null in a bundle built
- * without it (Python then boots in full).
+ * the site, the SHA-256 of its bytes and of the gzipped file, and their length. Null in a
+ * bundle built without it (Python then boots in full).
  */
-declare const AD_SITE_SNAPSHOT: { url: string; sha256: string; bytes: number } | undefined;
+interface SiteSnapshot {
+  url: string;
+  /** Of the snapshot itself, and of the gzipped file the site serves. */
+  sha256: string;
+  gzipSha256: string;
+  bytes: number;
+}
+declare const AD_SITE_SNAPSHOT: SiteSnapshot | undefined;
 
-export const SITE_SNAPSHOT: { url: string; sha256: string; bytes: number } | null =
+export const SITE_SNAPSHOT: SiteSnapshot | null =
   typeof AD_SITE_SNAPSHOT === "object" ? AD_SITE_SNAPSHOT : null;
