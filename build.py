@@ -434,7 +434,9 @@ def bundle_web(ident: str, wheel: Path, snapshot: dict) -> None:
     length) and the name of the CPython wheel the site offers (`AD_WHEEL`, for notebooks);
     type-checking is a separate step (`check`)."""
     defines = (f"--define:AD_BUILD_ID={json.dumps(ident)}",
-               f"--define:AD_SITE_SNAPSHOT={json.dumps(snapshot, sort_keys=True)}",
+               # NOTE: as a string: an object-valued define becomes a module of its own, which
+               # esbuild's code splitting turns into a chunk the page fetches at start-up.
+               f"--define:AD_SITE_SNAPSHOT={json.dumps(json.dumps(snapshot, sort_keys=True))}",
                f"--define:AD_WHEEL={json.dumps(wheel.name)}")
     digest = fingerprint(WEB_DIR / "src", WEB_DIR / "examples", WEB_DIR / "tsconfig.json",
                          ROOT / "package-lock.json",

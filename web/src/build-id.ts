@@ -20,7 +20,7 @@ interface SiteSnapshot {
   gzipSha256: string;
   bytes: number;
 }
-declare const AD_SITE_SNAPSHOT: SiteSnapshot | undefined;
+declare const AD_SITE_SNAPSHOT: string | undefined; // its JSON
 
 export const SITE_SNAPSHOT: SiteSnapshot | null =
-  typeof AD_SITE_SNAPSHOT === "object" ? AD_SITE_SNAPSHOT : null;
+  typeof AD_SITE_SNAPSHOT === "string" ? (JSON.parse(AD_SITE_SNAPSHOT) as SiteSnapshot) : null;
