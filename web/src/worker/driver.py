@@ -482,6 +482,14 @@ class _Baseline:
 _baseline = None
 
 
+def _put_back_builtins():
+    """The code stopped with an exception: its builtins (`del builtins.len`) are put back before
+    the driver describes the error with them (the rest waits for _restore, after the checks)."""
+    if _baseline is not None and "builtins" in _baseline.modules:
+        module, saved = _baseline.modules["builtins"]
+        _Baseline._restore_globals("builtins", vars(module), saved)
+
+
 def _cancel_leftover_tasks():
     """Tasks a run started and left running must not run on into the next run."""
     try:
@@ -554,11 +562,14 @@ async def _execute(code, output, display, checks=None, results=None):
                 if result is not None:  # the code used top-level await
                     await result
             except KeyboardInterrupt as exc:
+                _put_back_builtins()
                 error = _describe(exc, "interrupted")
             except SystemExit as exc:
+                _put_back_builtins()
                 if exc.code not in (None, 0):
                     error, failure = _describe(exc, "exception"), exc
             except BaseException as exc:  # noqa: BLE001 - every failure goes back as data
+                _put_back_builtins()
                 error, failure = _describe(exc, "exception"), exc
             if checks is not None and (error is None or failure is not None):
                 try:
