@@ -283,15 +283,16 @@ def _data(x):
     return x.data if isinstance(x, Tensor) else x
 
 
-def _seed(root, grad, keep_tensor=False):
+def _seed(root, grad, keep_tensor=False, call="backward(grad)"):
     """The gradient a walk starts from: ones (the seed's default), or `grad` broadcast to the
-    root's shape. `keep_tensor`: a Tensor grad stays a Tensor (part of a recorded graph)."""
+    root's shape. `keep_tensor`: a Tensor grad stays a Tensor (part of a recorded graph).
+    `call` names the caller in the error (backward and ad.replay share this)."""
     shape, dtype = root.data.shape, _grad_dtype(root.data.dtype)
     if grad is None:
         seed = np.ones(shape, dtype)
     elif keep_tensor and isinstance(grad, Tensor):
         if grad.data.shape != shape:
-            _seed(root, grad.data)  # the same shape check and message
+            _seed(root, grad.data, call=call)  # the same shape check and message
             grad = grad * np.ones(shape, dtype)  # broadcast, and stay in the graph
         return grad
     else:
@@ -300,7 +301,7 @@ def _seed(root, grad, keep_tensor=False):
             try:
                 seed = np.broadcast_to(seed, shape)
             except ValueError:
-                raise ValueError(f"backward(grad): grad has shape {seed.shape} but the "
+                raise ValueError(f"{call}: grad has shape {seed.shape} but the "
                                  f"tensor has shape {shape}; pass a grad of shape {shape} "
                                  "(or a scalar)") from None
         if seed.dtype.kind not in "fc":
