@@ -504,6 +504,24 @@ function offerRestore(key: string, text: string): void {
   notices.show({ key, text, actions: [{ label: "Restore my draft", run: restoreSavedDraft }] });
 }
 
+/**
+ * Say that foreign `code` (a link's, an example's) took the editor: with a saved `draft` of
+ * other code, that the draft is kept and can be restored; else a note that goes by itself.
+ */
+function announceForeign(
+  key: string,
+  text: string,
+  code: string,
+  draft: string | null,
+  timeoutMs = 8000,
+): void {
+  if (draft !== null && draft.trim() !== "" && draft !== code) {
+    offerRestore(key, `${text} Your own draft is kept.`);
+  } else {
+    notices.show({ key, text, timeoutMs });
+  }
+}
+
 /** The Earlier drafts picker: the saved draft (when the editor shows other code), then history. */
 function showDrafts(): void {
   const draft = loadDraft();
@@ -630,18 +648,7 @@ async function initialCode(): Promise<string> {
     return fallback;
   }
   editorSource = "foreign";
-  if (draft !== null && draft.trim() !== "" && draft !== link.code) {
-    offerRestore(
-      "link",
-      "Opened the code from a shared link (not run yet). Your own draft is kept.",
-    );
-  } else {
-    notices.show({
-      key: "link",
-      text: "Opened the code from a shared link (not run yet).",
-      timeoutMs: 8000,
-    });
-  }
+  announceForeign("link", "Opened the code from a shared link (not run yet).", link.code, draft);
   editorTrust = "link";
   return link.code;
 }
@@ -655,19 +662,8 @@ async function openLinkLater(): Promise<void> {
   }
   showForeign(link.code, "link");
   linkInAddressBar = true;
-  const draft = loadDraft();
-  if (draft !== null && draft.trim() !== "" && draft !== link.code) {
-    offerRestore(
-      "link",
-      "Opened the code from a shared link (not run yet). Your own draft is kept.",
-    );
-  } else {
-    notices.show({
-      key: "link",
-      text: "Opened the code from a shared link (not run yet).",
-      timeoutMs: 8000,
-    });
-  }
+  const text = "Opened the code from a shared link (not run yet).";
+  announceForeign("link", text, link.code, loadDraft());
 }
 
 /** Why `code` cannot go in a link (too large), or null. */
@@ -967,13 +963,8 @@ function openInPlayground(): void {
   const code = editor.getCode();
   closeLessons("push");
   showForeign(code, "own");
-  const draft = loadDraft();
   const text = `Copied the code of the lesson “${lesson.title}” into the playground.`;
-  if (draft !== null && draft.trim() !== "" && draft !== code) {
-    offerRestore("lesson-copy", `${text} Your own draft is kept.`);
-  } else {
-    notices.show({ key: "lesson-copy", text, timeoutMs: 6000 });
-  }
+  announceForeign("lesson-copy", text, code, loadDraft(), 6000);
   editor.focus();
 }
 
@@ -1203,16 +1194,8 @@ function startPlayground(): void {
     if (example === undefined) return;
     if (!ui.lessonPane.hidden) closeLessons("push"); // examples are the playground's
     showForeign(example.code, "own");
-    const draft = loadDraft();
-    if (draft !== null && draft.trim() !== "" && draft !== example.code) {
-      offerRestore("example", `Loaded the example “${example.title}”. Your own draft is kept.`);
-    } else {
-      notices.show({
-        key: "example",
-        text: `Loaded the example “${example.title}”.`,
-        timeoutMs: 6000,
-      });
-    }
+    const text = `Loaded the example “${example.title}”.`;
+    announceForeign("example", text, example.code, loadDraft(), 6000);
   });
   window.addEventListener("hashchange", () => {
     if (lessonOpen !== null) void routeLessons(true);
