@@ -45,9 +45,11 @@ class no_grad:
     """`with ad.no_grad():` runs ops without recording a graph (inference, optimizer updates).
     Also usable as a decorator."""
 
+    _recording = False  # the grad mode inside the block
+
     def __enter__(self):
         global _grad_enabled
-        self._prev, _grad_enabled = _grad_enabled, False
+        self._prev, _grad_enabled = _grad_enabled, self._recording
         return self
 
     def __exit__(self, *exc):
@@ -55,8 +57,10 @@ class no_grad:
         _grad_enabled = self._prev
 
     def __call__(self, func):
+        mode = type(self)  # a fresh block per call: calls may nest or recurse
+
         def wrapper(*args, **kwargs):
-            with no_grad():
+            with mode():
                 return func(*args, **kwargs)
 
         wrapper.__name__, wrapper.__doc__ = func.__name__, func.__doc__
@@ -66,18 +70,7 @@ class no_grad:
 class enable_grad(no_grad):
     """`with ad.enable_grad():` records the graph again inside a no_grad() block."""
 
-    def __enter__(self):
-        global _grad_enabled
-        self._prev, _grad_enabled = _grad_enabled, True
-        return self
-
-    def __call__(self, func):
-        def wrapper(*args, **kwargs):
-            with enable_grad():
-                return func(*args, **kwargs)
-
-        wrapper.__name__, wrapper.__doc__ = func.__name__, func.__doc__
-        return wrapper
+    _recording = True
 
 
 def is_grad_enabled():
