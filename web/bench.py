@@ -155,17 +155,6 @@ SETTLE_S = 4.0
 DWELL_S = 2.0  # a visitor stays after the first output (the page stores its snapshot meanwhile)
 
 
-def poll(page, function: str, timeout_s: float = 60.0) -> None:
-    """Wait until `function` (a JS function's source) returns true.
-    NOTE: not page.wait_for_function, whose polling may eval() strings the page's CSP (no
-    'unsafe-eval') forbids; page.evaluate of a function is exempt."""
-    deadline = time.monotonic() + timeout_s
-    while not page.evaluate(function):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {function}")
-        page.wait_for_timeout(20)
-
-
 def floor_site(site: Path, root: Path) -> Path:
     """The built site plus the floor page, hard-linked into `root` (no copy of 30 MB)."""
     dest = root / "site"
@@ -281,7 +270,7 @@ def visit_playground(page, url: str, sizes: dict | None = None) -> dict:
             sizes[request.url] = size["responseBodySize"] + size["responseHeadersSize"]
         page.on("requestfinished", record)
     page.goto(url)
-    poll(page, "() => window.adPlayground !== undefined")
+    headless.wait_until(page, "() => window.adPlayground !== undefined")
     result = page.evaluate(FIRST_OUTPUT)
     if not result["ok"]:
         raise RuntimeError("the page did not print its first output")
@@ -289,14 +278,14 @@ def visit_playground(page, url: str, sizes: dict | None = None) -> dict:
     boot = page.evaluate("() => window.adPlayground.status().versions.boot")
     # Like a visitor who stays a moment: the page stores its interpreter snapshot after Python
     # is ready, and the next visit restores it (see web/src/worker/snapshot.ts).
-    poll(page, headless.SNAPSHOT_STORED, 30)
+    headless.wait_until(page, headless.SNAPSHOT_STORED, 30)
     time.sleep(DWELL_S)
     return {"ms": result["ms"], "stages": stage_times(marks, result["ms"]), "boot": boot}
 
 
 def visit_floor(page, url: str) -> dict:
     page.goto(url + "floor.html")
-    poll(page, "() => window.floor !== undefined")
+    headless.wait_until(page, "() => window.floor !== undefined")
     result = page.evaluate("() => window.floor")
     if not result["text"].startswith("floor"):
         raise RuntimeError(f"the floor page printed {result['text']!r}")

@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 
 # NOTE: build.py comes from the repository root, which build.py puts first on PYTHONPATH (and
@@ -62,11 +63,32 @@ def served_site(site_dir: Path, base_path: str = "/", log_file=None):
 # Pyodide version and digest. NOTE: stored means readable: a key can be listed while the
 # entry's 20 MB are still being written.
 SNAPSHOT_CACHE = "ad-playground-python"
+# True once the page's next visit can restore Python: exactly one snapshot is stored, and its
+# SHA-256 is the digest the page accepted (kept in localStorage; web/src/storage.ts).
 SNAPSHOT_STORED = f"""async () => {{
     const cache = await caches.open("{SNAPSHOT_CACHE}");
     const keys = await cache.keys();
-    return keys.length === 1 && (await cache.match(keys[0])) !== undefined;
+    const record = JSON.parse(localStorage.getItem("ad-playground:snapshot") ?? "null");
+    if (keys.length !== 1 || record === null) return false;
+    const response = await cache.match(keys[0]);
+    if (response === undefined) return false;
+    const bytes = await response.arrayBuffer();
+    const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("") === record.digest;
 }}"""
+
+
+def wait_until(page, function: str, timeout_s: float = 60.0) -> None:
+    """Wait until `function` (a JS function's source, possibly async) returns true.
+    NOTE: not page.wait_for_function: it does not await a promise (any promise is truthy, so
+    an async condition "holds" at once), and its polling may eval() strings the page's CSP (no
+    'unsafe-eval') forbids; page.evaluate of a function awaits it and is exempt."""
+    deadline = time.monotonic() + timeout_s
+    while page.evaluate(function) is not True:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout_s} s waiting for {function}")
+        page.wait_for_timeout(20)
+
 
 RUN_SCRIPT = """async ([code, timeoutMs, stream]) => {
   const api = window.adPlayground;

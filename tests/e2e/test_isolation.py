@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import build
-from web.headless import SNAPSHOT_CACHE, SNAPSHOT_STORED
+from web.headless import SNAPSHOT_CACHE, SNAPSHOT_STORED, wait_until
 
 SITE_DIR = Path(os.environ.get("AD_SITE_DIR") or build.SITE_DIR)  # as conftest.py serves it
 
@@ -213,15 +213,10 @@ STORED_DIGESTS = f"""async () => {{
 }}"""
 
 
-# KNOWN BUG, open in issue 16: after a full boot replaces a bad snapshot, another snapshot
-# entry appears after the accepted one is stored, and the next visit boots in full.
-@pytest.mark.xfail(reason="known bug: a replaced snapshot is not restored next visit",
-                   strict=False)
 def test_a_snapshot_poisoned_by_a_snippet_is_never_restored(page: Page, site_url: str):
     page.goto(site_url)
     assert ready(page)["versions"]["boot"] == "full"
-    page.wait_for_function(SNAPSHOT_STORED, timeout=30_000)
-    page.wait_for_function(f"({STORED_DIGESTS})().then(d => d !== null && d[0] === d[1])")
+    wait_until(page, SNAPSHOT_STORED, 30)
     result = api_run(page, POISON)
     assert result["ok"] and result["stdout"].startswith("poisoned"), result
     digests = page.evaluate(STORED_DIGESTS)
@@ -232,8 +227,7 @@ def test_a_snapshot_poisoned_by_a_snippet_is_never_restored(page: Page, site_url
     result = api_run(page, "print('prints after a full boot')", timeout_ms=30_000)
     assert result["stdout"] == "prints after a full boot\n", result
     # A good snapshot replaces it, with the page's digest to match, and is restored next time.
-    page.wait_for_function(f"({STORED_DIGESTS})().then(d => d !== null && d[0] === d[1])",
-                           timeout=30_000)
+    wait_until(page, SNAPSHOT_STORED, 30)
     page.reload()
     versions = ready(page)["versions"]
     assert versions["boot"] == "snapshot", repr(versions)  # `snapshot` says what became of it
@@ -244,8 +238,7 @@ def test_a_snapshot_whose_first_run_never_finished_is_not_restored_again(page: P
                                                                           site_url: str):
     page.goto(site_url)
     ready(page)
-    page.wait_for_function(f"({STORED_DIGESTS})().then(d => d !== null && d[0] === d[1])",
-                           timeout=30_000)
+    wait_until(page, SNAPSHOT_STORED, 30)
     page.reload()
     assert ready(page)["versions"]["boot"] == "snapshot"
     # The first run on the restored interpreter hangs, and the person gives up and reloads.

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import build
-from web.headless import CHROMIUM_ARGS, SNAPSHOT_STORED, served_site
+from web.headless import CHROMIUM_ARGS, SNAPSHOT_STORED, served_site, wait_until
 
 SITE_DIR = Path(os.environ.get("AD_SITE_DIR") or build.SITE_DIR)
 
@@ -49,7 +49,7 @@ def test_start_up_fetches_numpy_and_ad_only_and_a_run_loads_what_it_imports(page
     page.context.on("request", lambda request: requests.append(request.url))
     page.goto(site_url)
     ui.run("print('plain python')\n")
-    page.wait_for_function(SNAPSHOT_STORED, timeout=30_000)
+    wait_until(page, SNAPSHOT_STORED, 30)
     at_start = {project(name) for name in package_files(requests)}
     assert at_start == AT_START_UP, f"fetched before any run asked: {sorted(at_start)}"
     assert not any(name in url for url in requests for name in ("jedi", "completion"))
@@ -89,7 +89,7 @@ def test_a_second_visit_loads_packages_from_the_browser_cache(browser, page_guar
             result = automation_run(page, "import matplotlib.pyplot as plt\nprint('drawn')")
             assert result["ok"], result["error"]
             runs.append((result["packages"]["names"], dict(sizes), result["stderr"]))
-            page.wait_for_function(FONT_LIST_STORED)
+            wait_until(page, FONT_LIST_STORED)
             page.close()
     finally:
         context.close()

@@ -3,11 +3,9 @@ Python again; a damaged snapshot is thrown away and Python boots in full."""
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Page
-from test_isolation import STORED_DIGESTS
 
-from web.headless import SNAPSHOT_CACHE as CACHE, SNAPSHOT_STORED
+from web.headless import SNAPSHOT_CACHE as CACHE, SNAPSHOT_STORED, wait_until
 
 
 def ready(page: Page) -> dict:
@@ -23,7 +21,7 @@ def run(page: Page, code: str, timeout_ms: int | None = None) -> dict:
 def test_a_second_visit_restores_python_from_a_snapshot(page: Page, site_url: str):
     page.goto(site_url)
     assert ready(page)["versions"]["boot"] == "full"
-    page.wait_for_function(SNAPSHOT_STORED, timeout=30_000)
+    wait_until(page, SNAPSHOT_STORED, 30)
 
     draws = []
     for _ in range(2):
@@ -44,16 +42,10 @@ def test_a_second_visit_restores_python_from_a_snapshot(page: Page, site_url: st
     assert run(page, "print('after stop')")["stdout"] == "after stop\n"
 
 
-# KNOWN BUG, open in issue 16: after a full boot replaces a bad snapshot, another snapshot
-# entry appears after the accepted one is stored, and the next visit boots in full.
-@pytest.mark.xfail(reason="known bug: a replaced snapshot is not restored next visit",
-                   strict=False)
 def test_a_damaged_snapshot_is_discarded_and_python_boots_in_full(page: Page, site_url: str):
     page.goto(site_url)
     ready(page)
-    page.wait_for_function(SNAPSHOT_STORED, timeout=30_000)
-    page.wait_for_function(f"({STORED_DIGESTS})().then(d => d !== null && d[0] === d[1])",
-                           timeout=30_000)  # the stored one is the one the page accepted
+    wait_until(page, SNAPSHOT_STORED, 30)
     # Damage it from a page of the same origin that runs no Python, so no worker of the
     # playground (its standby included) can store a good snapshot over the damaged one.
     page.goto(site_url + "favicon.svg")
@@ -67,12 +59,32 @@ def test_a_damaged_snapshot_is_discarded_and_python_boots_in_full(page: Page, si
     page.goto(site_url)
     assert ready(page)["versions"]["boot"] == "full"
     assert run(page, "import ad; print('booted in full')")["stdout"] == "booted in full\n"
-    page.wait_for_function(SNAPSHOT_STORED, timeout=30_000)  # and a good snapshot replaces it
-    page.wait_for_function(f"({STORED_DIGESTS})().then(d => d !== null && d[0] === d[1])",
-                           timeout=30_000)  # ...and it is the one the page accepted
+    wait_until(page, SNAPSHOT_STORED, 30)  # and a good snapshot replaces it
     size = page.evaluate(f"""async () => {{
         const cache = await caches.open("{CACHE}");
         const [key] = await cache.keys();
         return (await (await cache.match(key)).arrayBuffer()).byteLength;
     }}""")
     assert size > 1_000_000
+    page.reload()  # ...which the next visit restores
+    assert ready(page)["versions"]["boot"] == "snapshot"
+    assert run(page, "print('restored')")["stdout"] == "restored\n"
+
+
+def test_a_visit_that_finds_the_accepted_snapshot_gone_makes_a_new_one(page: Page,
+                                                                       site_url: str):
+    # The site's Cache Storage was cleared (by the browser or the person) but not its
+    # localStorage: the page's digest names a snapshot that is no longer there.
+    page.goto(site_url)
+    ready(page)
+    wait_until(page, SNAPSHOT_STORED, 30)
+    page.goto(site_url + "favicon.svg")
+    page.evaluate(f"() => caches.delete('{CACHE}')")
+    page.goto(site_url)
+    versions = ready(page)["versions"]
+    assert (versions["boot"], versions["snapshot"]) == ("full", "missing"), versions
+    assert run(page, "print('booted in full')")["stdout"] == "booted in full\n"
+    wait_until(page, SNAPSHOT_STORED, 30)  # a standby makes a new one, which the page accepts
+    page.reload()
+    assert ready(page)["versions"]["boot"] == "snapshot"
+    assert run(page, "print('restored')")["stdout"] == "restored\n"

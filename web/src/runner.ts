@@ -252,6 +252,8 @@ export class Runner {
   private stopping = false;
   private nextId = 1;
   private everReady = false;
+  /** The digest of the snapshot a worker of this page made and the page accepted. */
+  private madeHere: string | null = null;
   /** A run has finished: from then on a standby worker may boot (scheduleStandby). */
   private ranOnce = false;
   private readyWaiters: Array<() => void> = [];
@@ -483,20 +485,21 @@ export class Runner {
         // A worker that found the stored snapshot wrong forgets it, unless another worker
         // has offered a new one meanwhile.
         if (m.digest !== null ? w.making : store.digest() === w.expected) store.accept(m.digest);
+        if (m.digest !== null && w.making) this.madeHere = m.digest;
         return;
       }
       case "ready":
         w.ready = true;
         w.versions = m.versions;
         w.bootMs = m.bootMs;
-        // NOTE: the first worker of a visit found the accepted snapshot missing (a worker of an
-        // earlier visit deleted it as wrong and the page closed before it said so): forget its
-        // digest, so a standby makes a new one, or every later visit would boot in full. Later
-        // workers of a visit may find it missing only while it is still being written.
+        // NOTE: a snapshot the page accepted can be missing only while the worker that made it
+        // is still storing it, during this page's life; one accepted before is gone (the site's
+        // Cache Storage was cleared): forget its digest, so a standby makes a new one, or every
+        // later visit would boot in full.
         if (
-          !this.everReady &&
           m.versions.snapshot === "missing" &&
           w.expected !== null &&
+          w.expected !== this.madeHere &&
           this.options.snapshots.digest() === w.expected
         ) {
           this.options.snapshots.accept(null);

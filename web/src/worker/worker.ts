@@ -234,8 +234,6 @@ async function boot(init: InitRequest): Promise<Runtime> {
       stderr: (text) => current?.write("stderr", text + "\n"),
     };
     const expected = init.snapshot.digest;
-    /** A stored snapshot was there but wrong (or would not restore): the page should forget it. */
-    let bad = false;
     if (expected !== null) {
       // NOTE: Cache Storage is writable by any code of this origin, a snippet's included: only
       // a snapshot whose digest is the one the page accepted (kept where workers cannot write)
@@ -257,7 +255,9 @@ async function boot(init: InitRequest): Promise<Runtime> {
             return restored;
           }
         }
-        bad = true;
+        // The page's digest names a snapshot that is wrong: it forgets the digest (at once, so
+        // a page closed during the full boot below cannot keep it), and a standby makes a new one.
+        post({ type: "snapshot", digest: null });
         await forgetSnapshot(version, base, expected);
       }
       // No snapshot stored (yet: another worker may still be writing it): boot in full.
@@ -270,7 +270,6 @@ async function boot(init: InitRequest): Promise<Runtime> {
     } catch (e) {
       console.warn("The Python warm-up failed; Python works, only slower to load packages", e);
     }
-    let offered = false;
     if (init.snapshot.make) {
       try {
         // Taken before any package loads (a plain ArrayBuffer backs it: Pyodide copies the heap
@@ -280,7 +279,6 @@ async function boot(init: InitRequest): Promise<Runtime> {
         const digest = await digestOf(bytes);
         if (digest !== null) {
           post({ type: "snapshot", digest });
-          offered = true;
           snapshotNote = "made";
           keepSnapshot = () => saveSnapshot(version, base, digest, bytes);
         }
@@ -288,8 +286,6 @@ async function boot(init: InitRequest): Promise<Runtime> {
         // no snapshot this time: the next visit boots in full again
       }
     }
-    // The page's digest named a snapshot that is wrong: it may forget it.
-    if (bad && !offered) post({ type: "snapshot", digest: null });
     // NOTE: to make a snapshot, Pyodide 0.27 hands Python a recording proxy of globalThis as the
     // `js` module, and JavaScript functions called through it fail ("Failed to execute 'fetch'
     // on 'WorkerGlobalScope': Illegal invocation": pyfetch, so micropip). Once the snapshot is
