@@ -40,6 +40,18 @@ def _init(rng, fan_in, fan_out):
     return rng.uniform(-k, k, (fan_out, fan_in)), rng.uniform(-k, k, fan_out)
 
 
+def _sgd_step(model, loss, x, target, lr):
+    """The ad side of a comparison: one SGD step of `model` on `loss(model(x), target)`."""
+    opt = ad.optim.SGD(model.parameters(), lr=lr)
+
+    def ad_step():
+        opt.zero_grad()
+        loss(model(x), target).backward()
+        opt.step()
+
+    return ad_step
+
+
 def make_mlp(lr=0.01):
     """One SGD step of a 2-64-64-1 tanh MLP on a batch of 64 with MSE: (ad step, numpy
     step, max |difference| of their parameters after the same number of steps)."""
@@ -51,14 +63,7 @@ def make_mlp(lr=0.01):
                              ad.nn.Tanh(), ad.nn.Linear(64, 1))
     for p, v in zip(model.parameters(), params):
         p.data[...] = v
-    opt = ad.optim.SGD(model.parameters(), lr=lr)
-    Xc, Yc = ad.constant(X), ad.constant(Y)
-
-    def ad_step():
-        opt.zero_grad()
-        loss = F.mse_loss(model(Xc), Yc)
-        loss.backward()
-        opt.step()
+    ad_step = _sgd_step(model, F.mse_loss, ad.constant(X), ad.constant(Y), lr)
 
     W1, b1, W2, b2, W3, b3 = [p.copy() for p in params]
 
@@ -90,14 +95,7 @@ def make_mnist(lr=0.01):
     model = ad.nn.Sequential(ad.nn.Linear(784, 256), ad.nn.ReLU(), ad.nn.Linear(256, 10))
     for p, v in zip(model.parameters(), params):
         p.data[...] = v
-    opt = ad.optim.SGD(model.parameters(), lr=lr)
-    Xc = ad.constant(X)
-
-    def ad_step():
-        opt.zero_grad()
-        loss = F.cross_entropy(model(Xc), T)
-        loss.backward()
-        opt.step()
+    ad_step = _sgd_step(model, F.cross_entropy, ad.constant(X), T, lr)
 
     W1, b1, W2, b2 = [p.copy() for p in params]
     rows = np.arange(128)
@@ -131,14 +129,7 @@ def make_cnn(lr=0.01):
     model = ad.nn.Sequential(ad.nn.Conv2d(1, 8, 3, padding=1, rng=rng), ad.nn.ReLU(),
                              ad.nn.MaxPool2d(2), ad.nn.Flatten(),
                              ad.nn.Linear(512, 10, rng=rng))
-    opt = ad.optim.SGD(model.parameters(), lr=lr)
-    Xc = ad.constant(X)
-
-    def ad_step():
-        opt.zero_grad()
-        loss = F.cross_entropy(model(Xc), T)
-        loss.backward()
-        opt.step()
+    ad_step = _sgd_step(model, F.cross_entropy, ad.constant(X), T, lr)
 
     K, c, W, b = [p.data.copy() for p in model.parameters()]
     rows = np.arange(32)

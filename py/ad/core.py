@@ -45,9 +45,11 @@ class no_grad:
     """`with ad.no_grad():` runs ops without recording a graph (inference, optimizer updates).
     Also usable as a decorator."""
 
+    _recording = False  # the grad mode inside the block
+
     def __enter__(self):
         global _grad_enabled
-        self._prev, _grad_enabled = _grad_enabled, False
+        self._prev, _grad_enabled = _grad_enabled, self._recording
         return self
 
     def __exit__(self, *exc):
@@ -55,8 +57,10 @@ class no_grad:
         _grad_enabled = self._prev
 
     def __call__(self, func):
+        mode = type(self)  # a fresh block per call: calls may nest or recurse
+
         def wrapper(*args, **kwargs):
-            with no_grad():
+            with mode():
                 return func(*args, **kwargs)
 
         wrapper.__name__, wrapper.__doc__ = func.__name__, func.__doc__
@@ -66,18 +70,7 @@ class no_grad:
 class enable_grad(no_grad):
     """`with ad.enable_grad():` records the graph again inside a no_grad() block."""
 
-    def __enter__(self):
-        global _grad_enabled
-        self._prev, _grad_enabled = _grad_enabled, True
-        return self
-
-    def __call__(self, func):
-        def wrapper(*args, **kwargs):
-            with enable_grad():
-                return func(*args, **kwargs)
-
-        wrapper.__name__, wrapper.__doc__ = func.__name__, func.__doc__
-        return wrapper
+    _recording = True
 
 
 def is_grad_enabled():
@@ -283,15 +276,16 @@ def _data(x):
     return x.data if isinstance(x, Tensor) else x
 
 
-def _seed(root, grad, keep_tensor=False):
+def _seed(root, grad, keep_tensor=False, call="backward(grad)"):
     """The gradient a walk starts from: ones (the seed's default), or `grad` broadcast to the
-    root's shape. `keep_tensor`: a Tensor grad stays a Tensor (part of a recorded graph)."""
+    root's shape. `keep_tensor`: a Tensor grad stays a Tensor (part of a recorded graph).
+    `call` names the caller in the error (backward and ad.replay share this)."""
     shape, dtype = root.data.shape, _grad_dtype(root.data.dtype)
     if grad is None:
         seed = np.ones(shape, dtype)
     elif keep_tensor and isinstance(grad, Tensor):
         if grad.data.shape != shape:
-            _seed(root, grad.data)  # the same shape check and message
+            _seed(root, grad.data, call=call)  # the same shape check and message
             grad = grad * np.ones(shape, dtype)  # broadcast, and stay in the graph
         return grad
     else:
@@ -300,7 +294,7 @@ def _seed(root, grad, keep_tensor=False):
             try:
                 seed = np.broadcast_to(seed, shape)
             except ValueError:
-                raise ValueError(f"backward(grad): grad has shape {seed.shape} but the "
+                raise ValueError(f"{call}: grad has shape {seed.shape} but the "
                                  f"tensor has shape {shape}; pass a grad of shape {shape} "
                                  "(or a scalar)") from None
         if seed.dtype.kind not in "fc":

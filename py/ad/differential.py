@@ -10,7 +10,7 @@ returned as a constant.
 import numpy as np
 
 from . import core
-from .core import Function, Tensor, _backprop, _grad_dtype, _walk
+from .core import Function, Tensor, _backprop, _grad_dtype, _seed, _walk
 
 __all__ = ["elementwise_grad", "grad", "hessian", "hessian_vector_product", "jacobian", "jvp",
            "value_and_grad"]
@@ -93,8 +93,7 @@ def value_and_grad(fun, argnum=0):
             raise TypeError(f"grad applies to scalar-valued functions, but "
                             f"{_name(fun)} returned shape {out.data.shape}. Hint: use "
                             "ad.jacobian, ad.elementwise_grad, or reduce the output (.sum())")
-        seed = np.ones(out.data.shape, _grad_dtype(out.data.dtype))
-        (g,) = _gradients(out, seed, [x], nested)
+        (g,) = _gradients(out, _seed(out, None), [x], nested)
         return (out if nested else out.detach()), g
 
     value_and_grad_fun.__name__ = f"value_and_grad_{_name(fun)}"
@@ -122,8 +121,7 @@ def elementwise_grad(fun, argnum=0):
     at each element, `ad.elementwise_grad(ad.elementwise_grad(f))` the second."""
     def elementwise_grad_fun(*args, **kwargs):
         out, (x,), nested = _call(fun, args, kwargs, (argnum,), "elementwise_grad")
-        seed = np.ones(out.data.shape, _grad_dtype(out.data.dtype))
-        return _gradients(out, seed, [x], nested)[0]
+        return _gradients(out, _seed(out, None), [x], nested)[0]
 
     elementwise_grad_fun.__name__ = f"elementwise_grad_{_name(fun)}"
     return elementwise_grad_fun
@@ -216,9 +214,8 @@ def jvp(fun, primals, tangents):
                 total = term if total is None else total + term
     if total is None:  # J^T u does not depend on u: J is zero
         return (out if nested else out.detach()), zeros
-    _, back = _backprop(total, np.ones((), _grad_dtype(total.data.dtype)) if not nested else
-                        Tensor(np.ones((), _grad_dtype(total.data.dtype)), requires_grad=False),
-                        wrt=[u], create_graph=nested)
+    _, back = _backprop(total, _seed(total, None, keep_tensor=nested), wrt=[u],
+                        create_graph=nested)
     return (out if nested else out.detach()), _result(back.get(id(u)), u, nested)
 
 

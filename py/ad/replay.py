@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .core import Tensor, _grad_dtype, _walk, _wrong_builtin_shape
+from .core import Tensor, _seed, _walk, _wrong_builtin_shape
 from .graph import _text
 
 __all__ = ["Replay", "Send", "Step", "replay"]
@@ -134,22 +134,6 @@ def _frozen(a):
     return a
 
 
-def _seed(output, grad):
-    """The walk's starting gradient, as backward() makes it."""
-    shape, dtype = output.data.shape, _grad_dtype(output.data.dtype)
-    if grad is None:
-        return np.ones(shape, dtype)
-    seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad)
-    if seed.shape != shape:
-        try:
-            seed = np.broadcast_to(seed, shape)
-        except ValueError:
-            raise ValueError(f"replay(output, grad): grad has shape {seed.shape} but the "
-                             f"output has shape {shape}; pass a grad of shape {shape} "
-                             "(or a scalar)") from None
-    return seed.astype(dtype) if seed.dtype.kind not in "fc" else seed
-
-
 def replay(output, grad=None):
     """Run the backward walk of `output` as `output.backward(grad)` would, and return it as a
     `Replay`: every node's gradient and each step (the upstream gradient a node received, what
@@ -172,7 +156,7 @@ def replay(output, grad=None):
                          "ad.tensor(...)")
     nodes = _walk(output)
     ids = {id(t): f"n{i}" for i, t in enumerate(nodes)}
-    seed = _frozen(_seed(output, grad))
+    seed = _frozen(_seed(output, grad, call="replay(output, grad)"))
     totals = {id(output): seed}  # id(tensor) -> its gradient so far
     steps = []
     # The walk's own order: backward() visits _walk(output, leaves=False) reversed, and leaves

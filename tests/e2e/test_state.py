@@ -1,6 +1,7 @@
 """Each run starts from the interpreter as the page shipped it: what a run breaks in shared state
-(builtins, sys, modules, numpy's settings, random) is put back, in the page and between the
-files of `build.py run`; hostile output and odd exceptions are reported as the user's, capped."""
+(builtins, sys, modules, numpy's settings, random, the files of the modules the page ships) is
+put back, in the page and between the files of `build.py run`; hostile output and odd exceptions
+are reported as the user's, capped."""
 
 from __future__ import annotations
 
@@ -70,6 +71,60 @@ def test_a_run_whose_broken_builtins_break_its_own_error_is_the_users_error(boot
     assert result["error"]["name"] == "NameError" and result["error"]["line"] == 3, result["error"]
     booted.run("print(len('abc'))\n")
     expect(booted.output).to_have_text("3\n")
+
+
+# Rewrites the files of the engine and the page's modules on the worker's in-memory disk, so each
+# would still work but mark itself PWNED (the engine ships py-compiled: a .pyc is written for
+# it), drops an ad.py in the working directory (first on sys.path) and a cached .pyc beside a
+# page module; then says what it wrote. The next run must import what the site shipped.
+POISON_MODULES = """\
+import importlib.util, marshal, os, sys
+import ad, ad.core, ad.nn, playground, lessoncheck
+
+def poison(module):
+    path = module.__file__
+    code = module.__spec__.loader.get_code(module.__name__)
+    evil = f"PWNED = True\\nimport marshal\\nexec(marshal.loads({marshal.dumps(code)!r}))\\n"
+    pyc = importlib.util.MAGIC_NUMBER + bytes(12) + marshal.dumps(compile(evil, path, "exec"))
+    if path.endswith(".pyc"):  # flags 0, a zero mtime and size: never checked without source
+        with open(path, "wb") as f:
+            f.write(pyc)
+    else:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(evil)
+        cached = importlib.util.cache_from_source(path)
+        os.makedirs(os.path.dirname(cached), exist_ok=True)
+        with open(cached, "wb") as f:
+            f.write(pyc)
+    return os.path.basename(path)
+
+written = [poison(m) for m in (ad, ad.core, ad.nn, playground, lessoncheck)]
+with open(os.path.join(os.getcwd(), "ad.py"), "w") as f:
+    f.write("PWNED = True\\n")
+print("poisoned", *written)
+"""
+
+CHECK_MODULES = """\
+import ad, ad.core, ad.nn, playground, lessoncheck
+print("pwned", [m.__name__ for m in (ad, ad.core, ad.nn, playground, lessoncheck)
+                if hasattr(m, "PWNED")])
+x = ad.tensor([1.0, 2.0])
+(x * x).sum().backward()
+print("grad", x.grad)
+"""
+
+
+def test_a_run_that_rewrites_the_shipped_modules_files_does_not_change_the_next(booted):
+    booted.run(POISON_MODULES)
+    expect(booted.output).to_have_text(
+        "poisoned __init__.pyc core.pyc __init__.pyc playground.py lessoncheck.py\n")
+    booted.run(CHECK_MODULES)
+    expect(booted.output).to_have_text("pwned []\ngrad [2. 4.]\n")
+    result = booted.page.evaluate("code => window.adPlayground.run(code)",
+                                  CHECK_MODULES + "playground.show_graph(x * 2)\n")
+    assert result["ok"] and result["stdout"] == "pwned []\ngrad [2. 4.]\n", result
+    assert len(result["displays"]) == 1, result  # the shipped playground module draws
 
 
 def test_state_does_not_leak_between_the_files_of_build_py_run(tmp_path):

@@ -46,6 +46,16 @@ def test_module_finds_parameters_in_order_once():
     assert not any(p.grad.any() for p in net.parameters())
 
 
+def test_a_module_that_refers_back_to_its_parent_is_walked_once():
+    net = Net(np.random.default_rng(0))
+    net.heads[0].owner = net  # a cycle: the walk must end, naming each tensor by its first path
+    names = [n for n, _ in net.named_parameters()]
+    assert names == ["body.layers.0.weight", "body.layers.0.bias", "heads.0.weight",
+                     "heads.0.bias", "heads.1.weight", "scale"]
+    assert list(net.state_dict()) == names[:5] + ["scale", "fixed"]
+    assert net.eval() is net and not net.heads[0].training
+
+
 def test_linear_layer_shapes_and_gradient():
     layer = nn.Linear(3, 2, rng=np.random.default_rng(1))
     assert layer.weight.shape == (2, 3) and layer.bias.shape == (2,)

@@ -29,6 +29,7 @@ import type { Lesson } from "./lessons";
 import { STAGES } from "./messages";
 import type { Chunk } from "./messages";
 import { Notices } from "./notices";
+import type { NoticeAction } from "./notices";
 import { notebook } from "./notebook";
 import { OutputView } from "./output";
 import { Runner } from "./runner";
@@ -309,7 +310,6 @@ async function runCode(
 // stored the draft is not overwritten (the page says so and offers the download).
 
 let linkInAddressBar = location.hash !== "";
-let saveFailed = false;
 /** Whose text the editor shows: the user's own, or foreign code not edited yet. */
 let editorSource: "own" | "foreign" = "own";
 /** The old draft could not be moved to the history: autosave must not overwrite it. */
@@ -321,26 +321,37 @@ let replacing = false;
 /** Earlier drafts, newest first; kept in memory too, for when storage fails. */
 let drafts: Draft[] = embed === null ? loadHistory() : [];
 
+/** The notices' action that saves the editor's code as a file (the notice stays). */
+function downloadAction(): NoticeAction {
+  return { label: "Download .py", run: () => downloadCode(editor.getCode()), keep: true };
+}
+
+/**
+ * A warning that storage failed, shown on the first failure and dismissed once a save works
+ * again; returns what to call with each save's outcome.
+ */
+function storageWarning(key: string, text: string): (stored: boolean) => void {
+  let failed = false;
+  return (stored) => {
+    if (stored && failed) notices.dismiss(key);
+    if (!stored && !failed) notices.show({ key, tone: "warn", text, actions: [downloadAction()] });
+    failed = !stored;
+  };
+}
+
+const noteDraftStorage = storageWarning(
+  "storage",
+  "Not saved: this browser's storage is full or blocked. Your code stays in the editor " +
+    "while the page is open; share or download it to keep it.",
+);
+
 const autosave = debounce<string>(400, (code) => {
   if (otherTab !== null) return;
   if (draftBlocked && !archiveDraft()) return;
-  if (saveDraft(code)) {
-    if (saveFailed) notices.dismiss("storage");
-    saveFailed = false;
-    showDrafts(); // the saved draft is the editor's code now: the picker no longer offers it
-    return;
-  }
-  if (!saveFailed) {
-    notices.show({
-      key: "storage",
-      tone: "warn",
-      text:
-        "Not saved: this browser's storage is full or blocked. Your code stays in the editor " +
-        "while the page is open; share or download it to keep it.",
-      actions: [{ label: "Download .py", run: () => downloadCode(editor.getCode()), keep: true }],
-    });
-  }
-  saveFailed = true;
+  const saved = saveDraft(code);
+  noteDraftStorage(saved);
+  // The saved draft is the editor's code now: the picker no longer offers it.
+  if (saved) showDrafts();
 });
 
 function onUserEdit(code: string): void {
@@ -367,7 +378,7 @@ function onUserEdit(code: string): void {
         text:
           "Storage is full: your saved draft could not be moved to Earlier drafts, so it stays " +
           "saved and this code is not autosaved over it. Download this code to keep it.",
-        actions: [{ label: "Download .py", run: () => downloadCode(editor.getCode()), keep: true }],
+        actions: [downloadAction()],
       });
     }
   }
@@ -491,6 +502,24 @@ function restoreSavedDraft(): void {
 
 function offerRestore(key: string, text: string): void {
   notices.show({ key, text, actions: [{ label: "Restore my draft", run: restoreSavedDraft }] });
+}
+
+/**
+ * Say that foreign `code` (a link's, an example's) took the editor: with a saved `draft` of
+ * other code, that the draft is kept and can be restored; else a note that goes by itself.
+ */
+function announceForeign(
+  key: string,
+  text: string,
+  code: string,
+  draft: string | null,
+  timeoutMs = 8000,
+): void {
+  if (draft !== null && draft.trim() !== "" && draft !== code) {
+    offerRestore(key, `${text} Your own draft is kept.`);
+  } else {
+    notices.show({ key, text, timeoutMs });
+  }
 }
 
 /** The Earlier drafts picker: the saved draft (when the editor shows other code), then history. */
@@ -619,18 +648,7 @@ async function initialCode(): Promise<string> {
     return fallback;
   }
   editorSource = "foreign";
-  if (draft !== null && draft.trim() !== "" && draft !== link.code) {
-    offerRestore(
-      "link",
-      "Opened the code from a shared link (not run yet). Your own draft is kept.",
-    );
-  } else {
-    notices.show({
-      key: "link",
-      text: "Opened the code from a shared link (not run yet).",
-      timeoutMs: 8000,
-    });
-  }
+  announceForeign("link", "Opened the code from a shared link (not run yet).", link.code, draft);
   editorTrust = "link";
   return link.code;
 }
@@ -644,19 +662,8 @@ async function openLinkLater(): Promise<void> {
   }
   showForeign(link.code, "link");
   linkInAddressBar = true;
-  const draft = loadDraft();
-  if (draft !== null && draft.trim() !== "" && draft !== link.code) {
-    offerRestore(
-      "link",
-      "Opened the code from a shared link (not run yet). Your own draft is kept.",
-    );
-  } else {
-    notices.show({
-      key: "link",
-      text: "Opened the code from a shared link (not run yet).",
-      timeoutMs: 8000,
-    });
-  }
+  const text = "Opened the code from a shared link (not run yet).";
+  announceForeign("link", text, link.code, loadDraft());
 }
 
 /** Why `code` cannot go in a link (too large), or null. */
@@ -733,7 +740,6 @@ let playgroundStash: { code: string; trust: Trust; source: "own" | "foreign" } |
 let progress: Record<string, Progress> = loadProgress();
 /** Code a Show solution or Reset replaced, by lesson (storage too, when it works). */
 const replacedCode = new Map<string, string>();
-let lessonSaveFailed = false;
 let checking = false;
 
 const lessonView = new LessonView(ui.lessonPane, {
@@ -769,24 +775,11 @@ function loadLessons(): Promise<Lesson[]> {
 }
 
 /** Say once when lesson code or progress could not be stored; clear it once it can again. */
-function noteLessonStorage(stored: boolean): void {
-  if (stored) {
-    if (lessonSaveFailed) notices.dismiss("lesson-storage");
-    lessonSaveFailed = false;
-    return;
-  }
-  if (!lessonSaveFailed) {
-    notices.show({
-      key: "lesson-storage",
-      tone: "warn",
-      text:
-        "Not saved: this browser's storage is full or blocked. Your lesson code and progress " +
-        "stay while the page is open; download the code to keep it.",
-      actions: [{ label: "Download .py", run: () => downloadCode(editor.getCode()), keep: true }],
-    });
-  }
-  lessonSaveFailed = true;
-}
+const noteLessonStorage = storageWarning(
+  "lesson-storage",
+  "Not saved: this browser's storage is full or blocked. Your lesson code and progress " +
+    "stay while the page is open; download the code to keep it.",
+);
 
 const lessonSave = debounce<{ id: string; code: string }>(400, ({ id, code }) =>
   noteLessonStorage(saveLessonCode(id, code)),
@@ -970,13 +963,8 @@ function openInPlayground(): void {
   const code = editor.getCode();
   closeLessons("push");
   showForeign(code, "own");
-  const draft = loadDraft();
   const text = `Copied the code of the lesson “${lesson.title}” into the playground.`;
-  if (draft !== null && draft.trim() !== "" && draft !== code) {
-    offerRestore("lesson-copy", `${text} Your own draft is kept.`);
-  } else {
-    notices.show({ key: "lesson-copy", text, timeoutMs: 6000 });
-  }
+  announceForeign("lesson-copy", text, code, loadDraft(), 6000);
   editor.focus();
 }
 
@@ -1206,16 +1194,8 @@ function startPlayground(): void {
     if (example === undefined) return;
     if (!ui.lessonPane.hidden) closeLessons("push"); // examples are the playground's
     showForeign(example.code, "own");
-    const draft = loadDraft();
-    if (draft !== null && draft.trim() !== "" && draft !== example.code) {
-      offerRestore("example", `Loaded the example “${example.title}”. Your own draft is kept.`);
-    } else {
-      notices.show({
-        key: "example",
-        text: `Loaded the example “${example.title}”.`,
-        timeoutMs: 6000,
-      });
-    }
+    const text = `Loaded the example “${example.title}”.`;
+    announceForeign("example", text, example.code, loadDraft(), 6000);
   });
   window.addEventListener("hashchange", () => {
     if (lessonOpen !== null) void routeLessons(true);

@@ -22,26 +22,8 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def named_parameters(self):
-        out, seen = [], set()
-        stack = [("", self)]
-        while stack:
-            prefix, obj = stack.pop()
-            if isinstance(obj, Tensor):
-                if obj.requires_grad and id(obj) not in seen:
-                    seen.add(id(obj))
-                    out.append((prefix, obj))
-                continue
-            if isinstance(obj, Module):
-                items = list(vars(obj).items())
-            elif isinstance(obj, (list, tuple)):
-                items = [(str(i), v) for i, v in enumerate(obj)]
-            elif isinstance(obj, dict):
-                items = [(str(k), v) for k, v in obj.items()]
-            else:
-                continue
-            for name, value in reversed(items):  # reversed: the stack pops in order
-                stack.append((f"{prefix}.{name}" if prefix else name, value))
-        return out
+        return [(name, t) for name, t in _named_members(self)
+                if isinstance(t, Tensor) and t.requires_grad]
 
     def parameters(self):
         return [p for _, p in self.named_parameters()]
@@ -111,37 +93,20 @@ class Sigmoid(Module):
 
 # --- Training mode, state and the layers of issue 13 -------------------------------------------
 
-def _modules(root):
-    """root and every Module inside it (attributes, lists, tuples, dicts), each once."""
-    out, seen, stack = [], set(), [root]
+def _named_members(root):
+    """(name, x) for root and every Module and Tensor inside it (through attributes, lists,
+    tuples and dicts), each once, in definition order, without recursion. Names read as a path
+    ("layers.0.weight"); a Module seen again is not walked again (so a cycle ends)."""
+    seen, stack = set(), [("", root)]
     while stack:
-        obj = stack.pop()
-        if isinstance(obj, Module):
+        prefix, obj = stack.pop()
+        if isinstance(obj, (Tensor, Module)):
             if id(obj) in seen:
                 continue
             seen.add(id(obj))
-            out.append(obj)
-            stack.extend(reversed(list(vars(obj).values())))
-        elif isinstance(obj, (list, tuple)):
-            stack.extend(reversed(obj))
-        elif isinstance(obj, dict):
-            stack.extend(reversed(list(obj.values())))
-    return out
-
-
-def _named_tensors(root):
-    """Every Tensor attribute (parameters and buffers such as running means), named as in
-    named_parameters, in definition order."""
-    out, seen = [], set()
-    stack = [("", root)]
-    while stack:
-        prefix, obj = stack.pop()
-        if isinstance(obj, Tensor):
-            if id(obj) not in seen:
-                seen.add(id(obj))
-                out.append((prefix, obj))
-            continue
-        if isinstance(obj, Module):
+            yield prefix, obj
+            if isinstance(obj, Tensor):
+                continue
             items = list(vars(obj).items())
         elif isinstance(obj, (list, tuple)):
             items = [(str(i), v) for i, v in enumerate(obj)]
@@ -149,16 +114,21 @@ def _named_tensors(root):
             items = [(str(k), v) for k, v in obj.items()]
         else:
             continue
-        for name, value in reversed(items):
+        for name, value in reversed(items):  # reversed: the stack pops in order
             stack.append((f"{prefix}.{name}" if prefix else name, value))
-    return out
+
+
+def _named_tensors(root):
+    """Every Tensor inside root: parameters and buffers such as running means."""
+    return [(name, t) for name, t in _named_members(root) if isinstance(t, Tensor)]
 
 
 def _train(self, mode=True):
     """Training mode (Dropout drops, BatchNorm uses batch statistics) for this module and
     every module inside it; returns self."""
-    for m in _modules(self):
-        m.training = bool(mode)
+    for _, m in _named_members(self):
+        if isinstance(m, Module):
+            m.training = bool(mode)
     return self
 
 

@@ -36,34 +36,85 @@ _display = None  # the current run's display(kind, figure_id, json_data, text), 
 _site_url = ""  # the site's root URL: micropip resolves a wheel's relative URL against it
 
 
+class _Kept:
+    """Loads a module from the bytes of its file as the site shipped them, kept in memory: a run
+    that rewrites the file on the worker's in-memory disk cannot change what a later run imports
+    (nor can a .pyc written beside it: no cached bytecode is read)."""
+
+    def __init__(self, fullname, path, data):
+        super().__init__(fullname, path)
+        self._data = data
+
+    def get_data(self, path):
+        if path != self.path:
+            raise OSError(f"{path}: only the kept copy of {self.path} is read")
+        return self._data
+
+
+class _KeptSource(_Kept, importlib.machinery.SourceFileLoader):
+    def path_stats(self, path):
+        raise OSError("no cached bytecode: the kept source is compiled")
+
+
+class _KeptBytecode(_Kept, importlib.machinery.SourcelessFileLoader):
+    """The site ships the engine py-compiled."""
+
+
+def _kept_spec(name, path, data, package_dir=None):
+    kind = _KeptBytecode if path.endswith(".pyc") else _KeptSource
+    return importlib.util.spec_from_file_location(
+        name, path, loader=kind(name, path, data),
+        submodule_search_locations=None if package_dir is None else [package_dir])
+
+
+class _ShippedPackageFinder:
+    """Imports the engine (ad, ad.nn, ...) from its files as they were at boot, before any user
+    code ran; first on sys.meta_path, so no file a run writes (in the package, or an ad.py in
+    the working directory, which is on sys.path) is imported by a later run."""
+
+    def __init__(self, package):
+        self._files = {}  # module name -> (path, bytes, its folder if a package)
+        root = importlib.util.find_spec(package).submodule_search_locations[0]
+        for folder, subfolders, files in os.walk(root):
+            subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+            inside = os.path.relpath(folder, root)
+            parts = [package] if inside == "." else [package, *inside.split(os.sep)]
+            # .py after .pyc: where both ship, the source wins, as Python's own finder decides
+            for file in sorted(files, key=lambda f: f.endswith(".py")):
+                stem, ext = os.path.splitext(file)
+                if ext not in (".py", ".pyc"):
+                    continue
+                name = ".".join(parts if stem == "__init__" else [*parts, stem])
+                path = os.path.join(folder, file)
+                with open(path, "rb") as f:
+                    self._files[name] = (path, f.read(), folder if stem == "__init__" else None)
+
+    def find_spec(self, name, path=None, target=None):
+        kept = self._files.get(name)
+        return None if kept is None else _kept_spec(name, *kept)
+
+
 class _PageModuleFinder:
     """Finds the site's own modules (`import playground`) on their first import: fetched from
-    the site only then, so a page that never draws never downloads them."""
+    the site only then, so a page that never draws never downloads them, and kept in memory:
+    every run imports them afresh from that copy, whatever a run wrote to the disk."""
 
-    # NOTE: not a folder on sys.path: every run imports these modules afresh, and a copy the
-    # default finders could see would be imported without this finder, so without the run's
-    # `display` (its figures would come out as text only).
+    # Their __file__: no file is there (the source is in memory).
     _DIR = "/_playground_page_modules"
 
     def __init__(self, fetch, base_url):
         self._fetch, self._base_url = fetch, base_url
-        self._fetched = set()
+        self._sources = {}  # name -> the module's source, as fetched
 
     def find_spec(self, name, path=None, target=None):
         if name not in _PAGE_MODULES:
             return None
-        if name not in self._fetched:  # each run imports it afresh, from the copy fetched once
+        if name not in self._sources:
             source = self._fetch(self._base_url + name + ".py")
             if source is None:
                 return None
-            os.makedirs(self._DIR, exist_ok=True)
-            with open(os.path.join(self._DIR, name + ".py"), "w") as f:
-                f.write(source)
-            self._fetched.add(name)
-            importlib.invalidate_caches()
-        spec = importlib.machinery.PathFinder.find_spec(name, [self._DIR])
-        if spec is None:
-            return None
+            self._sources[name] = source.encode()
+        spec = _kept_spec(name, f"{self._DIR}/{name}.py", self._sources[name])
         load = spec.loader.exec_module
 
         def exec_module(module):
@@ -79,13 +130,14 @@ class _PageModuleFinder:
 def install_page_modules(fetch, site_url):
     """`fetch(url)` returns a file's text or None; it must block, as an import does. The page
     modules are under `python/` of the site at `site_url`. Called once at boot, before any user
-    code: it also takes the state every run starts from."""
+    code: it also takes the state every run starts from, and the engine's files as shipped."""
     global _baseline, _site_url
     _site_url = site_url
-    # NOTE: first, before the path finder: once fetched, the module's file is in site-packages,
-    # where the path finder would find it on the next run's import and skip _install (its
-    # figures would print as text from the second run on).
+    # NOTE: first, before the path finder: a finder that read the files from disk would import
+    # whatever a run wrote there (the path finder also looks in the working directory first).
     sys.meta_path.insert(0, _PageModuleFinder(fetch, site_url + "python/"))
+    if importlib.util.find_spec("ad") is not None:
+        sys.meta_path.insert(0, _ShippedPackageFinder("ad"))
     # matplotlib draws with the playground's backend (Agg; figures sent to the page as images).
     # NOTE: matplotlib reads MPLBACKEND when it is imported, before its rc files' `backend`.
     os.environ["MPLBACKEND"] = "module://_playground_matplotlib"
