@@ -428,11 +428,15 @@ ESBUILD_JEDI = ("jedi=web/src/jedi/worker.ts", *ESBUILD_COMMON)
 ESBUILD_RUNS = (ESBUILD_APP, ESBUILD_WORKER, ESBUILD_JEDI)
 
 
-def bundle_web(ident: str, wheel: Path) -> None:
+def bundle_web(ident: str, wheel: Path, snapshot: dict) -> None:
     """Bundle the page and the two workers with esbuild, the build id `ident` compiled in (see
-    build-id.ts) and the name of the CPython wheel the site offers (`AD_WHEEL`, for notebooks);
+    build-id.ts), the site's interpreter snapshot (`AD_SITE_SNAPSHOT`: its path, SHA-256 and
+    length) and the name of the CPython wheel the site offers (`AD_WHEEL`, for notebooks);
     type-checking is a separate step (`check`)."""
     defines = (f"--define:AD_BUILD_ID={json.dumps(ident)}",
+               # NOTE: as a string: an object-valued define becomes a module of its own, which
+               # esbuild's code splitting turns into a chunk the page fetches at start-up.
+               f"--define:AD_SITE_SNAPSHOT={json.dumps(json.dumps(snapshot, sort_keys=True))}",
                f"--define:AD_WHEEL={json.dumps(wheel.name)}")
     digest = fingerprint(WEB_DIR / "src", WEB_DIR / "examples", WEB_DIR / "tsconfig.json",
                          ROOT / "package-lock.json",
@@ -444,6 +448,30 @@ def bundle_web(ident: str, wheel: Path) -> None:
     for args in ESBUILD_RUNS:
         call([NODE_MODULES / ".bin" / "esbuild", *args, *defines, f"--outdir={BUNDLE_DIR}"])
     mark_fresh("bundle", digest)
+
+
+def site_snapshot(ident: str, files: dict[str, Path]) -> tuple[str, Path, dict]:
+    """The interpreter snapshot the site ships (web/snapshot.mjs: Pyodide booted in Node, the
+    worker's warm-up run, gzipped), made once per build id (which covers the runtime and the
+    warm-up): its site path, its file, and {"url", "sha256", "bytes"} for the worker's bundle."""
+    name = f"pyodide/interpreter-{ident}.snapshot.gz"
+    out = BUILD_DIR / "snapshot" / Path(name).name
+    info = out.with_suffix(".json")
+    script = WEB_DIR / "snapshot.mjs"
+    digest = fingerprint(script, settings=ident)
+    if not is_fresh("snapshot", digest, out, info):
+        node = shutil.which("node")
+        if not node:
+            raise BuildError("node was not found: install Node.js 20 or newer")
+        shutil.rmtree(out.parent, ignore_errors=True)
+        out.parent.mkdir(parents=True)
+        with tempfile.TemporaryDirectory(prefix="ad-runtime-") as runtime:
+            # Pyodide in Node reads its files from one folder, as the page does from pyodide/.
+            for rel in (*PYODIDE_CORE, "pyodide-lock.json"):
+                os.symlink(files[f"pyodide/{rel}"].resolve(), Path(runtime) / rel)
+            call([node, script, runtime, WEB_DIR / "src" / "worker" / "warmup.py", out, info])
+        mark_fresh("snapshot", digest)
+    return name, out, {"url": name, **json.loads(info.read_text())}
 
 
 def render_lessons() -> None:
@@ -524,7 +552,9 @@ def build() -> Path:
     files |= packages
     files["pyodide/pyodide-lock.json"] = site_lock(STAGE_DIR / "pyodide-lock.json", packages)
     ident = build_id(files)
-    bundle_web(ident, cpython_wheel)
+    snapshot_name, snapshot_file, snapshot = site_snapshot(ident, files)
+    files[snapshot_name] = snapshot_file
+    bundle_web(ident, cpython_wheel, snapshot)
     files |= tree_files(WEB_DIR / "static") | tree_files(BUNDLE_DIR)
     files |= {"lessons/lessons.json": LESSONS_JSON} | katex_files()
     files |= tree_files(WEB_DIR / "python", "python/")

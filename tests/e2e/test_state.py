@@ -17,6 +17,8 @@ import build
 BREAK_EVERYTHING = """\
 import builtins, json, random, signal, sys, warnings
 import numpy as np
+random.seed(0)
+np.random.seed(0)
 builtins.print = lambda *args, **kwargs: None
 del builtins.len
 np.set_printoptions(precision=1)
@@ -27,8 +29,6 @@ sys.modules["math"] = None
 sys.path.insert(0, "/nowhere")
 warnings.simplefilter("error")
 signal.signal(signal.SIGINT, lambda *args: None)
-random.seed(0)
-np.random.seed(0)
 sys.setrecursionlimit(5000)
 sys.stdout = None
 """
@@ -61,6 +61,16 @@ def test_a_run_that_breaks_shared_state_does_not_break_the_next(booted):
     timed = booted.page.evaluate(
         "() => window.adPlayground.run('while True: pass', { timeoutMs: 500 })")
     assert timed["error"]["kind"] == "interrupted" and "restarted" not in timed["error"]["message"]
+
+
+def test_a_run_whose_broken_builtins_break_its_own_error_is_the_users_error(booted):
+    # The error is described after the run's builtins are put back: not a crash of the driver.
+    result = booted.page.evaluate("code => window.adPlayground.run(code)",
+                                  "import builtins\ndel builtins.len\nimport statistics\n")
+    assert result["error"]["kind"] == "exception", result["error"]
+    assert result["error"]["name"] == "NameError" and result["error"]["line"] == 3, result["error"]
+    booted.run("print(len('abc'))\n")
+    expect(booted.output).to_have_text("3\n")
 
 
 # Rewrites the files of the engine and the page's modules on the worker's in-memory disk, so each

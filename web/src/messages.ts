@@ -35,9 +35,10 @@ export interface InitRequest {
   outputCap: number;
   /**
    * The interpreter snapshot the page accepted (its SHA-256, hex), or null: the worker restores
-   * a stored snapshot only when its digest is this one. `make`: boot in full and offer a new one.
+   * a stored snapshot only when its digest is this one. `site`: else it may restore the site's
+   * own snapshot (build-id.ts). `make`: when it boots in full, offer a new one.
    */
-  snapshot: { digest: string | null; make: boolean };
+  snapshot: { digest: string | null; site: boolean; make: boolean };
   /**
    * A Web Lock the worker holds for its whole life (null where Web Locks are missing): the page
    * asks for it too, and is granted it only when the worker is gone (a snippet's `close()`).
@@ -768,7 +769,11 @@ const isInit = fields<InitRequest>({
       typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer,
   ),
   outputCap: isCount,
-  snapshot: fields<InitRequest["snapshot"]>({ digest: orNull(isSha256), make: isBoolean }),
+  snapshot: fields<InitRequest["snapshot"]>({
+    digest: orNull(isSha256),
+    site: isBoolean,
+    make: isBoolean,
+  }),
   lock: orNull(isString),
 });
 

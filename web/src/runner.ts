@@ -17,6 +17,7 @@ import type {
   Display,
   PackagesMessage,
   RunError,
+  InitRequest,
   RunRequest,
   Stage,
 } from "./messages";
@@ -87,6 +88,12 @@ export interface SnapshotStore {
   accept(digest: string | null): void;
   /** A restored worker's first run started ("running") or finished ("passed"). */
   trial(state: "running" | "passed"): void;
+  /** The site's own snapshot (build-id.ts) may be restored: none restored from it ever hung. */
+  siteTrusted(): boolean;
+  /** Whether a worker restored from the site's snapshot has finished a run (in this build). */
+  siteProven(): boolean;
+  /** Its first run started, finished, or never finished (it is then never restored again). */
+  siteTrial(state: "running" | "passed" | "failed"): void;
 }
 
 export interface RunnerOptions {
@@ -139,19 +146,22 @@ class PyWorker {
   gone = false;
   /** The snapshot digest it was told to restore, and whether it was told to make one. */
   readonly expected: string | null;
+  /** It was allowed to restore the site's snapshot. */
+  readonly site: boolean;
   readonly making: boolean;
-  /** Its first run after a restore from an unproven snapshot is in progress. */
-  onTrial = false;
+  /** Its first run after a restore from an unproven snapshot (its own or the site's) is on. */
+  onTrial: "own" | "site" | null = null;
   private readonly lock: string | null;
   private watching = false;
 
   constructor(
     bootstrap: string,
     options: RunnerOptions,
-    snapshot: { digest: string | null; make: boolean },
+    snapshot: InitRequest["snapshot"],
     private readonly events: WorkerEvents,
   ) {
     this.expected = snapshot.digest;
+    this.site = snapshot.site;
     this.making = snapshot.make;
     const channel = new MessageChannel();
     this.port = channel.port1;
@@ -418,7 +428,7 @@ export class Runner {
       this.bootstrap,
       this.options,
       // A snapshot is made only when the page has none, by one worker at a time.
-      { digest, make: digest === null && !making },
+      { digest, site: store.siteTrusted(), make: digest === null && !making },
       { message: (w, m) => this.onMessage(w, m), crash: (w, why) => this.onCrash(w, why) },
     );
   }
@@ -444,9 +454,12 @@ export class Runner {
     run.started = performance.now();
     if (w.interrupt !== null) w.interrupt[0] = 0; // a Stop from now on is this run's
     const store = this.options.snapshots;
-    if (w.versions.boot === "snapshot" && !store.proven() && !w.onTrial) {
-      w.onTrial = true;
+    if (w.onTrial === null && w.versions.boot === "snapshot" && !store.proven()) {
+      w.onTrial = "own";
       store.trial("running");
+    } else if (w.onTrial === null && w.versions.boot === "site snapshot" && !store.siteProven()) {
+      w.onTrial = "site";
+      store.siteTrial("running");
     }
     w.send(
       run.checks === null
@@ -561,9 +574,10 @@ export class Runner {
       case "done": {
         const run = this.activeFor(w, m.id);
         if (run === null) return;
-        if (w.onTrial && m.error?.kind !== "fatal") {
-          w.onTrial = false;
-          this.options.snapshots.trial("passed");
+        if (w.onTrial !== null && m.error?.kind !== "fatal") {
+          if (w.onTrial === "own") this.options.snapshots.trial("passed");
+          else this.options.snapshots.siteTrial("passed");
+          w.onTrial = null;
         }
         if (m.retire) w.retired = true;
         run.dropped = m.dropped;
@@ -618,17 +632,26 @@ export class Runner {
     for (const resolve of this.readyWaiters.splice(0)) resolve();
     if (this.active !== null) this.post(this.active);
     // A lazy runner (an embed) boots a standby only for a long run (post() asks). Otherwise: no
-    // accepted snapshot (a bad one was just found): the standby makes the new one, as soon as
-    // before; else it waits for a run to finish.
+    // snapshot for the next visit: the standby makes one, soon; else it waits for a run to end.
     if (this.options.lazy === true) return;
-    if (this.ranOnce || this.options.snapshots.digest() === null) this.scheduleStandby();
+    if (this.ranOnce || this.snapshotWanted()) this.scheduleStandby();
+  }
+
+  /**
+   * The page has no snapshot for the next visit: none of its own was accepted, and the current
+   * worker could not restore the site's (a host that does not serve it, one that hung).
+   */
+  private snapshotWanted(): boolean {
+    return (
+      this.options.snapshots.digest() === null && this.current.versions.boot !== "site snapshot"
+    );
   }
 
   /**
    * Boot a standby worker once the page has been idle for standbyDelayMs after a run: never
    * before the first run has finished, never while a run is active (finish() asks again).
-   * Only when the page has no accepted snapshot (the current worker found the stored one bad
-   * and made none) does it boot standbyDelayMs after ready, to make the next visit's snapshot.
+   * Only when the page has no snapshot for the next visit (snapshotWanted) does it boot
+   * standbyDelayMs after ready, to make one.
    */
   private scheduleStandby(): void {
     if (this.standby !== null) return;
@@ -639,7 +662,7 @@ export class Runner {
         // A lazy runner wants a standby only while a run is still going after the delay.
         if (this.active === null || !this.current.ready) return;
       } else {
-        const needed = this.options.snapshots.digest() === null; // it makes the snapshot
+        const needed = this.snapshotWanted(); // it makes the snapshot
         if ((this.active !== null && !needed) || !this.current.ready) return; // asked again later
       }
       if (this.standby === null && this.current.failed === null) this.standby = this.spawn();
@@ -653,7 +676,7 @@ export class Runner {
   private replace(stopped: string | null): void {
     const old = this.current;
     old.terminate();
-    if (old.onTrial) this.snapshotFailed();
+    if (old.onTrial !== null) this.snapshotFailed(old.onTrial);
     const run = this.active;
     if (stopped !== null && run !== null && run.worker === old) {
       this.finish(run, failure("interrupted", "KeyboardInterrupt", stopped));
@@ -668,10 +691,11 @@ export class Runner {
    * The first run of a worker restored from a snapshot never finished: distrust the snapshot
    * (forget its digest, so it is never restored again) and any standby restored from it.
    */
-  private snapshotFailed(): void {
-    this.options.snapshots.accept(null);
+  private snapshotFailed(which: "own" | "site"): void {
+    if (which === "own") this.options.snapshots.accept(null);
+    else this.options.snapshots.siteTrial("failed");
     const standby = this.standby;
-    if (standby !== null && standby.expected !== null) {
+    if (standby !== null && (which === "own" ? standby.expected !== null : standby.site)) {
       standby.terminate();
       this.standby = null;
     }

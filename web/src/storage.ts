@@ -15,6 +15,7 @@ export const HISTORY_KEY = PREFIX + "drafts";
 export const HISTORY_SIZE = 10;
 const THEME = PREFIX + "theme";
 const SNAPSHOT = PREFIX + "snapshot";
+const SITE_SNAPSHOT = PREFIX + "site-snapshot";
 
 export interface Previous {
   code: string;
@@ -175,7 +176,18 @@ export function snapshotStore(): {
   proven(): boolean;
   accept(digest: string | null): void;
   trial(state: "running" | "passed"): void;
+  /** The site's own snapshot may be restored: no restore from it failed in this build. */
+  siteTrusted(): boolean;
+  siteProven(): boolean;
+  siteTrial(state: "running" | "passed" | "failed"): void;
 } {
+  let site = readSiteRecord();
+  // NOTE: closed while the first run on the site's snapshot had not finished: it is not
+  // restored again in this build (workers boot in full and make a snapshot of their own).
+  if (site?.pending === true) {
+    site = { ...site, trusted: false, pending: false };
+    write(SITE_SNAPSHOT, JSON.stringify(site));
+  }
   let record = readSnapshotRecord();
   // A record of another build (or none) is forgotten: a worker of this build then makes a
   // snapshot of its own.
@@ -198,7 +210,42 @@ export function snapshotStore(): {
       if (record === null) return;
       keep({ ...record, proven: state === "passed", pending: state === "running" });
     },
+    siteTrusted: () => site?.trusted !== false,
+    siteProven: () => site?.proven === true,
+    siteTrial: (state) => {
+      site = {
+        build: BUILD_ID,
+        trusted: state !== "failed",
+        proven: state === "passed",
+        pending: state === "running",
+      };
+      write(SITE_SNAPSHOT, JSON.stringify(site));
+    },
   };
+}
+
+/** What the page knows of the site's own snapshot in this build (see worker/snapshot.ts). */
+interface SiteSnapshotRecord {
+  build: string;
+  /** False once a restore from it failed (its first run never finished). */
+  trusted: boolean;
+  proven: boolean;
+  pending: boolean;
+}
+
+function readSiteRecord(): SiteSnapshotRecord | null {
+  try {
+    const value = JSON.parse(read(SITE_SNAPSHOT) ?? "null") as Partial<SiteSnapshotRecord> | null;
+    if (value === null || value.build !== BUILD_ID) return null;
+    return {
+      build: BUILD_ID,
+      trusted: value.trusted !== false,
+      proven: value.proven === true,
+      pending: value.pending === true,
+    };
+  } catch {
+    return null;
+  }
 }
 
 /** Calls `save` at most once per `ms`, always with the latest value, and flushes on demand. */

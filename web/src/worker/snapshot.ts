@@ -13,7 +13,7 @@
  * finds its snapshot bad deletes it: under one shared key, that delete could remove the good
  * snapshot just written over it, and the page would boot in full on every later visit.
  */
-import { BUILD_ID } from "../build-id";
+import { BUILD_ID, SITE_SNAPSHOT } from "../build-id";
 
 const CACHE_NAME = "ad-playground-python";
 /**
@@ -143,4 +143,37 @@ export async function digestOf(bytes: Uint8Array<ArrayBuffer>): Promise<string |
   } catch {
     return null;
   }
+}
+
+/**
+ * The snapshot the site ships (build-id.ts), checked against the SHA-256 compiled into this
+ * bundle; else why not: "none" (a build without one), "missing" (not served), "mismatch".
+ * NOTE: it is gzipped, and a host may send it with `Content-Encoding: gzip`, in which case the
+ * browser has unpacked it already: the gzip magic number decides.
+ */
+export async function loadSiteSnapshot(
+  base: string,
+): Promise<Uint8Array<ArrayBuffer> | "none" | "missing" | "mismatch"> {
+  if (SITE_SNAPSHOT === null) return "none";
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    const response = await fetch(new URL(SITE_SNAPSHOT.url, base));
+    if (!response.ok) return "missing";
+    bytes = new Uint8Array(await response.arrayBuffer());
+  } catch {
+    return "missing"; // offline
+  }
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    // The gzipped file's digest vouches for what it unpacks to (a quarter of the bytes to hash).
+    if ((await digestOf(bytes)) !== SITE_SNAPSHOT.gzipSha256) return "mismatch";
+    try {
+      const unpacked = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+      bytes = new Uint8Array(await new Response(unpacked).arrayBuffer());
+    } catch {
+      return "mismatch";
+    }
+    return bytes.byteLength === SITE_SNAPSHOT.bytes ? bytes : "mismatch";
+  }
+  if (bytes.byteLength !== SITE_SNAPSHOT.bytes) return "mismatch";
+  return (await digestOf(bytes)) === SITE_SNAPSHOT.sha256 ? bytes : "mismatch";
 }

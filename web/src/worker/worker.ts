@@ -23,7 +23,14 @@ import type {
 import driverSource from "./driver.py";
 import { keepFontList, restoreFontList } from "./fontlist";
 import warmupSource from "./warmup.py";
-import { digestOf, forgetSnapshot, loadSnapshot, saveSnapshot, withinTimeout } from "./snapshot";
+import {
+  digestOf,
+  forgetSnapshot,
+  loadSiteSnapshot,
+  loadSnapshot,
+  saveSnapshot,
+  withinTimeout,
+} from "./snapshot";
 
 /** At most one batch of output every FLUSH_MS, so a flood of prints cannot flood the page. */
 const FLUSH_MS = 50;
@@ -220,6 +227,9 @@ async function boot(init: InitRequest): Promise<Runtime> {
   /** What became of the snapshot: for the page's version tooltip, and for diagnosis. */
   let snapshotNote = "none";
   let keepSnapshot = (): void => undefined;
+  const expected = init.snapshot.digest;
+  // The site's snapshot is fetched while the runtime's module loads (when it may be needed).
+  const site = expected === null && init.snapshot.site ? loadSiteSnapshot(base) : null;
   const py = await stage("runtime", async () => {
     // A non-literal URL: esbuild leaves this import alone and the runtime stays unbundled.
     const moduleUrl = new URL("./pyodide/pyodide.mjs", base).href;
@@ -233,7 +243,6 @@ async function boot(init: InitRequest): Promise<Runtime> {
       stdout: (text) => current?.write("stdout", text + "\n"),
       stderr: (text) => current?.write("stderr", text + "\n"),
     };
-    const expected = init.snapshot.digest;
     if (expected !== null) {
       // NOTE: Cache Storage is writable by any code of this origin, a snippet's included: only
       // a snapshot whose digest is the one the page accepted (kept where workers cannot write)
@@ -262,6 +271,22 @@ async function boot(init: InitRequest): Promise<Runtime> {
       }
       // No snapshot stored (yet: another worker may still be writing it): boot in full.
     }
+    if (site !== null) {
+      // The one the site ships: only a snapshot with the digest this bundle names is restored.
+      const shipped = await site;
+      snapshotNote = typeof shipped === "string" ? `site snapshot ${shipped}` : "restore failed";
+      if (typeof shipped !== "string") {
+        const restored = await withinTimeout(() =>
+          loadPyodide({ ...options, _loadSnapshot: shipped }),
+        );
+        if (restored !== null) {
+          bootKind = "site snapshot";
+          snapshotNote = "site snapshot restored";
+          restored.runPython("import random; random.seed()");
+          return restored;
+        }
+      }
+    }
     const fresh = await loadPyodide({ ...options, _makeSnapshot: init.snapshot.make });
     try {
       // Part of the snapshot, so restored workers start with it done (see warmup.py); run after
@@ -279,7 +304,8 @@ async function boot(init: InitRequest): Promise<Runtime> {
         const digest = await digestOf(bytes);
         if (digest !== null) {
           post({ type: "snapshot", digest });
-          snapshotNote = "made";
+          // What became of the one it could not restore stays said.
+          snapshotNote = snapshotNote === "none" ? "made" : `made (${snapshotNote})`;
           keepSnapshot = () => saveSnapshot(version, base, digest, bytes);
         }
       } catch {
