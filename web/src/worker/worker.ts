@@ -243,6 +243,13 @@ async function boot(init: InitRequest): Promise<Runtime> {
       stdout: (text) => current?.write("stdout", text + "\n"),
       stderr: (text) => current?.write("stderr", text + "\n"),
     };
+    /** Python restored from `bytes` (a snapshot already checked), or null if that failed. */
+    const restore = async (bytes: Uint8Array): Promise<PyodideInterface | null> => {
+      const restored = await withinTimeout(() => loadPyodide({ ...options, _loadSnapshot: bytes }));
+      // The snapshot froze the random module's state: every visit would draw the same numbers.
+      restored?.runPython("import random; random.seed()");
+      return restored;
+    };
     if (expected !== null) {
       // NOTE: Cache Storage is writable by any code of this origin, a snippet's included: only
       // a snapshot whose digest is the one the page accepted (kept where workers cannot write)
@@ -252,15 +259,10 @@ async function boot(init: InitRequest): Promise<Runtime> {
       if (snapshot !== "missing") {
         if (snapshot !== "damaged" && (await digestOf(snapshot)) === expected) {
           snapshotNote = "restore failed";
-          const restored = await withinTimeout(() =>
-            loadPyodide({ ...options, _loadSnapshot: snapshot }),
-          );
+          const restored = await restore(snapshot);
           if (restored !== null) {
             bootKind = "snapshot";
             snapshotNote = "restored";
-            // The snapshot froze the random module's state: every visit would draw the same
-            // numbers.
-            restored.runPython("import random; random.seed()");
             return restored;
           }
         }
@@ -275,16 +277,11 @@ async function boot(init: InitRequest): Promise<Runtime> {
       // The one the site ships: only a snapshot with the digest this bundle names is restored.
       const shipped = await site;
       snapshotNote = typeof shipped === "string" ? `site snapshot ${shipped}` : "restore failed";
-      if (typeof shipped !== "string") {
-        const restored = await withinTimeout(() =>
-          loadPyodide({ ...options, _loadSnapshot: shipped }),
-        );
-        if (restored !== null) {
-          bootKind = "site snapshot";
-          snapshotNote = "site snapshot restored";
-          restored.runPython("import random; random.seed()");
-          return restored;
-        }
+      const restored = typeof shipped === "string" ? null : await restore(shipped);
+      if (restored !== null) {
+        bootKind = "site snapshot";
+        snapshotNote = "site snapshot restored";
+        return restored;
       }
     }
     const fresh = await loadPyodide({ ...options, _makeSnapshot: init.snapshot.make });
