@@ -15,9 +15,9 @@ import type {
   CheckRequest,
   Chunk,
   Display,
+  InitRequest,
   PackagesMessage,
   RunError,
-  InitRequest,
   RunRequest,
   Stage,
 } from "./messages";
@@ -82,19 +82,24 @@ export type Trust = "own" | "link";
 export interface SnapshotStore {
   /** The accepted snapshot's SHA-256, or null. */
   digest(): string | null;
-  /** Whether a worker restored from it has finished a run. */
-  proven(): boolean;
   /** Accept a worker's new snapshot, or forget the digest (null). */
   accept(digest: string | null): void;
-  /** A restored worker's first run started ("running") or finished ("passed"). */
-  trial(state: "running" | "passed"): void;
   /** The site's own snapshot (build-id.ts) may be restored: none restored from it ever hung. */
   siteTrusted(): boolean;
-  /** Whether a worker restored from the site's snapshot has finished a run (in this build). */
-  siteProven(): boolean;
-  /** Its first run started, finished, or never finished (it is then never restored again). */
-  siteTrial(state: "running" | "passed" | "failed"): void;
+  /** Whether a worker restored from the page's own snapshot, or the site's, has finished a run. */
+  proven(which: "own" | "site"): boolean;
+  /**
+   * A restored worker's first run started, finished, or never finished: that snapshot is then
+   * never restored again (the page's own is forgotten; the site's, for this build).
+   */
+  trial(which: "own" | "site", state: "running" | "passed" | "failed"): void;
 }
+
+/** The worker's `versions.boot` for a restore: from the page's own snapshot or the site's. */
+const RESTORED_FROM: Partial<Record<string, "own" | "site">> = {
+  snapshot: "own",
+  "site snapshot": "site",
+};
 
 export interface RunnerOptions {
   /** The worker's module (worker.js); it is started from a blob: URL that imports it. */
@@ -454,12 +459,10 @@ export class Runner {
     run.started = performance.now();
     if (w.interrupt !== null) w.interrupt[0] = 0; // a Stop from now on is this run's
     const store = this.options.snapshots;
-    if (w.onTrial === null && w.versions.boot === "snapshot" && !store.proven()) {
-      w.onTrial = "own";
-      store.trial("running");
-    } else if (w.onTrial === null && w.versions.boot === "site snapshot" && !store.siteProven()) {
-      w.onTrial = "site";
-      store.siteTrial("running");
+    const restored = RESTORED_FROM[w.versions.boot ?? ""];
+    if (w.onTrial === null && restored !== undefined && !store.proven(restored)) {
+      w.onTrial = restored;
+      store.trial(restored, "running");
     }
     w.send(
       run.checks === null
@@ -575,8 +578,7 @@ export class Runner {
         const run = this.activeFor(w, m.id);
         if (run === null) return;
         if (w.onTrial !== null && m.error?.kind !== "fatal") {
-          if (w.onTrial === "own") this.options.snapshots.trial("passed");
-          else this.options.snapshots.siteTrial("passed");
+          this.options.snapshots.trial(w.onTrial, "passed");
           w.onTrial = null;
         }
         if (m.retire) w.retired = true;
@@ -692,8 +694,7 @@ export class Runner {
    * (forget its digest, so it is never restored again) and any standby restored from it.
    */
   private snapshotFailed(which: "own" | "site"): void {
-    if (which === "own") this.options.snapshots.accept(null);
-    else this.options.snapshots.siteTrial("failed");
+    this.options.snapshots.trial(which, "failed");
     const standby = this.standby;
     if (standby !== null && (which === "own" ? standby.expected !== null : standby.site)) {
       standby.terminate();

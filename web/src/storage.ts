@@ -130,31 +130,55 @@ export function saveTheme(choice: ThemeChoice): boolean {
   return write(THEME, choice);
 }
 
-/** What the page knows of the interpreter snapshot it accepted (see worker/snapshot.ts). */
-interface SnapshotRecord {
-  /** The build that made it (build-id.ts): a record of another build is no record. */
+/** How a restore from a snapshot fared: its first run in a restored worker. */
+interface Trial {
+  /** The build it belongs to (build-id.ts): a record of another build is no record. */
   build: string;
-  /** Its SHA-256, hex. */
-  digest: string;
   /** A worker restored from it has finished a run. */
   proven: boolean;
   /** A restored worker's first run started and has not finished (yet, or ever). */
   pending: boolean;
 }
 
-function readSnapshotRecord(): SnapshotRecord | null {
+/** What the page knows of the interpreter snapshot it accepted (see worker/snapshot.ts). */
+interface SnapshotRecord extends Trial {
+  /** Its SHA-256, hex. */
+  digest: string;
+}
+
+/** What the page knows of the site's own snapshot in this build (see worker/snapshot.ts). */
+interface SiteSnapshotRecord extends Trial {
+  /** False once a restore from it failed (its first run never finished). */
+  trusted: boolean;
+}
+
+/** The record under `key` if it is one of this build: its trial fields, and the rest unread. */
+function readTrial(key: string): (Trial & Record<string, unknown>) | null {
   try {
-    const value = JSON.parse(read(SNAPSHOT) ?? "null") as Partial<SnapshotRecord> | null;
-    if (value === null || typeof value.digest !== "string" || value.build !== BUILD_ID) return null;
+    const value = JSON.parse(read(key) ?? "null") as Record<string, unknown> | null;
+    if (value === null || typeof value !== "object" || value.build !== BUILD_ID) return null;
     return {
+      ...value,
       build: BUILD_ID,
-      digest: value.digest,
       proven: value.proven === true,
       pending: value.pending === true,
     };
   } catch {
     return null;
   }
+}
+
+function readSnapshotRecord(): SnapshotRecord | null {
+  const value = readTrial(SNAPSHOT);
+  if (value === null || typeof value.digest !== "string") return null;
+  return { build: value.build, digest: value.digest, proven: value.proven, pending: value.pending };
+}
+
+function readSiteRecord(): SiteSnapshotRecord | null {
+  const value = readTrial(SITE_SNAPSHOT);
+  if (value === null) return null;
+  const { build, proven, pending } = value;
+  return { build, proven, pending, trusted: value.trusted !== false };
 }
 
 function remove(key: string): void {
@@ -173,13 +197,11 @@ function remove(key: string): void {
  */
 export function snapshotStore(): {
   digest(): string | null;
-  proven(): boolean;
   accept(digest: string | null): void;
-  trial(state: "running" | "passed"): void;
   /** The site's own snapshot may be restored: no restore from it failed in this build. */
   siteTrusted(): boolean;
-  siteProven(): boolean;
-  siteTrial(state: "running" | "passed" | "failed"): void;
+  proven(which: "own" | "site"): boolean;
+  trial(which: "own" | "site", state: "running" | "passed" | "failed"): void;
 } {
   let site = readSiteRecord();
   // NOTE: closed while the first run on the site's snapshot had not finished: it is not
@@ -203,49 +225,22 @@ export function snapshotStore(): {
   };
   return {
     digest: () => record?.digest ?? null,
-    proven: () => record?.proven === true,
     accept: (digest) =>
       keep(digest === null ? null : { build: BUILD_ID, digest, proven: false, pending: false }),
-    trial: (state) => {
-      if (record === null) return;
-      keep({ ...record, proven: state === "passed", pending: state === "running" });
-    },
     siteTrusted: () => site?.trusted !== false,
-    siteProven: () => site?.proven === true,
-    siteTrial: (state) => {
-      site = {
-        build: BUILD_ID,
-        trusted: state !== "failed",
-        proven: state === "passed",
-        pending: state === "running",
-      };
-      write(SITE_SNAPSHOT, JSON.stringify(site));
+    proven: (which) => (which === "own" ? record : site)?.proven === true,
+    trial: (which, state) => {
+      const outcome = { proven: state === "passed", pending: state === "running" };
+      if (which === "site") {
+        site = { build: BUILD_ID, trusted: state !== "failed", ...outcome };
+        write(SITE_SNAPSHOT, JSON.stringify(site));
+      } else if (state === "failed") {
+        keep(null); // never restored again: the next worker boots in full and makes a new one
+      } else if (record !== null) {
+        keep({ ...record, ...outcome });
+      }
     },
   };
-}
-
-/** What the page knows of the site's own snapshot in this build (see worker/snapshot.ts). */
-interface SiteSnapshotRecord {
-  build: string;
-  /** False once a restore from it failed (its first run never finished). */
-  trusted: boolean;
-  proven: boolean;
-  pending: boolean;
-}
-
-function readSiteRecord(): SiteSnapshotRecord | null {
-  try {
-    const value = JSON.parse(read(SITE_SNAPSHOT) ?? "null") as Partial<SiteSnapshotRecord> | null;
-    if (value === null || value.build !== BUILD_ID) return null;
-    return {
-      build: BUILD_ID,
-      trusted: value.trusted !== false,
-      proven: value.proven === true,
-      pending: value.pending === true,
-    };
-  } catch {
-    return null;
-  }
 }
 
 /** Calls `save` at most once per `ms`, always with the latest value, and flushes on demand. */

@@ -261,17 +261,23 @@ export function addZoom(
   return { fit };
 }
 
+/** `svg` in a box that takes focus and scrolls, to pan a drawing larger than the figure. */
+export function scrollable(svg: SVGSVGElement, label: string): HTMLDivElement {
+  const scroller = document.createElement("div");
+  scroller.className = "graph-scroll";
+  scroller.tabIndex = 0;
+  scroller.setAttribute("aria-label", label);
+  scroller.append(svg);
+  return scroller;
+}
+
 /** Lay out and draw `data.graph` into `body`; zoom buttons go into `actions`. Returns the SVG. */
 export function drawGraph(body: HTMLElement, data: GraphData, actions: HTMLElement): SVGSVGElement {
   const started = performance.now();
   const { nodes, edges } = data.graph;
   const layout = layOut(data.graph);
   const svg = render(layout, `computation graph: ${nodes.length} nodes, ${edges.length} edges`);
-  const scroller = document.createElement("div");
-  scroller.className = "graph-scroll";
-  scroller.tabIndex = 0;
-  scroller.setAttribute("aria-label", "computation graph (scroll to pan)");
-  scroller.append(svg);
+  const scroller = scrollable(svg, "computation graph (scroll to pan)");
   const info = document.createElement("p");
   info.className = "view-summary";
   const copies = layout.boxes.length - nodes.length;

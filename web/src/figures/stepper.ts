@@ -6,7 +6,7 @@
  * no relayout, so a 500-node graph steps within a frame. Everything from user code is text.
  */
 import type { ArrayData, ArrayPart, ArraySummary, StepperData, StepperNode } from "../messages";
-import { addZoom, clip, layOut, render, shapeText } from "./graphview";
+import { addZoom, clip, layOut, render, scrollable, shapeText } from "./graphview";
 
 /** Above this many nodes the figure asks before laying the graph out (dagre blocks the page). */
 export const ASK_ABOVE_NODES = 1000;
@@ -218,11 +218,7 @@ function build(
   status.className = "step-status";
   status.setAttribute("role", "status");
   status.setAttribute("aria-live", "polite");
-  const scroller = document.createElement("div");
-  scroller.className = "graph-scroll";
-  scroller.tabIndex = 0;
-  scroller.setAttribute("aria-label", "computation graph (scroll to pan; arrow keys step)");
-  scroller.append(svg);
+  const scroller = scrollable(svg, "computation graph (scroll to pan; arrow keys step)");
   const details = document.createElement("section");
   details.className = "step-details";
   details.setAttribute("aria-label", "Node details");
