@@ -72,8 +72,26 @@ def test_a_check_that_raises_is_a_failed_check_not_a_crash():
               "    return 1 / 0\n")
     results = lessoncheck.check_code("x = 1", checks)
     assert results[1] == {"name": "boom", "passed": False, "hint": results[1]["hint"],
+                          "hints": [results[1]["hint"]],
                           "message": "Expected it to run; it raised ZeroDivisionError: "
                                      "division by zero."}
+
+
+def test_a_hint_ladder_is_shown_a_step_at_a_time():
+    checks = ("from lessoncheck import Failed, check\n"
+              "@check('ladder')\n"
+              "def ladder(ns):\n"
+              "    raise Failed('Expected 1.', ['Which input?', 'Look at x.grad.'])\n"
+              "@check('one hint')\n"
+              "def one(ns):\n"
+              "    raise Failed('Expected 2.', 'Only this.')\n"
+              "@check('no hint')\n"
+              "def none(ns):\n"
+              "    raise Failed('Expected 3.')\n")
+    _, ladder, one, none = lessoncheck.check_code("x = 1", checks)
+    assert (ladder["hint"], ladder["hints"]) == ("Which input?", ["Which input?", "Look at x.grad."])
+    assert (one["hint"], one["hints"]) == ("Only this.", ["Only this."])
+    assert (none["hint"], none["hints"]) == (None, [])
 
 
 def test_code_that_raises_fails_the_first_check_and_the_rest_check_what_it_defined():

@@ -23,12 +23,36 @@ _collected = None  # the checks of the checks.py being loaded, in order
 
 
 class Failed(Exception):
-    """A check failed: `expected` says what was expected (and what came instead), `hint` points
-    at the likely mistake."""
+    """A check failed: `expected` says what was expected (and what came instead); `hint` points
+    at the likely mistake, as one text or as a ladder of them: first a nudge at the reasoning
+    (never the line to type), then more specific ones, each revealed by the page's More help.
+    After the last one the page offers the lesson's solution. Hints are plain text; `code` in
+    backticks is shown as code."""
 
     def __init__(self, expected, hint=None):
         super().__init__(expected)
-        self.expected, self.hint = expected, hint
+        self.expected = expected
+        self.hints = _ladder(hint)
+
+    @property
+    def hint(self):
+        return self.hints[0] if self.hints else None
+
+
+def _ladder(hint):
+    """A hint as the list of its steps: None is no step, a text one step."""
+    if hint is None:
+        return []
+    if isinstance(hint, str):
+        return [hint]
+    return [str(h) for h in hint if h]
+
+
+def _result(name, passed, message="", hint=None):
+    """One check's outcome as the page shows it: `hint` the first step, `hints` all of them."""
+    hints = _ladder(hint)
+    return {"name": name, "passed": passed, "message": message,
+            "hint": hints[0] if hints else None, "hints": hints}
 
 
 class _TooManySteps(Exception):
@@ -184,7 +208,8 @@ def _describe_error(error):
 
 def evaluate(checks_source, namespace, error=None):
     """Run the lesson's checks against the namespace the learner's code left; `error` is the
-    exception that stopped their code, if one did. A list of {name, passed, message, hint}."""
+    exception that stopped their code, if one did. A list of {name, passed, message, hint,
+    hints}: `hints` the ladder of hints (see Failed), `hint` its first step."""
     checks = load_checks(checks_source)
     results = []
     if error is not None:
@@ -194,30 +219,28 @@ def evaluate(checks_source, namespace, error=None):
         for frame, lineno in traceback.walk_tb(error.__traceback__):
             if frame.f_code.co_filename == "<editor>":
                 line = f" (line {lineno})"
-        results.append({"name": "Your code runs without an error", "passed": False,
-                        "message": f"Expected your code to run; it raised "
-                                   f"{_describe_error(error)}{line}.",
-                        "hint": "Fix that error first; the checks below ran on what your code "
-                                "defined before it."})
+        results.append(_result("Your code runs without an error", False,
+                               f"Expected your code to run; it raised "
+                               f"{_describe_error(error)}{line}.",
+                               "Fix that error first; the checks below ran on what your code "
+                               "defined before it."))
     else:
-        results.append({"name": "Your code runs without an error", "passed": True,
-                        "message": "", "hint": None})
+        results.append(_result("Your code runs without an error", True))
     for name, fn in checks:
         try:
             with np.errstate(all="ignore"), contextlib.redirect_stdout(io.StringIO()):
                 fn(namespace)
-            results.append({"name": name, "passed": True, "message": "", "hint": None})
+            results.append(_result(name, True))
         except Failed as failure:
-            results.append({"name": name, "passed": False, "message": failure.expected,
-                            "hint": failure.hint})
+            results.append(_result(name, False, failure.expected, failure.hints))
         except RecursionError:
-            results.append({"name": name, "passed": False,
-                            "message": "Expected your code to finish; it recursed too deep.",
-                            "hint": "Visit each node once, in a loop, not once per path."})
+            results.append(_result(name, False,
+                                   "Expected your code to finish; it recursed too deep.",
+                                   "Visit each node once, in a loop, not once per path."))
         except Exception as e:  # noqa: BLE001 - a learner's bug is a failed check, not a crash
-            results.append({"name": name, "passed": False,
-                            "message": f"Expected it to run; it raised {_describe_error(e)}.",
-                            "hint": "Read the error: it says what went wrong in your code."})
+            results.append(_result(name, False,
+                                   f"Expected it to run; it raised {_describe_error(e)}.",
+                                   "Read the error: it says what went wrong in your code."))
     return results
 
 

@@ -63,7 +63,7 @@ export interface AdPlayground {
 export interface LessonCheckResult {
   /** Every check passed. */
   passed: boolean;
-  /** One per check, in order: name, passed, message (what was expected), hint (or null). */
+  /** One per check, in order: name, passed, message (what was expected), hint (or null), hints. */
   checks: CheckOutcome[];
   /** "All checks passed", "2 of 5 checks passed", or why no check ran. */
   summary: string;

@@ -184,8 +184,13 @@ export interface CheckOutcome {
   passed: boolean;
   /** What was expected (and what came instead); "" when passed. */
   message: string;
-  /** The likely mistake, when the check can tell; null otherwise. */
+  /** The likely mistake, when the check can tell; null otherwise. The first of `hints`. */
   hint: string | null;
+  /**
+   * The hint ladder: a nudge first, then more specific steps (More help reveals each); empty
+   * when the check has no hint. Plain text; `code` in backticks.
+   */
+  hints: string[];
 }
 
 /** The results of a `check` request, sent just before its `done`. */
@@ -732,12 +737,16 @@ const FROM_WORKER: { [T in FromWorker["type"]]: Check<Extract<FromWorker, { type
     type: oneOf("checked"),
     id: isId,
     checks: listOf(
-      fields<CheckOutcome>({
-        name: isString,
-        passed: isBoolean,
-        message: isString,
-        hint: orNull(isString),
-      }),
+      where(
+        fields<CheckOutcome>({
+          name: isString,
+          passed: isBoolean,
+          message: isString,
+          hint: orNull(isString),
+          hints: listOf(isString),
+        }),
+        (c) => c.hint === (c.hints[0] ?? null),
+      ),
     ),
   }),
   done: fields<DoneMessage>({
