@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 PY_DIR = ROOT / "py"
 WEB_DIR = ROOT / "web"
+WORKER_DIR = WEB_DIR / "src" / "python" / "worker"  # the Python worker (its own TS program)
 TESTS_DIR = ROOT / "tests"
 BUILD_DIR = ROOT / "build"
 SITE_DIR = BUILD_DIR / "site"
@@ -416,27 +417,30 @@ def site_lock(staged: Path, files: dict[str, Path]) -> Path:
 
 ESBUILD_COMMON = ("--bundle", "--format=esm", "--minify", "--sourcemap", "--target=es2022",
                   "--loader:.py=text", "--log-level=warning")
-# The page: lazily imported modules (web/src/figures/, web/src/completion.ts) become chunks of
+# The page: lazily imported modules (web/src/figures/, web/src/jedi/client.ts) become chunks of
 # their own.
 ESBUILD_APP = ("app=web/src/main.ts", *ESBUILD_COMMON, "--splitting",
                "--chunk-names=chunks/[name]-[hash]")
 # NOTE: each worker is bundled on its own, whole: bundled together with the page, a module both
 # import (messages.ts, for its checks) would become a shared chunk that both fetch at start-up.
-ESBUILD_WORKER = ("worker=web/src/worker/worker.ts", *ESBUILD_COMMON)
-# The completion worker (jedi), likewise whole: it shares jedi/protocol.ts with the page.
+ESBUILD_WORKER = ("worker=web/src/python/worker/worker.ts", *ESBUILD_COMMON)
+# The completion worker (jedi), likewise whole: it shares jedi/contract.ts with the page.
 ESBUILD_JEDI = ("jedi=web/src/jedi/worker.ts", *ESBUILD_COMMON)
 ESBUILD_RUNS = (ESBUILD_APP, ESBUILD_WORKER, ESBUILD_JEDI)
 
 
-def bundle_web(ident: str, wheel: Path, snapshot: dict) -> None:
+def bundle_web(ident: str, wheel: Path, snapshot: dict, font_list: dict) -> None:
     """Bundle the page and the two workers with esbuild, the build id `ident` compiled in (see
     build-id.ts), the site's interpreter snapshot (`AD_SITE_SNAPSHOT`: its path, SHA-256 and
-    length) and the name of the CPython wheel the site offers (`AD_WHEEL`, for notebooks);
-    type-checking is a separate step (`check`)."""
+    length) and matplotlib's font list (`AD_FONT_LIST`: its path and SHA-256), and the name of
+    the CPython wheel the site offers (`AD_WHEEL`, for notebooks); type-checking is a separate
+    step (`check`)."""
+    # NOTE: as strings: an object-valued define becomes a module of its own, which esbuild's
+    # code splitting turns into a chunk the page fetches at start-up.
+    as_define = lambda value: json.dumps(json.dumps(value, sort_keys=True))  # noqa: E731
     defines = (f"--define:AD_BUILD_ID={json.dumps(ident)}",
-               # NOTE: as a string: an object-valued define becomes a module of its own, which
-               # esbuild's code splitting turns into a chunk the page fetches at start-up.
-               f"--define:AD_SITE_SNAPSHOT={json.dumps(json.dumps(snapshot, sort_keys=True))}",
+               f"--define:AD_SITE_SNAPSHOT={as_define(snapshot)}",
+               f"--define:AD_FONT_LIST={as_define(font_list)}",
                f"--define:AD_WHEEL={json.dumps(wheel.name)}")
     digest = fingerprint(WEB_DIR / "src", WEB_DIR / "examples", WEB_DIR / "tsconfig.json",
                          ROOT / "package-lock.json",
@@ -450,16 +454,19 @@ def bundle_web(ident: str, wheel: Path, snapshot: dict) -> None:
     mark_fresh("bundle", digest)
 
 
-def site_snapshot(ident: str, files: dict[str, Path]) -> tuple[str, Path, dict]:
+def site_snapshot(ident: str, files: dict[str, Path]) -> tuple[dict[str, Path], dict, dict]:
     """The interpreter snapshot the site ships (web/snapshot.mjs: Pyodide booted in Node, the
-    worker's warm-up run, gzipped), made once per build id (which covers the runtime and the
-    warm-up): its site path, its file, and {"url", "sha256", "bytes"} for the worker's bundle."""
+    worker's warm-up run, gzipped) and matplotlib's font list, made once per build id (which
+    covers the runtime, the packages and the warm-up): their site paths and files, and for the
+    worker's bundle {"url", "sha256", "gzipSha256", "bytes"} and {"url", "sha256"}."""
     name = f"pyodide/interpreter-{ident}.snapshot.gz"
+    fonts_name = f"pyodide/matplotlib-fontlist-{ident}.json"
     out = BUILD_DIR / "snapshot" / Path(name).name
     info = out.with_suffix(".json")
+    fonts = out.parent / Path(fonts_name).name
     script = WEB_DIR / "snapshot.mjs"
     digest = fingerprint(script, settings=ident)
-    if not is_fresh("snapshot", digest, out, info):
+    if not is_fresh("snapshot", digest, out, info, fonts):
         node = shutil.which("node")
         if not node:
             raise BuildError("node was not found: install Node.js 20 or newer")
@@ -467,11 +474,14 @@ def site_snapshot(ident: str, files: dict[str, Path]) -> tuple[str, Path, dict]:
         out.parent.mkdir(parents=True)
         with tempfile.TemporaryDirectory(prefix="ad-runtime-") as runtime:
             # Pyodide in Node reads its files from one folder, as the page does from pyodide/.
-            for rel in (*PYODIDE_CORE, "pyodide-lock.json"):
-                os.symlink(files[f"pyodide/{rel}"].resolve(), Path(runtime) / rel)
-            call([node, script, runtime, WEB_DIR / "src" / "worker" / "warmup.py", out, info])
+            for rel, path in files.items():
+                if rel.startswith("pyodide/"):
+                    os.symlink(path.resolve(), Path(runtime) / rel.removeprefix("pyodide/"))
+            call([node, script, runtime, WORKER_DIR / "warmup.py", out, info, fonts])
         mark_fresh("snapshot", digest)
-    return name, out, {"url": name, **json.loads(info.read_text())}
+    made = json.loads(info.read_text())
+    font_list = {"url": fonts_name, "sha256": made.pop("fontListSha256")}
+    return {name: out, fonts_name: fonts}, {"url": name, **made}, font_list
 
 
 def render_lessons() -> None:
@@ -527,8 +537,8 @@ def build_id(files: dict[str, Path]) -> str:
     cached interpreter snapshot stale (web/src/build-id.ts)."""
     h = hashlib.sha256()
     sources = {f"src/{p.relative_to(WEB_DIR / 'src').as_posix()}": p
-               for p in [*sorted((WEB_DIR / "src" / "worker").rglob("*")),
-                         WEB_DIR / "src" / "messages.ts", WEB_DIR / "src" / "build-id.ts"]
+               for p in [*sorted(WORKER_DIR.rglob("*")), WEB_DIR / "src" / "python" / "contract.ts",
+                         WEB_DIR / "src" / "check.ts", WEB_DIR / "src" / "build-id.ts"]
                if p.is_file()}
     runtime = {rel: p for rel, p in files.items() if rel.startswith("pyodide/")}
     for rel, path in sorted((sources | runtime).items()):
@@ -552,9 +562,9 @@ def build() -> Path:
     files |= packages
     files["pyodide/pyodide-lock.json"] = site_lock(STAGE_DIR / "pyodide-lock.json", packages)
     ident = build_id(files)
-    snapshot_name, snapshot_file, snapshot = site_snapshot(ident, files)
-    files[snapshot_name] = snapshot_file
-    bundle_web(ident, cpython_wheel, snapshot)
+    made, snapshot, font_list = site_snapshot(ident, files)
+    files |= made
+    bundle_web(ident, cpython_wheel, snapshot, font_list)
     files |= tree_files(WEB_DIR / "static") | tree_files(BUNDLE_DIR)
     files |= {"lessons/lessons.json": LESSONS_JSON} | katex_files()
     files |= tree_files(WEB_DIR / "python", "python/")
@@ -824,11 +834,11 @@ def fetch_pyodide_test_wheels(python: Path) -> None:
 
 def check() -> None:
     """Type-check the TypeScript of the page and of its two workers (strict, three programs: the
-    DOM lib, and the WebWorker lib for web/src/worker/ and web/src/jedi/), apart from bundling;
-    then check the formatting of web/src (prettier)."""
+    DOM lib, and the WebWorker lib for web/src/python/worker/ and web/src/jedi/worker.ts), apart
+    from bundling; then check the formatting of web/src (prettier)."""
     tsc = NODE_MODULES / ".bin" / "tsc"
     call([tsc, "--noEmit", "-p", WEB_DIR])
-    call([tsc, "--noEmit", "-p", WEB_DIR / "src" / "worker"])
+    call([tsc, "--noEmit", "-p", WORKER_DIR])
     call([tsc, "--noEmit", "-p", WEB_DIR / "src" / "jedi"])
     call([NODE_MODULES / ".bin" / "prettier", "--check", "--log-level=warn", WEB_DIR / "src"])
 

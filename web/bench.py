@@ -16,7 +16,10 @@ machine under `flock /tmp/ad-heavy.lock`). Prints:
 - the stepper (show_backward) on a ~500-node graph: each step's input -> next painted frame
   (Next step clicks, slider arrow keys, whole-range slider jumps), and ad.replay of a
   1,000-node graph timed inside Pyodide.
-`--only SECTION` (startup, training, packages, stepper; repeatable) runs just those.
+- runs: Run click -> first output with the page idle, 20 runs back to back and 20 fast clicks
+  (each run's wait, whether each interpreter was fresh), the idle page's memory with its
+  workers, and a first and a second run importing matplotlib.
+`--only SECTION` (startup, training, packages, stepper, runs; repeatable) runs just those.
 
 NOTE: every visit launches Chromium on a persistent profile (a user-data-dir on disk), as a
 returning visitor's browser is. Playwright's new_context() is off the record: V8 never uses its
@@ -279,12 +282,8 @@ def visit_playground(page, url: str, sizes: dict | None = None) -> dict:
     if not result["ok"]:
         raise RuntimeError("the page did not print its first output")
     marks = page.evaluate(MARKS)
-    boot = page.evaluate("() => window.adPlayground.status().versions.boot")
-    # Like a visitor who stays a moment. Python booted in full (the site's own snapshot was not
-    # restored): the page stores a snapshot of its own, which the next visit restores.
-    if boot == "full":
-        headless.wait_until(page, headless.SNAPSHOT_STORED, 30)
-    time.sleep(DWELL_S)
+    boot = page.evaluate("() => window.adPlayground.status().boot")
+    time.sleep(DWELL_S)  # like a visitor who stays a moment
     return {"ms": result["ms"], "stages": stage_times(marks, result["ms"]), "boot": boot}
 
 
@@ -510,7 +509,164 @@ def cpython_step_us(steps: int, repeats: int) -> float:
     return float(out.split("STEP_US")[1].split()[0])
 
 
-SECTIONS = ("startup", "training", "packages", "stepper")
+SECTIONS = ("startup", "training", "packages", "stepper", "runs")
+
+
+# ---- runs: what a fresh interpreter per run costs a person clicking Run ----
+
+# Stamps the first output of the next run: a MutationObserver on the Output pane (the text a
+# person sees), armed just before the click; the click's own time comes from the event.
+ARM_FIRST_OUTPUT = """() => {
+  const pane = document.getElementById("output");
+  window.__adFirst = null;
+  const button = document.getElementById("run");
+  const clicked = (e) => { window.__adClicked = e.timeStamp; };
+  button.addEventListener("click", clicked, { once: true, capture: true });
+  const seen = new MutationObserver(() => {
+    if (window.__adFirst === null && pane.textContent.includes("RUN_MARK")) {
+      window.__adFirst = performance.now() - window.__adClicked;
+      seen.disconnect();
+    }
+  });
+  seen.observe(pane, { childList: true, subtree: true, characterData: true });
+}"""
+
+# A run whose output says whether its interpreter is fresh: `builtins.runs` counts the runs an
+# interpreter has seen (a reused one prints 2, 3, ...).
+FRESH_RUN = """import builtins
+builtins.runs = getattr(builtins, "runs", 0) + 1
+print("RUN_MARK", builtins.runs)
+"""
+
+MATPLOTLIB_RUN = """import time
+t0 = time.perf_counter()
+import matplotlib.pyplot as plt
+print("RUN_MARK import", round((time.perf_counter() - t0) * 1000))
+plt.plot([1, 2, 3])
+"""
+
+
+def _idle(page) -> None:
+    """Wait until no run is in progress, then give the page's background work (a standby
+    interpreter being made) time to finish, as a person reading the output would."""
+    headless.wait_until(page, "() => !window.adPlayground.status().running", 300)
+    page.wait_for_timeout(RUNS_IDLE_MS)
+
+
+RUNS_IDLE_MS = 4000
+
+
+def click_run(page, code: str) -> dict:
+    """Put `code` in the editor, press Run as a person does; click -> first output (ms), and
+    the run's end as the page reports it."""
+    page.get_by_role("textbox", name="Python code").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(code)
+    page.evaluate(ARM_FIRST_OUTPUT)
+    page.get_by_role("button", name="Run", exact=True).click()
+    headless.wait_until(page, "() => window.__adFirst !== null", 300)
+    first = page.evaluate("() => window.__adFirst")
+    headless.wait_until(page, "() => !window.adPlayground.status().running", 300)
+    return {"first_ms": first, "text": page.get_by_role("log", name="Output").inner_text()}
+
+
+# 20 runs back to back through the automation API, each started the moment the one before
+# settled (faster than any person clicks): per run, call -> settled, and whether it was fresh.
+BURST = """async ([code, count]) => {
+  const api = window.adPlayground;
+  const out = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    const r = await api.run(code);
+    out.push({ ms: performance.now() - t0, stdout: r.stdout, error: r.error });
+  }
+  return out;
+}"""
+
+# Clicks as fast as a person clicks (150 ms apart): every click starts a run (stopping the one
+# before, if any); all must settle, the last must finish.
+CLICKS = """async ([count, gapMs]) => {
+  const api = window.adPlayground;
+  const button = document.getElementById("run");
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    button.click();
+    await new Promise((r) => setTimeout(r, gapMs));
+  }
+  while (api.status().running) await new Promise((r) => setTimeout(r, 20));
+  return performance.now() - t0;
+}"""
+
+MEMORY = """async () => {
+  if (typeof performance.measureUserAgentSpecificMemory !== "function") return null;
+  const m = await performance.measureUserAgentSpecificMemory();
+  const workers = m.breakdown.filter((b) => b.attribution.some((a) =>
+    a.scope === "DedicatedWorkerGlobalScope"));
+  return { bytes: m.bytes, workers: workers.reduce((n, b) => n + b.bytes, 0),
+           workerCount: new Set(workers.flatMap((b) => b.attribution.map((a) => a.url))).size };
+}"""
+
+
+def measure_runs(playwright, url: str, rounds: int) -> dict:
+    """Click -> first output of a run with the page idle (a standby ready), 20 runs back to
+    back, 20 fast clicks, the page's memory with its standby, and a second matplotlib run."""
+    browser = playwright.chromium.launch(
+        executable_path=build.find_browser(), headless=True,
+        # measureUserAgentSpecificMemory answers at once instead of after the next GC (~20 s)
+        args=[*headless.CHROMIUM_ARGS, "--enable-blink-features=ForceEagerMeasureMemory"])
+    page = browser.new_page()
+    page.goto(url)
+    page.evaluate("() => window.adPlayground.ready")
+    out: dict = {"idle": []}
+    for _ in range(rounds):
+        _idle(page)
+        out["idle"].append(click_run(page, FRESH_RUN)["first_ms"])
+    _idle(page)
+    burst = page.evaluate(BURST, [FRESH_RUN, 20])
+    out["burst"] = [b["ms"] for b in burst]
+    out["burst_fresh"] = sum(b["stdout"].strip() == "RUN_MARK 1" for b in burst)
+    out["burst_errors"] = [b["error"]["message"] for b in burst if b["error"]]
+    _idle(page)
+    page.get_by_role("textbox", name="Python code").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(FRESH_RUN)
+    out["clicks_ms"] = page.evaluate(CLICKS, [20, 150])
+    out["clicks_last"] = page.get_by_role("log", name="Output").inner_text()
+    _idle(page)
+    out["memory"] = page.evaluate(MEMORY)
+    _idle(page)
+    first = click_run(page, MATPLOTLIB_RUN)
+    _idle(page)
+    second = click_run(page, MATPLOTLIB_RUN)
+    out["matplotlib"] = [first, second]
+    browser.close()
+    return out
+
+
+def report_runs(m: dict) -> None:
+    idle = sorted(m["idle"])
+    print(f"  Run click -> first output, page idle: median {statistics.median(idle):.0f} ms "
+          f"(min {idle[0]:.0f}, max {idle[-1]:.0f}, {len(idle)} runs)")
+    burst = m["burst"]
+    print(f"  20 runs back to back (automation API, each as soon as the last settled): "
+          f"median {statistics.median(burst):.0f} ms per run, max {max(burst):.0f} ms, total "
+          f"{sum(burst) / 1000:.1f} s; fresh interpreters {m['burst_fresh']} of {len(burst)}; "
+          f"errors {m['burst_errors'] or 'none'}")
+    last = m["clicks_last"].strip().splitlines()
+    print(f"  20 Run clicks 150 ms apart: all settled {m['clicks_ms'] / 1000:.1f} s after the "
+          f"first; the last run printed {last[0] if last else 'nothing'!r}")
+    mem = m["memory"]
+    if mem is not None:
+        print(f"  memory of the idle page: {mem['bytes'] / 2**20:.0f} MiB, of which workers "
+              f"{mem['workers'] / 2**20:.0f} MiB ({mem['workerCount']} worker(s))")
+    else:
+        print("  memory: performance.measureUserAgentSpecificMemory is not available")
+    for label, r in zip(("first", "second"), m["matplotlib"]):
+        line = next((x for x in r["text"].splitlines() if "RUN_MARK import" in x), "")
+        loaded = next((x for x in r["text"].splitlines() if x.startswith("Loaded")), "nothing")
+        print(f"  {label} run importing matplotlib.pyplot: click -> first output "
+              f"{r['first_ms']:.0f} ms (import {line.split()[-1] if line else '?'} ms; "
+              f"packages: {loaded})")
 
 
 # ---- the stepper at ~500 nodes, and ad.replay at 1,000, in the page ----
@@ -704,7 +860,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Playground in headless Chromium ({build.find_browser()}), "
           f"site {site.relative_to(ROOT)}/, served from localhost; sections: "
           f"{', '.join(s for s in SECTIONS if s in run)}", flush=True)
-    py_steps, cp_steps, first_use, completion, stepper = [], [], {}, None, None
+    py_steps, cp_steps, first_use, completion, stepper, runs = [], [], {}, None, None, None
     with sync_playwright() as playwright:
         if "startup" in run:
             startup = startup_vs_floor(playwright, site, args.rounds, sizes)
@@ -720,6 +876,8 @@ def main(argv: list[str] | None = None) -> int:
                 stepper = measure_stepper(browser, url, args.steps, jumps=10,
                                           repeats=4 * args.repeats)
             browser.close()
+            if "runs" in run:
+                runs = measure_runs(playwright, url, args.rounds * 3)
             if "packages" in run:
                 first_use = {name: measure_first_use(playwright, url, code)
                              for name, code in FIRST_USE.items()}
@@ -731,6 +889,8 @@ def main(argv: list[str] | None = None) -> int:
               f"CPython {cp:.0f} us, ratio {py / cp:.2f}x   target < 2.5x")
     if stepper is not None:
         report_stepper(stepper)
+    if runs is not None:
+        report_runs(runs)
     if sizes:
         report_sizes(site, sizes)
     if completion is not None:

@@ -59,25 +59,6 @@ def served_site(site_dir: Path, base_path: str = "/", log_file=None):
         server.server_close()
 
 
-# Where the page keeps its interpreter snapshot (web/src/worker/snapshot.ts): one, keyed by its
-# Pyodide version and digest. NOTE: stored means readable: a key can be listed while the
-# entry's 20 MB are still being written.
-SNAPSHOT_CACHE = "ad-playground-python"
-# True once the page's next visit can restore Python: exactly one snapshot is stored, and its
-# SHA-256 is the digest the page accepted (kept in localStorage; web/src/storage.ts).
-SNAPSHOT_STORED = f"""async () => {{
-    const cache = await caches.open("{SNAPSHOT_CACHE}");
-    const keys = await cache.keys();
-    const record = JSON.parse(localStorage.getItem("ad-playground:snapshot") ?? "null");
-    if (keys.length !== 1 || record === null) return false;
-    const response = await cache.match(keys[0]);
-    if (response === undefined) return false;
-    const bytes = await response.arrayBuffer();
-    const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-    return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("") === record.digest;
-}}"""
-
-
 def wait_until(page, function: str, timeout_s: float = 60.0) -> None:
     """Wait until `function` (a JS function's source, possibly async) returns true.
     NOTE: not page.wait_for_function: it does not await a promise (any promise is truthy, so

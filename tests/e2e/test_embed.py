@@ -146,7 +146,8 @@ def test_two_embeds_on_another_site_boot_only_when_used(watched, host, site_url)
     expect(one.get_by_role("log", name="Output")).to_have_text("hello from [2. 4.]\n")
     expect(two.get_by_role("status", name="Python runtime")).to_have_text(
         re.compile("Python loads when you run the code"))
-    assert boots(requests) == 1
+    # The run's interpreter, and at most the next run's (kept ready while the embed is in view).
+    assert boots(requests) in (1, 2)
     frame_one = page.locator("iframe").nth(0).element_handle().content_frame()
     assert frame_one.evaluate("crossOriginIsolated") is False
     assert frame_one.evaluate("typeof window.adPlayground") == "undefined"
@@ -162,7 +163,7 @@ def test_two_embeds_on_another_site_boot_only_when_used(watched, host, site_url)
     expect(marked).to_have_count(1)
     expect(marked).to_have_attribute("title", "The error happened here")
     expect(marked).to_contain_text("y = tensor([[1.0, 2.0]]) @")
-    assert boots(requests) == 2
+    assert 2 <= boots(requests) <= 4
 
     # The parent heard nothing but the height of the embed that asked to report it.
     received = page.evaluate("window.received")
@@ -358,6 +359,10 @@ def test_an_embed_transfers_no_more_than_the_full_page(browser, site_url, host, 
         try:
             goto(page)
             run(page)
+            # Both make the next run's interpreter after a run: counted whole in both.
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(1000)
+            page.wait_for_load_state("networkidle")
         finally:
             context.close()
         guard.check()

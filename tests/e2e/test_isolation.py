@@ -1,5 +1,6 @@
 """A snippet must not reach past its run: attacks from Python in the worker on the page, on later
-runs, on later visits and on other origins, each performed here and shown to fail.
+runs and on other origins, each performed here and shown to fail (test_fresh.py has the attacks
+on later runs and visits through the interpreter itself).
 
 Python reaches the worker's JavaScript global scope through Pyodide's `js` module (a proxy of
 it; SCOPE below unwraps the real one); these tests use exactly that, as a hostile snippet, or one
@@ -18,10 +19,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import build
-from web.headless import SNAPSHOT_CACHE, SNAPSHOT_STORED, wait_until
 
 SITE_DIR = Path(os.environ.get("AD_SITE_DIR") or build.SITE_DIR)  # as conftest.py serves it
-SITE_SNAPSHOT = "**/pyodide/interpreter-*.snapshot.gz"  # the one the site ships (build.py)
 
 
 # The worker's real global scope: `js` is a proxy that native methods refuse as `this`.
@@ -32,12 +31,6 @@ SCOPE = ("import js\n"
 def api_run(page: Page, code: str, timeout_ms: int | None = None) -> dict:
     return page.evaluate("([code, timeoutMs]) => window.adPlayground.run(code, { timeoutMs })",
                          [code, timeout_ms])
-
-
-def without_site_snapshot(page: Page) -> None:
-    """The site's own interpreter snapshot is not served (as by a host that lost it): the page
-    boots Python in full and makes a snapshot of its own, in Cache Storage."""
-    page.context.route(SITE_SNAPSHOT, lambda route: route.fulfill(status=404, body="not here"))
 
 
 def ready(page: Page) -> dict:
@@ -57,19 +50,16 @@ post({"type": "stage", "stage": "numpy", "state": "start"})
 for run_id in range(1, 200):
     post({"type": "output", "id": run_id, "chunks": [{"stream": "stdout", "text": "FORGED\\n"}]})
     post({"type": "done", "id": run_id, "durationMs": 0, "error": None, "dropped": 0,
-          "retire": False})
+          "uses": None})
 print("tried to forge")
 """
 
 
 def test_a_snippet_cannot_forge_messages_to_the_page(booted):
     page = booted.page
-    # NOTE: the versions of the worker that runs it, not `ready`'s (the first boot's): this page
-    # is shared, and an earlier test may have had its worker replaced (restored from the
-    # snapshot). A run first: the worker is then ready and its versions known.
     booted.run("print('before')\n")
     before = page.evaluate("() => window.adPlayground.status()")["versions"]
-    assert before["boot"] in ("full", "snapshot", "site snapshot"), before
+    assert set(before) >= {"pyodide", "python", "numpy", "ad"}, before
     booted.run(FORGE)
     expect(booted.output).to_have_text("tried to forge\n")
     runtime = page.get_by_role("status", name="Python runtime")
@@ -79,6 +69,9 @@ def test_a_snippet_cannot_forge_messages_to_the_page(booted):
     expect(booted.output).not_to_contain_text("FORGED")
     status = page.evaluate("() => window.adPlayground.status()")
     assert status["versions"] == before and status["phase"] == "ready"
+    # The next run's interpreter boots as it should: its stages are its own, not the forged.
+    page.wait_for_function("() => window.adPlayground.status().standby === 'ready'")
+    status = page.evaluate("() => window.adPlayground.status()")
     assert all(state == "done" for state in status["stages"].values())
     # The page and the worker are still in step: runs answer in order, with their own output.
     for i in range(3):
@@ -96,8 +89,8 @@ def test_a_listener_a_snippet_leaves_behind_never_sees_later_runs(booted):
                "print('listening')\n")
     booted.run("secret = 'hunter2'\nprint('a later run')\n")
     expect(booted.output).to_have_text("a later run\n")
-    booted.run(SCOPE + "print('spied', scope.spied.length)\n")
-    expect(booted.output).to_have_text("spied 0\n")
+    booted.run(SCOPE + "print('spied', js.Reflect.has(scope, 'spied'))\n")
+    expect(booted.output).to_have_text("spied False\n")  # nor the worker it listened in
 
 
 @pytest.fixture
@@ -190,72 +183,6 @@ def test_code_from_a_link_runs_in_a_worker_that_is_gone_before_own_code_runs(
     assert page.evaluate("() => window.adPlayground.getCode()") == "print('my own code')\n"
     ui.run(SCOPE + "print('marker', js.Reflect.has(scope, 'linkWasHere'))\n")
     expect(ui.output).to_have_text("marker False\n")
-
-
-POISON = SCOPE + f"""\
-cache = await scope.caches.open({SNAPSHOT_CACHE!r})
-request = (await cache.keys())[0]
-data = js.Uint8Array.new(await (await cache.match(request)).arrayBuffer())
-n = data.length
-for i in range(n // 2, n // 2 + 4096):  # damage the heap; length and header stay plausible
-    data[i] = data[i] ^ 0xFF
-headers = js.Headers.new()
-headers.set("content-type", "application/octet-stream")
-headers.set("x-snapshot-bytes", str(n))
-options = js.Object.new()
-options.headers = headers
-await cache.put(request, js.Response.new(data, options))
-print("poisoned", n)
-"""
-
-STORED_DIGESTS = f"""async () => {{
-    const cache = await caches.open("{SNAPSHOT_CACHE}");
-    const [key] = await cache.keys();
-    if (key === undefined) return null;
-    const bytes = await (await cache.match(key)).arrayBuffer();
-    const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-    const stored = JSON.parse(localStorage.getItem("ad-playground:snapshot") ?? "null");
-    return [Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join(""),
-            stored === null ? null : stored.digest];
-}}"""
-
-
-def test_a_snapshot_poisoned_by_a_snippet_is_never_restored(page: Page, site_url: str):
-    without_site_snapshot(page)  # so the page makes a snapshot of its own
-    page.goto(site_url)
-    assert ready(page)["versions"]["boot"] == "full"
-    wait_until(page, SNAPSHOT_STORED, 30)
-    result = api_run(page, POISON)
-    assert result["ok"] and result["stdout"].startswith("poisoned"), result
-    digests = page.evaluate(STORED_DIGESTS)
-    assert digests[0] != digests[1], "the snippet did overwrite the stored snapshot"
-
-    page.reload()
-    assert ready(page)["versions"]["boot"] == "full", "the poisoned snapshot was restored"
-    result = api_run(page, "print('prints after a full boot')", timeout_ms=30_000)
-    assert result["stdout"] == "prints after a full boot\n", result
-    # A good snapshot replaces it, with the page's digest to match, and is restored next time.
-    wait_until(page, SNAPSHOT_STORED, 30)
-    page.reload()
-    versions = ready(page)["versions"]
-    assert versions["boot"] == "snapshot", repr(versions)  # `snapshot` says what became of it
-    assert api_run(page, "print('restored')")["stdout"] == "restored\n"
-
-
-def test_a_snapshot_whose_first_run_never_finished_is_not_restored_again(page: Page,
-                                                                          site_url: str):
-    without_site_snapshot(page)  # so the page makes a snapshot of its own
-    page.goto(site_url)
-    ready(page)
-    wait_until(page, SNAPSHOT_STORED, 30)
-    page.reload()
-    assert ready(page)["versions"]["boot"] == "snapshot"
-    # The first run on the restored interpreter hangs, and the person gives up and reloads.
-    page.evaluate("() => { window.adPlayground.run('while True: pass'); }")
-    page.wait_for_function("() => window.adPlayground.status().running")
-    page.reload()
-    assert ready(page)["versions"]["boot"] == "full"
-    assert api_run(page, "print('fine')")["stdout"] == "fine\n"
 
 
 def test_a_worker_closed_by_a_snippet_is_noticed_and_replaced(booted):

@@ -16,18 +16,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import build
-from web.headless import CHROMIUM_ARGS, served_site, wait_until
+from web.headless import CHROMIUM_ARGS, served_site
 
 SITE_DIR = Path(os.environ.get("AD_SITE_DIR") or build.SITE_DIR)
 
 PACKAGE_FILE = re.compile(r"/pyodide/([^/]+-[^/]+\.(?:whl|zip))$")  # name-version…
 AT_START_UP = {"numpy", "ad"}  # the only package files a page fetches before a run asks
 PNG = b"\x89PNG\r\n\x1a\n"
-# matplotlib's font list, kept for later workers (web/src/worker/fontlist.ts).
-FONT_LIST_STORED = """async () => {
-    const cache = await caches.open("ad-playground-matplotlib");
-    return (await cache.keys()).length === 1;
-}"""
 
 
 def package_files(urls: list[str]) -> list[str]:
@@ -88,15 +83,13 @@ def test_a_second_visit_loads_packages_from_the_browser_cache(browser, page_guar
             result = automation_run(page, "import matplotlib.pyplot as plt\nprint('drawn')")
             assert result["ok"], result["error"]
             runs.append((result["packages"]["names"], dict(sizes), result["stderr"]))
-            wait_until(page, FONT_LIST_STORED)
             page.close()
     finally:
         context.close()
     (names, first, first_stderr), (again, second, second_stderr) = runs
     assert again == names and len(names) == 12
-    # The font list the first visit's matplotlib built is kept: the second does not scan again.
-    assert "building the font cache" in first_stderr
-    assert second_stderr == ""
+    # The site ships matplotlib's font list (build.py makes it): no visit scans the fonts.
+    assert first_stderr == second_stderr == ""
     matplotlib = next(url for url in first if "/matplotlib-3" in url)
     assert first[matplotlib] > 6_000_000  # the first visit downloaded it
     # The dev server asks the browser to revalidate (304, no body): nothing is sent again.

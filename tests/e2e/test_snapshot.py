@@ -1,17 +1,18 @@
-"""Every visit restores Python from the interpreter snapshot the site ships (made by build.py),
-checked against the digest in the worker's code, instead of booting it. Where the site does not
-serve it (or a restore from it hung), Python boots in full, the page makes a snapshot of its
-own, and later visits restore that one; a damaged snapshot is thrown away."""
+"""Every interpreter (one per run) is restored from the snapshot the site ships (made by
+build.py), checked against the digest compiled into the worker, instead of booting Python.
+Where the site does not serve it, or serves other bytes, Python boots in full and the page says
+why; nothing the page or a run writes in the browser is ever restored."""
 
 from __future__ import annotations
 
 import gzip
 import re
 
-from playwright.sync_api import Page
-from test_isolation import SITE_SNAPSHOT, without_site_snapshot
+from playwright.sync_api import Page, expect
 
-from web.headless import SNAPSHOT_CACHE as CACHE, SNAPSHOT_STORED, wait_until
+from web.headless import wait_until
+
+SITE_SNAPSHOT = "**/pyodide/interpreter-*.snapshot.gz"  # the one the site ships (build.py)
 
 
 def ready(page: Page) -> dict:
@@ -24,82 +25,12 @@ def run(page: Page, code: str, timeout_ms: int | None = None) -> dict:
                          [code, timeout_ms])
 
 
-def test_a_second_visit_restores_python_from_a_snapshot_of_its_own(page: Page, site_url: str):
-    without_site_snapshot(page)
-    page.goto(site_url)
-    assert ready(page)["versions"]["boot"] == "full"
-    wait_until(page, SNAPSHOT_STORED, 30)
-
-    draws = []
-    for _ in range(2):
-        page.reload()
-        info = ready(page)
-        assert info["versions"]["boot"] == "snapshot"
-        result = run(page, "import random, numpy, ad\nprint(random.random())\n"
-                           "print(ad.tensor([1.0, 2.0]).sum().item())")
-        assert result["ok"], result["error"]
-        value, total = result["stdout"].split()
-        assert total == "3.0"
-        draws.append(value)
-    assert draws[0] != draws[1], \
-        "each restored visit must reseed random, not replay the snapshot's state"
-
-    stopped = run(page, "while True:\n    pass\n", timeout_ms=1000)  # Stop still interrupts Python
-    assert stopped["timedOut"] and stopped["error"]["kind"] == "interrupted"
-    assert run(page, "print('after stop')")["stdout"] == "after stop\n"
+DRAW = ("import random, numpy, ad\nprint(random.random(), numpy.random.rand())\n"
+        "print(ad.tensor([1.0, 2.0]).sum().item())")
 
 
-def test_a_damaged_snapshot_is_discarded_and_python_boots_in_full(page: Page, site_url: str):
-    without_site_snapshot(page)
-    page.goto(site_url)
-    ready(page)
-    wait_until(page, SNAPSHOT_STORED, 30)
-    # Damage it from a page of the same origin that runs no Python, so no worker of the
-    # playground (its standby included) can store a good snapshot over the damaged one.
-    page.goto(site_url + "favicon.svg")
-    page.evaluate(f"""async () => {{
-        const cache = await caches.open("{CACHE}");
-        for (const key of await cache.keys()) {{  // every one, so none can be restored
-          const junk = crypto.getRandomValues(new Uint8Array(4096));
-          await cache.put(key, new Response(junk, {{ headers: {{ "x-snapshot-bytes": "4096" }} }}));
-        }}
-    }}""")
-    page.goto(site_url)
-    assert ready(page)["versions"]["boot"] == "full"
-    assert run(page, "import ad; print('booted in full')")["stdout"] == "booted in full\n"
-    wait_until(page, SNAPSHOT_STORED, 30)  # and a good snapshot replaces it
-    size = page.evaluate(f"""async () => {{
-        const cache = await caches.open("{CACHE}");
-        const [key] = await cache.keys();
-        return (await (await cache.match(key)).arrayBuffer()).byteLength;
-    }}""")
-    assert size > 1_000_000
-    page.reload()  # ...which the next visit restores
-    assert ready(page)["versions"]["boot"] == "snapshot"
-    assert run(page, "print('restored')")["stdout"] == "restored\n"
-
-
-def test_a_visit_that_finds_the_accepted_snapshot_gone_makes_a_new_one(page: Page,
-                                                                       site_url: str):
-    without_site_snapshot(page)
-    # The site's Cache Storage was cleared (by the browser or the person) but not its
-    # localStorage: the page's digest names a snapshot that is no longer there.
-    page.goto(site_url)
-    ready(page)
-    wait_until(page, SNAPSHOT_STORED, 30)
-    page.goto(site_url + "favicon.svg")
-    page.evaluate(f"() => caches.delete('{CACHE}')")
-    page.goto(site_url)
-    versions = ready(page)["versions"]
-    assert (versions["boot"], versions["snapshot"]) == ("full", "missing"), versions
-    assert run(page, "print('booted in full')")["stdout"] == "booted in full\n"
-    wait_until(page, SNAPSHOT_STORED, 30)  # a standby makes a new one, which the page accepts
-    page.reload()
-    assert ready(page)["versions"]["boot"] == "snapshot"
-    assert run(page, "print('restored')")["stdout"] == "restored\n"
-
-
-def test_every_visit_restores_python_from_the_sites_snapshot(page: Page, site_url: str):
+def test_every_interpreter_is_restored_from_the_sites_snapshot_and_reseeded(page: Page,
+                                                                            site_url: str):
     fetched = []
     page.context.on("requestfinished", lambda r: fetched.append(r.url))
     draws = []
@@ -108,50 +39,67 @@ def test_every_visit_restores_python_from_the_sites_snapshot(page: Page, site_ur
             page.goto(site_url)
         else:
             page.reload()
-        versions = ready(page)["versions"]
-        assert (versions["boot"], versions["snapshot"]) == ("site snapshot",
-                                                             "site snapshot restored"), versions
-        result = run(page, "import random, numpy, ad\nprint(random.random(), numpy.random.rand())\n"
-                           "print(ad.tensor([1.0, 2.0]).sum().item())")
-        assert result["ok"], result["error"]
-        first, second, total = result["stdout"].split()
-        assert total == "3.0"
-        draws.append((first, second))
-    assert draws[0][0] != draws[1][0] and draws[0][1] != draws[1][1], \
-        "each restored visit must reseed random and numpy.random, not replay the snapshot's state"
+        info = ready(page)
+        assert (info["boot"], info["why"]) == ("site", None), info
+        for _ in range(2):  # two runs: two interpreters restored from the same snapshot
+            result = run(page, DRAW)
+            assert result["ok"], result["error"]
+            first, second, total = result["stdout"].split()
+            assert total == "3.0"
+            draws.append((first, second))
+    assert len({d[0] for d in draws}) == 4 and len({d[1] for d in draws}) == 4, \
+        "each interpreter must reseed random and numpy.random, not replay the snapshot's state"
     assert any(re.search(r"/pyodide/interpreter-[0-9a-f]{16}\.snapshot\.gz$", url)
                for url in fetched)
     stopped = run(page, "while True:\n    pass\n", timeout_ms=1000)  # Stop still interrupts
     assert stopped["timedOut"] and stopped["error"]["kind"] == "interrupted"
     assert run(page, "print('after stop')")["stdout"] == "after stop\n"
-    # It serves every visit: the page makes no snapshot of its own (no second boot in full).
-    assert page.evaluate("() => localStorage.getItem('ad-playground:snapshot')") is None
-    assert page.evaluate(f"async () => (await (await caches.open('{CACHE}')).keys()).length") == 0
+    # The page keeps nothing of its own to restore: no Cache Storage, no snapshot records.
+    assert page.evaluate("async () => (await caches.keys()).length") == 0
+    assert page.evaluate("() => Object.keys(localStorage).filter((k) => k.includes('snapshot'))"
+                         ) == []
+
+
+def test_where_the_site_does_not_serve_its_snapshot_python_boots_in_full_and_says_so(
+        page: Page, site_url: str):
+    page.context.route(SITE_SNAPSHOT, lambda route: route.fulfill(status=404, body="not here"))
+    page.goto(site_url)
+    info = ready(page)
+    assert (info["boot"], info["why"]) == ("full", "the site did not serve its snapshot"), info
+    expect(page.locator("#boot")).to_contain_text(
+        "started in full: the site did not serve its snapshot")
+    for _ in range(2):
+        assert run(page, "import ad; print('booted in full')")["stdout"] == "booted in full\n"
 
 
 def test_a_site_snapshot_that_does_not_match_the_build_is_never_restored(page: Page,
                                                                          site_url: str):
     # Whatever the host (or a cache in between) serves, only the bytes whose SHA-256 the
-    # worker's code names are restored; Python then boots in full and the page makes its own.
+    # worker's code names are restored; Python then boots in full.
     junk = gzip.compress(bytes(range(256)) * 4096)
     page.context.route(SITE_SNAPSHOT, lambda route: route.fulfill(
         status=200, body=junk, headers={"content-type": "application/octet-stream"}))
     page.goto(site_url)
-    versions = ready(page)["versions"]
-    assert (versions["boot"], versions["snapshot"]) == ("full", "made (site snapshot mismatch)")
+    info = ready(page)
+    assert (info["boot"], info["why"]) == (
+        "full", "the site's snapshot does not match this build"), info
     assert run(page, "print('booted in full')")["stdout"] == "booted in full\n"
 
 
-def test_a_site_snapshot_whose_first_run_never_finished_is_not_restored_again(page: Page,
-                                                                              site_url: str):
+def test_what_an_older_page_kept_is_deleted(page: Page, site_url: str):
+    # An earlier version kept a 20 MB snapshot of its own and matplotlib's font list in Cache
+    # Storage, with records in localStorage: this one reads none of it, and frees it.
+    page.goto(site_url + "favicon.svg")
+    page.evaluate("""async () => {
+        for (const name of ["ad-playground-python", "ad-playground-matplotlib"]) {
+          const cache = await caches.open(name);
+          await cache.put("/x", new Response("old"));
+        }
+        localStorage.setItem("ad-playground:snapshot", "{}");
+        localStorage.setItem("ad-playground:site-snapshot", "{}");
+    }""")
     page.goto(site_url)
-    assert ready(page)["versions"]["boot"] == "site snapshot"
-    # The first run on it hangs, and the person gives up and reloads.
-    page.evaluate("() => { window.adPlayground.run('while True: pass'); }")
-    page.wait_for_function("() => window.adPlayground.status().running")
-    page.reload()
-    assert ready(page)["versions"]["boot"] == "full"
-    assert run(page, "print('booted in full')")["stdout"] == "booted in full\n"
-    wait_until(page, SNAPSHOT_STORED, 30)  # the page makes a snapshot of its own instead
-    page.reload()
-    assert ready(page)["versions"]["boot"] == "snapshot"
+    ready(page)
+    wait_until(page, "async () => (await caches.keys()).length === 0", 10)
+    assert page.evaluate("() => Object.keys(localStorage).filter((k) => k.includes('snapshot'))"
+                         ) == []

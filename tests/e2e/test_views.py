@@ -60,10 +60,13 @@ def test_start_up_requests_no_view_code(page: Page, ui, site_url: str):
     assert any("/chunks/stepper-" in p for p in requested)  # show_graph(tensor): the stepper
     playground_py = site_url_path(site_url) + "python/playground.py"
     assert requested.count(playground_py) == 1, "fetched on first import only"
+    ui.run("print('no figure')\n")
+    assert requested.count(playground_py) == 1, "a run that does not draw does not fetch it"
     ui.run("import numpy as np\nfrom playground import show\n"
            "show(np.array([1.0, np.nan]), title='again')\n")
     drawn_figure(ui, "again")
-    assert requested.count(playground_py) == 1, "a later run reuses it"
+    # Each run's interpreter is new: one that draws imports it again (from the browser's cache).
+    assert requested.count(playground_py) == 2
 
 
 LIVE = """\

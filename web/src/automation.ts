@@ -4,8 +4,8 @@
  * main.ts hands it the few page operations it exposes. Documented in the top-level README.
  */
 import { summarize } from "./lessons";
-import type { CheckOutcome, Chunk, RunError, StreamName } from "./messages";
-import type { RunResult, RunnerStatus } from "./runner";
+import type { BootKind, CheckOutcome, Chunk, RunError, StreamName } from "./python/contract";
+import type { RunResult, RunnerStatus } from "./python/runner";
 
 export const API_VERSION = 1;
 /** setTimeout's largest delay; a longer `timeoutMs` (or Infinity) means no time limit. */
@@ -32,8 +32,16 @@ export interface AutomationRunResult extends Omit<RunResult, "error" | "checks">
 
 export interface AdPlayground {
   version: number;
-  /** Resolves once Python is ready (package versions, boot time); rejects if it cannot start. */
-  ready: Promise<{ versions: Record<string, string>; bootMs: number | null }>;
+  /**
+   * Resolves once Python is ready (package versions, boot time, whether it was restored from
+   * the site's snapshot or booted in full, and why); rejects if it cannot start.
+   */
+  ready: Promise<{
+    versions: Record<string, string>;
+    bootMs: number | null;
+    boot: BootKind | null;
+    why: string | null;
+  }>;
   /**
    * Run code in a fresh namespace, shown in the Output pane; the editor is left alone. Calls
    * made while one runs wait their turn; each resolves once, in order, and none rejects.
@@ -73,7 +81,7 @@ export interface LessonCheckResult {
 
 export interface PageOperations {
   ready(): Promise<RunnerStatus>;
-  run(code: string, onChunks: (chunks: Chunk[]) => void): Promise<RunResult>;
+  run(code: string, onChunks: (chunks: Chunk[]) => void, limitMs?: number): Promise<RunResult>;
   stop(): Promise<void>;
   status(): RunnerStatus;
   getCode(): string;
@@ -100,7 +108,7 @@ export function createAutomation(page: PageOperations): AdPlayground {
     if (status.phase === "failed") {
       throw new Error(`Python could not start: ${status.message ?? "unknown error"}`);
     }
-    return { versions: status.versions, bootMs: status.bootMs };
+    return { versions: status.versions, bootMs: status.bootMs, boot: status.boot, why: status.why };
   });
   ready.catch(() => undefined); // a caller who never awaits it must not see an unhandled rejection
 
@@ -119,19 +127,11 @@ export function createAutomation(page: PageOperations): AdPlayground {
     code: string,
     options: AutomationRunOptions,
   ): Promise<AutomationRunResult> {
-    let timedOut = false;
-    const limit = clampTimeout(options.timeoutMs ?? null);
-    const timer =
-      limit === null
-        ? null
-        : setTimeout(() => {
-            timedOut = true;
-            void page.stop();
-          }, limit);
     const onOutput = options.onOutput ?? undefined;
     let hookFailed = false;
-    try {
-      const result = await page.run(code, (chunks) => {
+    const result = await page.run(
+      code,
+      (chunks) => {
         if (onOutput === undefined || hookFailed) return;
         try {
           for (const chunk of chunks) onOutput(chunk.stream, chunk.text);
@@ -139,12 +139,11 @@ export function createAutomation(page: PageOperations): AdPlayground {
           hookFailed = true; // said once; the run and the Output pane go on without it
           console.error("adPlayground.run: the onOutput hook threw, so it is not called again:", e);
         }
-      });
-      const { checks: _none, ...run } = result; // a run has no checks: see checkLesson
-      return { ok: result.error === null, ...run, timedOut };
-    } finally {
-      if (timer !== null) clearTimeout(timer);
-    }
+      },
+      clampTimeout(options.timeoutMs ?? null) ?? undefined,
+    );
+    const { checks: _none, ...run } = result; // a run has no checks: see checkLesson
+    return { ok: result.error === null, ...run };
   }
 
   function checkLesson(id: unknown, code: unknown): Promise<LessonCheckResult> {

@@ -57,7 +57,7 @@ import {
   showTooltip,
 } from "@codemirror/view";
 import type { DecorationSet, Tooltip, ViewUpdate } from "@codemirror/view";
-import type { LanguageService } from "./completion";
+import type { LanguageService } from "./jedi/client";
 import { tags } from "@lezer/highlight";
 
 export interface EditorOptions {
@@ -180,7 +180,7 @@ const theme = EditorView.theme({
 let service: Promise<LanguageService | null> | null = null;
 
 function languageService(workerUrl: URL): Promise<LanguageService | null> {
-  service ??= import("./completion").then(
+  service ??= import("./jedi/client").then(
     (m) => m.connect(workerUrl),
     () => null,
   );

@@ -4,7 +4,7 @@
  * Check results, Show solution, Reset, Open in playground). Draws only into the element main.ts
  * hands it; knows nothing of the editor, the runner or storage.
  */
-import type { CheckOutcome } from "./messages";
+import type { CheckOutcome } from "./python/contract";
 import type { Progress } from "./storage";
 
 export interface Lesson {

@@ -26,14 +26,14 @@ import { DEFAULT_CODE, EXAMPLES, findExample } from "./examples";
 import { followTheme, setUpSplitter, setUpTheme } from "./layout";
 import { fetchLessons, LessonView } from "./lessons";
 import type { Lesson } from "./lessons";
-import { STAGES } from "./messages";
-import type { Chunk } from "./messages";
+import { STAGES } from "./python/contract";
+import type { Chunk } from "./python/contract";
 import { Notices } from "./notices";
 import type { NoticeAction } from "./notices";
 import { notebook } from "./notebook";
 import { OutputView } from "./output";
-import { Runner } from "./runner";
-import type { PackageLoad, RunHooks, RunResult, RunnerStatus, Trust } from "./runner";
+import { Runner } from "./python/runner";
+import type { PackageLoad, RunHooks, RunResult, RunnerStatus } from "./python/runner";
 import { decodeFragment, encodeCode, LONG_LINK, MAX_CODE_BYTES } from "./share";
 import {
   debounce,
@@ -43,13 +43,13 @@ import {
   loadHistory,
   loadLessonCode,
   loadProgress,
+  forgetOldRuntimeCaches,
   loadReplacedCode,
   saveDraft,
   saveHistory,
   saveLessonCode,
   saveProgress,
   saveReplacedCode,
-  snapshotStore,
 } from "./storage";
 import type { Draft, Progress } from "./storage";
 
@@ -108,7 +108,6 @@ const bootSettled = new Promise<RunnerStatus>((resolve) => (settleBoot = resolve
 const runner = new Runner({
   workerUrl: new URL("./worker.js", import.meta.url),
   baseUrl: new URL("./", import.meta.url),
-  snapshots: snapshotStore(),
   outputCap: 500_000,
   stopGraceMs: 1500,
   standbyDelayMs: 1500,
@@ -168,13 +167,15 @@ function showStatus(status: RunnerStatus): void {
     } else {
       const v = status.versions;
       const seconds = status.bootMs === null ? "" : ` in ${(status.bootMs / 1000).toFixed(1)} s`;
-      label.textContent =
-        v.ad === "unavailable"
-          ? `Python ready${seconds} (the ad package is missing)`
-          : `Python ready${seconds}`;
-      ui.boot.title = Object.entries(v)
-        .map(([name, version]) => `${name} ${version}`)
-        .join(", ");
+      const notes = [
+        ...(v.ad === "unavailable" ? ["the ad package is missing"] : []),
+        ...(status.why === null ? [] : [`started in full: ${status.why}`]),
+      ];
+      label.textContent = `Python ready${seconds}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
+      ui.boot.title = [
+        ...Object.entries(v).map(([name, version]) => `${name} ${version}`),
+        status.boot === "site" ? "restored from the site's snapshot" : "booted in full",
+      ].join(", ");
     }
   }
   ui.stop.disabled = !status.running || status.stopping;
@@ -218,18 +219,12 @@ function packagesLine(load: PackageLoad): string {
 // ---- running ----
 
 let runToken = 0;
-/**
- * Whose code the editor holds: "link" from opening a share link (edited or not) until the user's
- * own code (a draft, an example, code set by a tool) replaces it. Link code runs in a worker of
- * its own, thrown away before the user's own code runs again.
- */
-let editorTrust: Trust = "own";
 
 /** Run the editor's code (Run, Ctrl+Enter). */
 async function runNow(): Promise<void> {
   autosave.flush();
   lessonSave.flush();
-  await runCode(editor.getCode(), true, editorTrust);
+  await runCode(editor.getCode(), true);
 }
 
 /**
@@ -239,9 +234,11 @@ async function runNow(): Promise<void> {
 async function runCode(
   code: string,
   fromEditor: boolean,
-  trust: Trust,
-  onChunks?: (chunks: Chunk[]) => void,
-  checks: string | null = null,
+  {
+    onChunks,
+    checks = null,
+    limitMs,
+  }: { onChunks?: (chunks: Chunk[]) => void; checks?: string | null; limitMs?: number } = {},
 ): Promise<RunResult> {
   const token = ++runToken;
   output.clear();
@@ -260,6 +257,7 @@ async function runCode(
         output.status("packages", packagesLine(load), load.names.join(", "));
       }
     },
+    ...(limitMs === undefined ? {} : { limitMs }),
     onTruncated: (cap) => {
       if (token === runToken) {
         output.notice(
@@ -270,9 +268,7 @@ async function runCode(
     },
   };
   const result: RunResult =
-    checks === null
-      ? await runner.run(code, hooks, trust)
-      : await runner.check(code, checks, hooks, trust);
+    checks === null ? await runner.run(code, hooks) : await runner.check(code, checks, hooks);
   if (token !== runToken) return result;
   if (result.dropped > 0) {
     output.notice(
@@ -298,6 +294,7 @@ async function runCode(
       error.kind === "fatal" ? "Python crashed and was restarted" : `${error.name}${where}`;
     lastResult = { text: `${what} after ${took}`, state: "error" };
   }
+  output.flush(); // all of the run's output is in the pane when its result is
   showStatus(runner.status);
   return result;
 }
@@ -356,6 +353,7 @@ const autosave = debounce<string>(400, (code) => {
 
 function onUserEdit(code: string): void {
   if (replacing) return;
+  runner.prepare(); // a run is coming: its interpreter is made now, even while one runs
   if (embed !== null) {
     // An embed's code is the embedding page's, edited or not: never the user's draft.
     updateOpenLink(code);
@@ -419,14 +417,13 @@ function downloadCode(code: string): void {
 }
 
 /** Set the editor's text as the page (not the user) does. */
-function setEditor(code: string, trust: Trust, source: "own" | "foreign"): void {
+function setEditor(code: string, source: "own" | "foreign"): void {
   replacing = true;
   try {
     editor.setCode(code);
   } finally {
     replacing = false;
   }
-  editorTrust = trust;
   editorSource = source;
   showDrafts(); // the saved draft may now differ from the editor's code: the picker offers it
 }
@@ -453,9 +450,9 @@ function keepOwnCode(): boolean {
 }
 
 /** Show foreign code (a link's, an example, a tool's) without displacing the user's draft. */
-function showForeign(code: string, trust: Trust): void {
+function showForeign(code: string): void {
   if (code !== editor.getCode()) keepOwnCode();
-  setEditor(code, trust, "foreign");
+  setEditor(code, "foreign");
 }
 
 /**
@@ -470,7 +467,7 @@ function restoreDraft(code: string): void {
   if (editorSource === "own" && current !== code) kept = remember(current);
   const stored = loadDraft();
   if (kept && stored !== null && stored !== code && stored !== current) kept = archiveDraft();
-  setEditor(code, "own", "own");
+  setEditor(code, "own");
   forgetLinkInAddressBar();
   if (!kept) {
     draftBlocked = true;
@@ -597,7 +594,7 @@ function onOtherTab(event: StorageEvent): void {
           const theirs = otherTab;
           otherTab = null;
           remember(editor.getCode());
-          if (theirs !== null) setEditor(theirs, "own", "own");
+          if (theirs !== null) setEditor(theirs, "own");
           showDrafts();
         },
       },
@@ -625,7 +622,6 @@ function showLinkError(message: string): void {
 /** An embed's code: the link's only (never the user's draft); always run as link code. */
 async function embedCode(): Promise<string> {
   editorSource = "foreign";
-  editorTrust = "link";
   const link = await codeFromLink(location.hash);
   if (link === null) return DEFAULT_CODE;
   if ("error" in link) {
@@ -649,7 +645,6 @@ async function initialCode(): Promise<string> {
   }
   editorSource = "foreign";
   announceForeign("link", "Opened the code from a shared link (not run yet).", link.code, draft);
-  editorTrust = "link";
   return link.code;
 }
 
@@ -660,7 +655,7 @@ async function openLinkLater(): Promise<void> {
     showLinkError(link.error);
     return;
   }
-  showForeign(link.code, "link");
+  showForeign(link.code);
   linkInAddressBar = true;
   const text = "Opened the code from a shared link (not run yet).";
   announceForeign("link", text, link.code, loadDraft());
@@ -736,7 +731,7 @@ let lessonsLoading: Promise<Lesson[]> | null = null;
 /** The lesson in the editor, or null (the playground, or the list of lessons). */
 let lessonOpen: Lesson | null = null;
 /** The playground's editor state while a lesson has the editor. */
-let playgroundStash: { code: string; trust: Trust; source: "own" | "foreign" } | null = null;
+let playgroundStash: { code: string; source: "own" | "foreign" } | null = null;
 let progress: Record<string, Progress> = loadProgress();
 /** Code a Show solution or Reset replaced, by lesson (storage too, when it works). */
 const replacedCode = new Map<string, string>();
@@ -798,7 +793,7 @@ function leaveLesson(): void {
   playgroundStash = null;
   notices.dismiss("solution");
   notices.dismiss("lesson-replaced");
-  if (stash !== null) setEditor(stash.code, stash.trust, stash.source);
+  if (stash !== null) setEditor(stash.code, stash.source);
   editor.markError(null);
 }
 
@@ -850,11 +845,11 @@ async function openLessonById(
     if (lessonOpen !== null) lessonSave.flush();
     else {
       autosave.flush();
-      playgroundStash = { code: editor.getCode(), trust: editorTrust, source: editorSource };
+      playgroundStash = { code: editor.getCode(), source: editorSource };
     }
     lessonOpen = lesson;
-    if (linkCode !== null) setEditor(linkCode, "link", "own");
-    else setEditor(loadLessonCode(lesson.id) ?? lesson.starter, "own", "own");
+    if (linkCode !== null) setEditor(linkCode, "own");
+    else setEditor(loadLessonCode(lesson.id) ?? lesson.starter, "own");
     editor.markError(null);
     showPane(true);
     const state = progress[lesson.id] ?? "not started";
@@ -887,7 +882,7 @@ async function checkLesson(): Promise<void> {
   lessonView.checking(true);
   let result: RunResult;
   try {
-    result = await runCode(editor.getCode(), true, editorTrust, undefined, lesson.checks);
+    result = await runCode(editor.getCode(), true, { checks: lesson.checks });
   } finally {
     checking = false;
     lessonView.checking(false);
@@ -909,7 +904,7 @@ function replaceLessonCode(lesson: Lesson, code: string, said: string): void {
     replacedCode.set(lesson.id, mine);
     noteLessonStorage(saveReplacedCode(lesson.id, mine));
   }
-  setEditor(code, "own", "own");
+  setEditor(code, "own");
   noteLessonStorage(saveLessonCode(lesson.id, code));
   notices.show({
     key: "lesson-replaced",
@@ -962,7 +957,7 @@ function openInPlayground(): void {
   if (lesson === null) return;
   const code = editor.getCode();
   closeLessons("push");
-  showForeign(code, "own");
+  showForeign(code);
   const text = `Copied the code of the lesson “${lesson.title}” into the playground.`;
   announceForeign("lesson-copy", text, code, loadDraft(), 6000);
   editor.focus();
@@ -1172,6 +1167,14 @@ function startEmbed(options: EmbedOptions): void {
   const warm = (): void => runner.warm();
   ui.editor.addEventListener("focusin", warm, { once: true });
   ui.run.addEventListener("focus", warm, { once: true });
+  // A page may hold ten embeds: one out of view (or in a hidden tab) keeps no interpreter ready.
+  let inView = true;
+  const visible = (): void => runner.setVisible(inView && document.visibilityState === "visible");
+  new IntersectionObserver((entries) => {
+    inView = entries.some((entry) => entry.isIntersecting);
+    visible();
+  }).observe(document.documentElement);
+  document.addEventListener("visibilitychange", visible);
   setUpOpenLink();
   if (options.autoHeight && framed) reportHeight();
   // NOTE: no hashchange, storage or message listener and no window.adPlayground: the
@@ -1179,6 +1182,7 @@ function startEmbed(options: EmbedOptions): void {
 }
 
 function startPlayground(): void {
+  forgetOldRuntimeCaches();
   showDrafts();
   ui.lessons.addEventListener("click", () => {
     if (ui.lessonPane.hidden) void showLessonList("push");
@@ -1193,7 +1197,7 @@ function startPlayground(): void {
     ui.examples.value = "";
     if (example === undefined) return;
     if (!ui.lessonPane.hidden) closeLessons("push"); // examples are the playground's
-    showForeign(example.code, "own");
+    showForeign(example.code);
     const text = `Loaded the example “${example.title}”.`;
     announceForeign("example", text, example.code, loadDraft(), 6000);
   });
@@ -1220,13 +1224,14 @@ function startPlayground(): void {
 
   window.adPlayground = createAutomation({
     ready: () => bootSettled,
-    run: (code, onChunks) => runCode(code, false, "own", onChunks),
+    run: (code, onChunks, limitMs) =>
+      runCode(code, false, { onChunks, ...(limitMs === undefined ? {} : { limitMs }) }),
     stop: () => runner.stop(),
     status: () => runner.status,
     getCode: () => editor.getCode(),
     setCode: (code) => {
       if (!ui.lessonPane.hidden) closeLessons("push"); // code for the playground, not a lesson
-      showForeign(code, "own");
+      showForeign(code);
     },
     shareLink,
     openLink: async (fragment) => {
@@ -1234,13 +1239,13 @@ function startPlayground(): void {
       if (link === null) throw new Error("that link holds no code");
       if ("error" in link) throw new Error(link.error);
       if (!ui.lessonPane.hidden) closeLessons("push");
-      showForeign(link.code, "link");
+      showForeign(link.code);
     },
     lessons: async () => (await loadLessons()).map(({ id, title }) => ({ id, title })),
     checkLesson: async (id, code) => {
       const lesson = (await loadLessons()).find((l) => l.id === id);
       if (lesson === undefined) return null;
-      const result = await runCode(code, false, "own", undefined, lesson.checks);
+      const result = await runCode(code, false, { checks: lesson.checks });
       return { checks: result.checks, problem: result.checks === null ? noResults(result) : null };
     },
   });

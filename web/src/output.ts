@@ -5,7 +5,8 @@
  * and graph libraries) loads on first use, so a page that never shows one never downloads it.
  */
 import { download } from "./download";
-import type { Chunk, Display } from "./messages";
+import type { Display } from "./figures/payload";
+import type { Chunk } from "./python/contract";
 
 type LineKind = "stdout" | "stderr" | "notice" | "error";
 type Pending =
@@ -86,6 +87,11 @@ export class OutputView {
   /** A traceback or runtime failure, on its own line. */
   error(text: string): void {
     this.queue("error", text, true);
+  }
+
+  /** Put what is queued on the page now (a run has ended: its output is all there). */
+  flush(): void {
+    this.render();
   }
 
   /** Text shown so far, including what is still queued (for tests and automation). */

@@ -1,10 +1,8 @@
 /**
- * Autosave: the user's draft, a short history of their earlier drafts, the snapshot's digest
- * and the theme preference, in localStorage. Every operation survives a full or blocked storage
+ * Autosave: the user's draft, a short history of their earlier drafts, each lesson's code and
+ * progress, and the theme preference, in localStorage. Every operation survives a full or blocked storage
  * and says whether it worked.
  */
-import { BUILD_ID } from "./build-id";
-
 const PREFIX = "ad-playground:";
 const DRAFT = PREFIX + "draft";
 /** Read once, from an older version of the page: it joins the history. */
@@ -14,8 +12,6 @@ export const HISTORY_KEY = PREFIX + "drafts";
 /** Earlier drafts kept; when storage runs out, the oldest go first. */
 export const HISTORY_SIZE = 10;
 const THEME = PREFIX + "theme";
-const SNAPSHOT = PREFIX + "snapshot";
-const SITE_SNAPSHOT = PREFIX + "site-snapshot";
 
 export interface Previous {
   code: string;
@@ -130,57 +126,6 @@ export function saveTheme(choice: ThemeChoice): boolean {
   return write(THEME, choice);
 }
 
-/** How a restore from a snapshot fared: its first run in a restored worker. */
-interface Trial {
-  /** The build it belongs to (build-id.ts): a record of another build is no record. */
-  build: string;
-  /** A worker restored from it has finished a run. */
-  proven: boolean;
-  /** A restored worker's first run started and has not finished (yet, or ever). */
-  pending: boolean;
-}
-
-/** What the page knows of the interpreter snapshot it accepted (see worker/snapshot.ts). */
-interface SnapshotRecord extends Trial {
-  /** Its SHA-256, hex. */
-  digest: string;
-}
-
-/** What the page knows of the site's own snapshot in this build (see worker/snapshot.ts). */
-interface SiteSnapshotRecord extends Trial {
-  /** False once a restore from it failed (its first run never finished). */
-  trusted: boolean;
-}
-
-/** The record under `key` if it is one of this build: its trial fields, and the rest unread. */
-function readTrial(key: string): (Trial & Record<string, unknown>) | null {
-  try {
-    const value = JSON.parse(read(key) ?? "null") as Record<string, unknown> | null;
-    if (value === null || typeof value !== "object" || value.build !== BUILD_ID) return null;
-    return {
-      ...value,
-      build: BUILD_ID,
-      proven: value.proven === true,
-      pending: value.pending === true,
-    };
-  } catch {
-    return null;
-  }
-}
-
-function readSnapshotRecord(): SnapshotRecord | null {
-  const value = readTrial(SNAPSHOT);
-  if (value === null || typeof value.digest !== "string") return null;
-  return { build: value.build, digest: value.digest, proven: value.proven, pending: value.pending };
-}
-
-function readSiteRecord(): SiteSnapshotRecord | null {
-  const value = readTrial(SITE_SNAPSHOT);
-  if (value === null) return null;
-  const { build, proven, pending } = value;
-  return { build, proven, pending, trusted: value.trusted !== false };
-}
-
 function remove(key: string): void {
   try {
     storage()?.removeItem(key);
@@ -190,57 +135,17 @@ function remove(key: string): void {
 }
 
 /**
- * The snapshot's digest, kept in localStorage where no worker (and so no snippet) can write.
- * NOTE: a page that was closed while the first run on a restored snapshot had not finished
- * (someone reloaded a page that hung) distrusts that snapshot: it is forgotten here, and the
- * next worker boots in full and makes a new one.
+ * What earlier versions of the page kept and this one never reads: an interpreter snapshot of
+ * the page's own (20 MB in Cache Storage) with its records, and matplotlib's font list. Every
+ * worker now starts from the site's snapshot, and nothing a run could write is read back.
  */
-export function snapshotStore(): {
-  digest(): string | null;
-  accept(digest: string | null): void;
-  /** The site's own snapshot may be restored: no restore from it failed in this build. */
-  siteTrusted(): boolean;
-  proven(which: "own" | "site"): boolean;
-  trial(which: "own" | "site", state: "running" | "passed" | "failed"): void;
-} {
-  let site = readSiteRecord();
-  // NOTE: closed while the first run on the site's snapshot had not finished: it is not
-  // restored again in this build (workers boot in full and make a snapshot of their own).
-  if (site?.pending === true) {
-    site = { ...site, trusted: false, pending: false };
-    write(SITE_SNAPSHOT, JSON.stringify(site));
+export function forgetOldRuntimeCaches(): void {
+  remove(PREFIX + "snapshot");
+  remove(PREFIX + "site-snapshot");
+  if (!("caches" in globalThis)) return;
+  for (const name of ["ad-playground-python", "ad-playground-matplotlib"]) {
+    caches.delete(name).catch(() => undefined);
   }
-  let record = readSnapshotRecord();
-  // A record of another build (or none) is forgotten: a worker of this build then makes a
-  // snapshot of its own.
-  if (record === null) remove(SNAPSHOT);
-  if (record?.pending === true) {
-    record = null;
-    remove(SNAPSHOT);
-  }
-  const keep = (next: SnapshotRecord | null): void => {
-    record = next;
-    if (next === null) remove(SNAPSHOT);
-    else write(SNAPSHOT, JSON.stringify(next));
-  };
-  return {
-    digest: () => record?.digest ?? null,
-    accept: (digest) =>
-      keep(digest === null ? null : { build: BUILD_ID, digest, proven: false, pending: false }),
-    siteTrusted: () => site?.trusted !== false,
-    proven: (which) => (which === "own" ? record : site)?.proven === true,
-    trial: (which, state) => {
-      const outcome = { proven: state === "passed", pending: state === "running" };
-      if (which === "site") {
-        site = { build: BUILD_ID, trusted: state !== "failed", ...outcome };
-        write(SITE_SNAPSHOT, JSON.stringify(site));
-      } else if (state === "failed") {
-        keep(null); // never restored again: the next worker boots in full and makes a new one
-      } else if (record !== null) {
-        keep({ ...record, ...outcome });
-      }
-    },
-  };
 }
 
 /** Calls `save` at most once per `ms`, always with the latest value, and flushes on demand. */

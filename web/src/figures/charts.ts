@@ -4,7 +4,7 @@
  * Its own chunk: loaded on the first chart.
  */
 import { contour, dot, line, plot, raster, scale } from "@observablehq/plot";
-import type { Figure, Grid, Num, Points } from "../messages";
+import type { Figure, Grid, Num, Points } from "./payload";
 
 /** The figures drawn here. */
 export type ChartFigure = Extract<Figure, { kind: "plot" | "scatter" | "boundary" }>;

@@ -5,7 +5,7 @@
  * Three steps: `layOut` places boxes and edges, `render` draws them, `addZoom` adds the controls.
  */
 import dagre from "@dagrejs/dagre";
-import type { ArraySummary, GraphData, GraphNode } from "../messages";
+import type { ArraySummary, GraphData, GraphNode } from "./payload";
 
 const SVG = "http://www.w3.org/2000/svg";
 const LINE = 14; // px per label line

@@ -5,7 +5,7 @@
  * pass's order. A step only touches what changes (a few nodes, their edges, the status line):
  * no relayout, so a 500-node graph steps within a frame. Everything from user code is text.
  */
-import type { ArrayData, ArrayPart, ArraySummary, StepperData, StepperNode } from "../messages";
+import type { ArrayData, ArrayPart, ArraySummary, StepperData, StepperNode } from "./payload";
 import { addZoom, clip, layOut, render, scrollable, shapeText } from "./graphview";
 
 /** Above this many nodes the figure asks before laying the graph out (dagre blocks the page). */

@@ -7,7 +7,7 @@
  * loads at start-up would make esbuild move that module into a shared chunk, fetched at start-up;
  * what the page lends the figures (saving a file) comes in as an argument instead.
  */
-import type { ArrayData, Display, GradcheckData, ImageData } from "../messages";
+import type { ArrayData, Display, GradcheckData, ImageData } from "./payload";
 
 /**
  * Graphs with more nodes than this are shown as text: dagre lays out on the page's own thread,

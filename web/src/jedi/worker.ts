@@ -6,7 +6,7 @@
  */
 import type { PyodideInterface } from "pyodide";
 import type { PyCallable, PyProxy } from "pyodide/ffi";
-import type { FromJedi, JediAnswer, JediRequest } from "./protocol";
+import type { FromJedi, JediAnswer, JediRequest } from "./contract";
 import serverSource from "./server.py";
 
 type LoadPyodide = (options: {

@@ -1,16 +1,16 @@
-"""Runs the playground's code inside Pyodide: a fresh namespace per run, output sent to the page
-as it is written (capped here, before it crosses into JavaScript), and tracebacks trimmed to the
-user's own code with the editor's line numbers. What one run changes in the interpreter's shared
-state (builtins, sys settings, modules, numpy's options) is put back before the next.
-Loaded by worker.ts as text; it knows nothing of the DOM."""
+"""Runs the playground's code inside Pyodide: output sent to the page as it is written (capped
+here, before it crosses into JavaScript), tracebacks trimmed to the user's own code with the
+editor's line numbers, and a lesson's checks run on what the code left. Each interpreter runs
+one program and is then thrown away (see worker.ts), so nothing here puts state back: what a run
+changes dies with its worker. Written to the worker's file system and imported by boot.ts
+before any user code; it knows nothing of the DOM."""
 
 import ast
-import asyncio
 import builtins
 import codecs
 import functools
 import importlib
-import importlib.machinery
+import importlib.abc
 import importlib.util
 import io
 import json
@@ -18,7 +18,6 @@ import linecache
 import os
 import random
 import re
-import signal
 import sys
 import time
 import traceback
@@ -36,112 +35,66 @@ _display = None  # the current run's display(kind, figure_id, json_data, text), 
 _site_url = ""  # the site's root URL: micropip resolves a wheel's relative URL against it
 
 
-class _Kept:
-    """Loads a module from the bytes of its file as the site shipped them, kept in memory: a run
-    that rewrites the file on the worker's in-memory disk cannot change what a later run imports
-    (nor can a .pyc written beside it: no cached bytecode is read)."""
-
-    def __init__(self, fullname, path, data):
-        super().__init__(fullname, path)
-        self._data = data
-
-    def get_data(self, path):
-        if path != self.path:
-            raise OSError(f"{path}: only the kept copy of {self.path} is read")
-        return self._data
-
-
-class _KeptSource(_Kept, importlib.machinery.SourceFileLoader):
-    def path_stats(self, path):
-        raise OSError("no cached bytecode: the kept source is compiled")
-
-
-class _KeptBytecode(_Kept, importlib.machinery.SourcelessFileLoader):
-    """The site ships the engine py-compiled."""
-
-
-def _kept_spec(name, path, data, package_dir=None):
-    kind = _KeptBytecode if path.endswith(".pyc") else _KeptSource
-    return importlib.util.spec_from_file_location(
-        name, path, loader=kind(name, path, data),
-        submodule_search_locations=None if package_dir is None else [package_dir])
-
-
-class _ShippedPackageFinder:
-    """Imports the engine (ad, ad.nn, ...) from its files as they were at boot, before any user
-    code ran; first on sys.meta_path, so no file a run writes (in the package, or an ad.py in
-    the working directory, which is on sys.path) is imported by a later run."""
-
-    def __init__(self, package):
-        self._files = {}  # module name -> (path, bytes, its folder if a package)
-        root = importlib.util.find_spec(package).submodule_search_locations[0]
-        for folder, subfolders, files in os.walk(root):
-            subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
-            inside = os.path.relpath(folder, root)
-            parts = [package] if inside == "." else [package, *inside.split(os.sep)]
-            # .py after .pyc: where both ship, the source wins, as Python's own finder decides
-            for file in sorted(files, key=lambda f: f.endswith(".py")):
-                stem, ext = os.path.splitext(file)
-                if ext not in (".py", ".pyc"):
-                    continue
-                name = ".".join(parts if stem == "__init__" else [*parts, stem])
-                path = os.path.join(folder, file)
-                with open(path, "rb") as f:
-                    self._files[name] = (path, f.read(), folder if stem == "__init__" else None)
-
-    def find_spec(self, name, path=None, target=None):
-        kept = self._files.get(name)
-        return None if kept is None else _kept_spec(name, *kept)
-
-
 class _PageModuleFinder:
     """Finds the site's own modules (`import playground`) on their first import: fetched from
-    the site only then, so a page that never draws never downloads them, and kept in memory:
-    every run imports them afresh from that copy, whatever a run wrote to the disk."""
+    the site only then, so a page that never draws never downloads them."""
 
     # Their __file__: no file is there (the source is in memory).
     _DIR = "/_playground_page_modules"
 
     def __init__(self, fetch, base_url):
         self._fetch, self._base_url = fetch, base_url
-        self._sources = {}  # name -> the module's source, as fetched
 
     def find_spec(self, name, path=None, target=None):
         if name not in _PAGE_MODULES:
             return None
-        if name not in self._sources:
-            source = self._fetch(self._base_url + name + ".py")
-            if source is None:
-                return None
-            self._sources[name] = source.encode()
-        spec = _kept_spec(name, f"{self._DIR}/{name}.py", self._sources[name])
-        load = spec.loader.exec_module
-
-        def exec_module(module):
-            load(module)
-            install = getattr(module, "_install", None)
-            if install is not None:
-                install(_display)  # imported mid-run: figures go to this run's output
-
-        spec.loader.exec_module = exec_module
+        source = self._fetch(self._base_url + name + ".py")
+        if source is None:
+            return None
+        spec = importlib.util.spec_from_loader(
+            name, _PageModuleLoader(source, f"{self._DIR}/{name}.py"))
+        spec.has_location = True
         return spec
+
+
+class _PageModuleLoader(importlib.abc.InspectLoader):
+    def __init__(self, source, path):
+        self._source, self.path = source, path
+
+    def get_source(self, fullname):
+        return self._source
+
+    def get_filename(self, fullname):
+        return self.path
+
+    def exec_module(self, module):
+        module.__file__ = self.path
+        exec(compile(self._source, self.path, "exec"), module.__dict__)
+        install = getattr(module, "_install", None)
+        if install is not None:
+            install(_display)  # imported mid-run: figures go to this run's output
 
 
 def install_page_modules(fetch, site_url):
     """`fetch(url)` returns a file's text or None; it must block, as an import does. The page
-    modules are under `python/` of the site at `site_url`. Called once at boot, before any user
-    code: it also takes the state every run starts from, and the engine's files as shipped."""
-    global _baseline, _site_url
+    modules are under `python/` of the site at `site_url`. Called once at boot."""
+    global _site_url
     _site_url = site_url
-    # NOTE: first, before the path finder: a finder that read the files from disk would import
-    # whatever a run wrote there (the path finder also looks in the working directory first).
-    sys.meta_path.insert(0, _PageModuleFinder(fetch, site_url + "python/"))
-    if importlib.util.find_spec("ad") is not None:
-        sys.meta_path.insert(0, _ShippedPackageFinder("ad"))
+    sys.meta_path.append(_PageModuleFinder(fetch, site_url + "python/"))
     # matplotlib draws with the playground's backend (Agg; figures sent to the page as images).
     # NOTE: matplotlib reads MPLBACKEND when it is imported, before its rc files' `backend`.
     os.environ["MPLBACKEND"] = "module://_playground_matplotlib"
-    _baseline = _Baseline()
+
+
+def warm_imports(modules_json):
+    """While booting, before any user code: import the site's modules the page's last run
+    imported (`matplotlib.pyplot`: seconds), so the next run that imports them does not wait.
+    Only a speed-up: a module that fails here is imported (and fails) in the run as usual."""
+    for name in json.loads(modules_json):
+        try:
+            importlib.import_module(name)
+        except BaseException:  # noqa: BLE001, S110 - the run imports it again and says why
+            pass
 
 # ---- the site's packages: loaded before a run that imports them ----
 
@@ -166,28 +119,56 @@ def _normal(name):
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+MAX_WARM_IMPORTS = 20
+
+
+def _imported_modules(code):
+    """The modules `code` imports by name (`import a.b`, `from a.b import c`: a.b), in order."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return []
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module)
+    return list(dict.fromkeys(names))
+
+
+def _with_dependencies(names, packages, skip=frozenset()):
+    needed, todo = set(names), list(names)
+    while todo:
+        for dependency in packages[todo.pop()]["depends"]:
+            if dependency not in needed and dependency not in skip:
+                needed.add(dependency)
+                todo.append(dependency)
+    return needed
+
+
 def plan(code):
     """What a run of `code` must load first: the site's packages its imports name that are not
-    loaded yet, with their dependencies (the imported ones first), and their total size, as JSON
-    {"packages": [...], "bytes": n}. Code that does not parse needs nothing (it fails anyway)."""
+    loaded yet, with their dependencies (the imported ones first), and their total size; and
+    what it uses of the site's packages (loaded or not, for the next run's standby), as JSON
+    {"packages": [...], "bytes": n, "uses": {"packages": [...], "modules": [...]}}. Code that
+    does not parse needs nothing (it fails anyway)."""
     import pyodide_js  # noqa: PLC0415
-    from pyodide.code import find_imports  # noqa: PLC0415
 
     packages, by_import = _site_packages(), _package_of_import()
     # NOTE: loadedPackages is keyed by each wheel's own spelling ("Pillow" for the lock's pillow).
     normal = {_normal(name): name for name in packages}
     loaded = {normal.get(_normal(name), name) for name in pyodide_js.loadedPackages.to_py()}
-    imported = sorted({by_import[m] for m in find_imports(code) if m in by_import} - loaded)
-    needed, todo = set(imported), list(imported)
-    while todo:
-        for dependency in packages[todo.pop()]["depends"]:
-            if dependency not in needed and dependency not in loaded:
-                needed.add(dependency)
-                todo.append(dependency)
+    modules = [m for m in _imported_modules(code) if m.partition(".")[0] in by_import]
+    used = sorted({by_import[m.partition(".")[0]] for m in modules})
+    imported = sorted(set(used) - loaded)
+    needed = _with_dependencies(imported, packages, skip=loaded)
     size = lambda name: packages[name].get("size", 0)  # noqa: E731
     # What the code names first, then the rest largest first: the names worth reading.
     order = imported + sorted(needed - set(imported), key=lambda name: (-size(name), name))
-    return json.dumps({"packages": order, "bytes": sum(map(size, order))})
+    uses = {"packages": sorted(_with_dependencies(used, packages)),
+            "modules": modules[:MAX_WARM_IMPORTS]}
+    return json.dumps({"packages": order, "bytes": sum(map(size, order)), "uses": uses})
 
 
 def _available():
@@ -257,7 +238,6 @@ def loaded(names_json):
 
 
 FILENAME = "<editor>"
-_HOME = os.getcwd()
 _FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 
 
@@ -280,10 +260,8 @@ time.sleep = _interruptible_sleep
 # NOTE: a runaway recursion under sys.setrecursionlimit(10**6) grows the interpreter's frames
 # until memory is exhausted (about 78 s here), while 100,000 frames fail in about 0.05 s.
 MAX_RECURSION = 100_000
-_dumps = json.dumps  # the driver's own, whatever a run does to the json module
+_dumps = json.dumps
 _setrecursionlimit = sys.setrecursionlimit
-_addaudithook = sys.addaudithook
-_retire = False  # the run changed something no restore undoes: the next run needs a new worker
 # Exception texts longer than these are cut in the middle (the page shows them whole otherwise).
 MAX_MESSAGE = 10_000
 TRACEBACK_FRAMES = 200
@@ -299,15 +277,7 @@ def _capped_setrecursionlimit(limit):
     _setrecursionlimit(limit)
 
 
-def _noted_addaudithook(hook):
-    """sys.addaudithook: an audit hook can never be removed, so this worker is not reused."""
-    global _retire
-    _retire = True
-    _addaudithook(hook)
-
-
 sys.setrecursionlimit = _capped_setrecursionlimit
-sys.addaudithook = _noted_addaudithook
 
 
 class _Output:
@@ -447,165 +417,92 @@ def _describe(exc, kind, message=None):
     }
 
 
-# Imported afresh by every run: Tensor.__matmul__ = ... stays put
-_FRESH = ("ad", "playground", "lessoncheck")
+class _Pinned:
+    """The modules a lesson's checks are made of (lessoncheck, ad, numpy), as they were before
+    the learner's code ran, put back before the checks run: code that replaces
+    `lessoncheck.evaluate` or `ad.gradcheck` does not change what checks it. (The code runs in
+    the same interpreter, so a determined one can still forge its checks: they help a learner,
+    they do not grade an exam.) Classes the code changes (Tensor.__matmul__ = ...) stay changed:
+    they are the code under check."""
 
-
-def _fresh(name):
-    return any(name == f or name.startswith(f + ".") for f in _FRESH)
-
-
-def _fresh_modules():
-    """Forget the engine's and the page's modules, so that a run's monkey-patching
-    (Tensor.__matmul__ = ...) never leaks into the next run."""
-    for name in list(sys.modules):
-        if _fresh(name):
-            del sys.modules[name]
-
-
-_MISSING = object()
-
-
-class _Baseline:
-    """The interpreter's shared state as the page shipped it, taken at boot before any user
-    code, and put back after every run: builtins, sys settings, every module's globals (numpy's
-    included), numpy's print options and error handling, the environment. Modules a run
-    imports join it as that run left them."""
-
-    def __init__(self):
-        self.modules = {}
-        self.remember_new_modules()
-        self.path, self.meta_path = list(sys.path), list(sys.meta_path)
-        self.path_hooks = list(sys.path_hooks)
-        self.recursion = sys.getrecursionlimit()
-        self.int_digits = sys.get_int_max_str_digits()
-        self.environ = dict(os.environ)
-        self.printoptions = np.get_printoptions()
-        self.errstate = np.geterr()
-        self.errcall = np.geterrcall()
-        self.sigint = signal.getsignal(signal.SIGINT)
-
-    def remember_new_modules(self):
-        for name, module in list(sys.modules.items()):
-            if name not in self.modules and not _fresh(name) and module is not None:
-                try:
-                    self.modules[name] = (module, dict(vars(module)))
-                except TypeError:  # an object without __dict__ standing in as a module
-                    pass
+    def __init__(self, names):
+        self.saved = [(module, dict(vars(module)))
+                      for name, module in list(sys.modules.items())
+                      if module is not None and any(name == n or name.startswith(n + ".")
+                                                    for n in names)]
 
     def restore(self):
-        """Put everything back; False if something could not be (the worker is then retired)."""
-        whole = True
-        for name, (module, saved) in self.modules.items():
-            try:
-                if sys.modules.get(name) is not module:
-                    sys.modules[name] = module
-                self._restore_globals(name, vars(module), saved)
-            except Exception:  # noqa: BLE001 - e.g. a class standing in as a module
-                whole = False
-        sys.path[:], sys.meta_path[:] = self.path, self.meta_path
-        sys.path_hooks[:] = self.path_hooks
-        sys.settrace(None)
-        sys.setprofile(None)
-        _setrecursionlimit(self.recursion)
-        sys.set_int_max_str_digits(self.int_digits)
-        if dict(os.environ) != self.environ:
-            os.environ.clear()
-            os.environ.update(self.environ)
-        np.set_printoptions(**self.printoptions)
-        np.seterr(**self.errstate)
-        np.seterrcall(self.errcall)
-        signal.signal(signal.SIGINT, self.sigint)
-        self.remember_new_modules()
-        return whole
-
-    @staticmethod
-    def _restore_globals(name, current, saved):
-        for key, value in saved.items():
-            if current.get(key, _MISSING) is not value:
-                current[key] = value
-        for key in current.keys() - saved.keys():
-            value = current[key]
-            # A submodule imported since stays: `import a.b` binds it only the first time.
-            if not (isinstance(value, types.ModuleType) and value.__name__ == f"{name}.{key}"):
-                del current[key]
+        for module, saved in self.saved:
+            current = vars(module)
+            for key in current.keys() - saved.keys():
+                value = current[key]
+                # NOTE: a submodule imported since stays bound: `import a.b` binds it only the
+                # first time, and numpy's lazy __getattr__ would recurse for ever without it.
+                if not (isinstance(value, types.ModuleType)
+                        and value.__name__ == f"{module.__name__}.{key}"):
+                    del current[key]
+            current.update(saved)
 
 
-_baseline = None
+def _prepare_checks(checks):
+    """Before the learner's code: what the lesson's checks (checks.py's source) rely on, pinned.
+    A function that runs them on the namespace the code left (and the error that stopped it)."""
+    import lessoncheck
 
+    evaluate = lessoncheck.evaluate
+    pinned = _Pinned(("lessoncheck", "ad", "numpy"))
 
-def _put_back_builtins():
-    """The code stopped with an exception: its builtins (`del builtins.len`) are put back before
-    the driver describes the error with them (the rest waits for _restore, after the checks)."""
-    if _baseline is not None and "builtins" in _baseline.modules:
-        module, saved = _baseline.modules["builtins"]
-        _Baseline._restore_globals("builtins", vars(module), saved)
+    def run_checks(namespace, failure):
+        pinned.restore()
+        return evaluate(checks, namespace, failure)
 
-
-def _cancel_leftover_tasks():
-    """Tasks a run started and left running must not run on into the next run."""
-    try:
-        loop = asyncio.get_event_loop()
-        mine = asyncio.current_task(loop)
-        for task in asyncio.all_tasks(loop):
-            if task is not mine:
-                task.cancel()
-    except RuntimeError:
-        pass
+    return run_checks
 
 
 async def run(code, write, flush, display=None, cap=None, checks=None):
     """Run `code` as the module __main__; return JSON `{"error": null or its description,
-    "retire": whether the run changed the interpreter beyond repair, "checks": null or the
-    lesson's check results}`. Output goes to `write(stream, text[, dropped])`, at most `cap`
-    characters of it; `display(kind, figure_id, json_data, text)` receives the playground
-    module's figures. With `checks` (a lesson's checks.py), the checks run on the namespace the
-    code left (see web/python/lessoncheck.py), in this same run, so Stop stops them too."""
-    global _retire
+    "checks": null or the lesson's check results}`. Output goes to `write(stream, text[,
+    dropped])`, at most `cap` characters of it; `display(kind, figure_id, json_data, text)`
+    receives the playground module's figures. With `checks` (a lesson's checks.py), the checks
+    run on the namespace the code left (see web/python/lessoncheck.py), in this same run, so Stop
+    stops them too."""
     output = _Output(write, flush, cap)
     results = [None]
     try:
         error = await _execute(code, output, display, checks, results)
     except KeyboardInterrupt as exc:  # Stop pressed before the user's code started
         error = _describe(exc, "interrupted", "Stopped before the program started")
-    try:
-        if not _restore():
-            _retire = True
-    except BaseException:  # noqa: BLE001 - a state that cannot be put back: use a new worker
-        _retire = True
-    retire, _retire = _retire, False
-    return _dumps({"error": error, "retire": retire, "checks": results[0]})
-
-
-def _restore():
-    _cancel_leftover_tasks()
-    os.chdir(_HOME)
-    return _baseline is None or _baseline.restore()
+    return _dumps({"error": error, "checks": results[0]})
 
 
 async def _execute(code, output, display, checks=None, results=None):
-    _fresh_modules()
-    os.chdir(_HOME)
-    # Each run draws fresh random numbers, as a new Python process would.
+    # Each run draws fresh random numbers, as a new Python process would (the interpreter was
+    # restored from the one snapshot every worker starts from).
     random.seed()
-    # NOTE: numpy loads numpy.random on first use, freshly seeded then: seeding it here would
-    # load it for every first run (0.1-0.15 s of the first output, even for a print).
-    if "numpy.random" in sys.modules:
+    if "numpy.random" in sys.modules:  # loaded on first use, freshly seeded then
         np.random.seed()
+    run_checks = None if checks is None else _prepare_checks(checks)
+    builtins_before = dict(vars(builtins))
     linecache.cache[FILENAME] = (len(code), None, code.splitlines(True), FILENAME)
     out, err = _Stream("stdout", output), _Stream("stderr", output)
-    saved = sys.stdout, sys.stderr, sys.stdin
     sys.stdout, sys.stderr = out, err
     sys.stdin = io.StringIO("")
     namespace = {"__name__": "__main__", "__builtins__": builtins}
     global _display
     _display = display
-    for name in _PAGE_MODULES:  # imported by an earlier run and kept (matplotlib's backend)
+    for name in _PAGE_MODULES:  # imported before the run (a warm import of matplotlib)
         install = getattr(sys.modules.get(name), "_install", None)
         if install is not None:
             install(display)
     error = None
     failure = None  # the exception that stopped the code, for the lesson's checks
+
+    def described(exc, kind, message=None):
+        # NOTE: the code may have deleted builtins (`del builtins.len`) that describing its
+        # error needs: they are put back first.
+        vars(builtins).update(builtins_before)
+        return _describe(exc, kind, message)
+
     try:
         with warnings.catch_warnings():
             try:
@@ -614,44 +511,31 @@ async def _execute(code, output, display, checks=None, results=None):
                 if result is not None:  # the code used top-level await
                     await result
             except KeyboardInterrupt as exc:
-                _put_back_builtins()
-                error = _describe(exc, "interrupted")
+                error = described(exc, "interrupted")
             except SystemExit as exc:
-                _put_back_builtins()
                 if exc.code not in (None, 0):
-                    error, failure = _describe(exc, "exception"), exc
+                    error, failure = described(exc, "exception"), exc
             except BaseException as exc:  # noqa: BLE001 - every failure goes back as data
-                _put_back_builtins()
-                error, failure = _describe(exc, "exception"), exc
-            if checks is not None and (error is None or failure is not None):
+                error, failure = described(exc, "exception"), exc
+            if run_checks is not None and (error is None or failure is not None):
                 try:
-                    import lessoncheck
-
-                    results[0] = lessoncheck.evaluate(checks, namespace, failure)
+                    results[0] = run_checks(namespace, failure)
                 except KeyboardInterrupt as exc:
-                    error = _describe(exc, "interrupted")
+                    error = described(exc, "interrupted")
                 except BaseException as exc:  # noqa: BLE001 - a broken checks.py is reported
-                    error = _describe(exc, "exception", f"The lesson's checks failed: {exc}")
+                    error = described(exc, "exception", f"The lesson's checks failed: {exc}")
     finally:
-        try:
-            _display = None
-            for name in _PAGE_MODULES:
-                module = sys.modules.get(name)
-                if module is None or not hasattr(module, "_finish"):
-                    continue  # not imported, or lessoncheck (no figures)
-                try:  # a live plot's last points; the matplotlib figures still open
-                    module._finish()
-                except Exception as exc:  # noqa: BLE001 - the run's outcome comes first
-                    # NOTE: the builtins are still the run's here (they are put back after):
-                    # a run that deleted `len` breaks matplotlib's _finish and our stream alike,
-                    # and that must not crash the worker.
-                    try:
-                        err.write(f"A figure could not be shown: {exc!r}\n")
-                    except Exception:  # noqa: BLE001, S110 - nothing can be written now
-                        pass
-                module._install(None)
-            out.flush()  # our own stream: the program may have replaced sys.stdout (with None)
-        finally:
-            sys.stdout, sys.stderr, sys.stdin = saved
-            namespace.clear()
+        _display = None
+        for name in _PAGE_MODULES:
+            module = sys.modules.get(name)
+            if module is None or not hasattr(module, "_finish"):
+                continue  # not imported, or lessoncheck (no figures)
+            try:  # a live plot's last points; the matplotlib figures still open
+                module._finish()
+            except Exception as exc:  # noqa: BLE001 - the run's outcome comes first
+                try:
+                    err.write(f"A figure could not be shown: {exc!r}\n")
+                except Exception:  # noqa: BLE001, S110 - nothing can be written now
+                    pass
+        out.flush()  # our own stream: the program may have replaced sys.stdout (with None)
     return error

@@ -6,14 +6,7 @@
  * as plain data, or as DOM built with textContent only. When the worker cannot start, or takes
  * too long, every call gives null and the editor falls back to its word completion.
  */
-import type {
-  CompletionItem,
-  Doc,
-  FromJedi,
-  JediAnswer,
-  JediRequest,
-  Signature,
-} from "./jedi/protocol";
+import type { CompletionItem, Doc, FromJedi, JediAnswer, JediRequest, Signature } from "./contract";
 
 /** Booting Pyodide and jedi takes seconds; a request waits at most this long for it. */
 const BOOT_TIMEOUT_MS = 60_000;

@@ -1,26 +1,30 @@
 /**
- * The worker's life cycle: boot, run, stop, replace. `Runner.run(code)` is the one programmatic
- * path to Python: the Run button and the automation API (automation.ts) both go through it.
- * Knows nothing of the DOM or the editor.
+ * The page's end of the Python thread: one interpreter per run. Every run (Run, Check, the
+ * automation API, `build.py run`) takes a worker no code has touched, restored from the site's
+ * snapshot and idle ("the standby"); when the run ends, however it ends, that worker is
+ * terminated and its timers, files and patched classes die with it, and a new standby is made.
+ * `Runner.run(code)` is the one programmatic path to Python. Knows nothing of the DOM.
  *
  * NOTE: the snippet's code runs in the worker and can reach everything there, so the page
  * trusts nothing the worker says: the worker starts from a blob: URL (a worker from a local
  * scheme carries the page's own Content-Security-Policy, whatever the host sends), talks over a
- * private MessagePort, and every message is read through messages.ts's checks. A worker that
- * ran code from a share link never runs the user's own code (and the other way round).
+ * private MessagePort, and every message is read through contract.ts's checks.
  */
-import { readDisplay, readFromWorker } from "./messages";
+import { readDisplay } from "../figures/payload";
+import type { Display } from "../figures/payload";
+import { readFromWorker } from "./contract";
 import type {
+  BootKind,
   CheckOutcome,
   CheckRequest,
   Chunk,
-  Display,
-  InitRequest,
   PackagesMessage,
+  PreloadRequest,
   RunError,
   RunRequest,
   Stage,
-} from "./messages";
+  Uses,
+} from "./contract";
 
 /** The site's packages a run loaded before it started (see PackagesMessage). */
 export type PackageLoad = Omit<PackagesMessage, "type" | "id">;
@@ -29,18 +33,25 @@ export type StageState = "waiting" | "loading" | "done";
 
 export interface RunnerStatus {
   /**
-   * "idle" before a lazy runner starts its first worker, "booting" until the first worker is
+   * "idle" before a lazy runner starts its first worker, "booting" until a worker is first
    * ready, "failed" if the runtime cannot start at all.
    */
   phase: "idle" | "booting" | "ready" | "failed";
+  /** The boot stages of the worker the page waits for (the first one, or a run's). */
   stages: Record<Stage, StageState>;
-  /** A run is in progress (or waiting for the runtime). */
+  /** A run is in progress (or waiting for its interpreter). */
   running: boolean;
-  /** The run is queued until the runtime is ready. */
+  /** The run is waiting for its interpreter to be ready. */
   waiting: boolean;
   stopping: boolean;
+  /** The interpreter the next run will take: none yet, being made, or ready. */
+  standby: "none" | "booting" | "ready";
   versions: Record<string, string>;
   bootMs: number | null;
+  /** How the latest interpreter started; null before any is ready. */
+  boot: BootKind | null;
+  /** Why it booted in full instead of restoring the site's snapshot; null otherwise. */
+  why: string | null;
   /** Why the runtime could not start, when phase is "failed". */
   message: string | null;
 }
@@ -59,6 +70,8 @@ export interface RunResult {
   packages: PackageLoad | null;
   /** A check's results (see `Runner.check`); null for a plain run, or when it did not finish. */
   checks: CheckOutcome[] | null;
+  /** It was stopped because it ran past its `limitMs`. */
+  timedOut: boolean;
 }
 
 export interface RunHooks {
@@ -70,61 +83,36 @@ export interface RunHooks {
   onDisplay?: (display: Display) => void;
   /** Packages its imports need: loading, then loaded or failed (before any output). */
   onPackages?: (packages: PackageLoad) => void;
-}
-
-/** Whose code a run is: the user's own (typed, an example, the automation API) or a link's. */
-export type Trust = "own" | "link";
-
-/**
- * Where the page keeps the digest of the interpreter snapshot it accepted (localStorage, which
- * no worker can write): see worker/snapshot.ts.
- */
-export interface SnapshotStore {
-  /** The accepted snapshot's SHA-256, or null. */
-  digest(): string | null;
-  /** Accept a worker's new snapshot, or forget the digest (null). */
-  accept(digest: string | null): void;
-  /** The site's own snapshot (build-id.ts) may be restored: none restored from it ever hung. */
-  siteTrusted(): boolean;
-  /** Whether a worker restored from the page's own snapshot, or the site's, has finished a run. */
-  proven(which: "own" | "site"): boolean;
   /**
-   * A restored worker's first run started, finished, or never finished: that snapshot is then
-   * never restored again (the page's own is forgotten; the site's, for this build).
+   * Stop the run this long after its program starts (package loading included); 0 stops it as
+   * it starts, before any of it runs. No limit when absent.
    */
-  trial(which: "own" | "site", state: "running" | "passed" | "failed"): void;
+  limitMs?: number;
 }
-
-/** The worker's `versions.boot` for a restore: from the page's own snapshot or the site's. */
-const RESTORED_FROM: Partial<Record<string, "own" | "site">> = {
-  snapshot: "own",
-  "site snapshot": "site",
-};
 
 export interface RunnerOptions {
   /** The worker's module (worker.js); it is started from a blob: URL that imports it. */
   workerUrl: URL;
   /** The site's base URL, for the runtime's files. */
   baseUrl: URL;
-  snapshots: SnapshotStore;
   /** Characters of output kept per run. */
   outputCap: number;
-  /** How long Stop waits for KeyboardInterrupt before replacing the worker. */
+  /** How long Stop waits for KeyboardInterrupt before terminating the worker. */
   stopGraceMs: number;
   /**
-   * Quiet time after a run ends before a standby worker boots. It boots only once a run has
-   * finished and none is active: booting one takes the CPU a run needs (a first run that
-   * overlapped the standby's boot was ~60 % slower on two cores).
+   * A run still going after this long gets the next run's standby made meanwhile (so Stop, then
+   * Run, does not wait); a shorter run leaves the CPU to itself and the standby is made after.
    */
   standbyDelayMs: number;
   /**
    * Start no worker until the first `warm()` or run (an embed: ten on a page must not boot ten
-   * interpreters at load), and boot a standby only for a run that lasted standbyDelayMs (the
-   * run a reader may want to stop), not whenever a worker is ready.
+   * interpreters at load), and keep a standby only while `visible`.
    */
   lazy?: boolean;
   onStatus: (status: RunnerStatus) => void;
 }
+
+const NO_USES: Uses = { packages: [], modules: [] };
 
 /** Callbacks a worker reports to. */
 interface WorkerEvents {
@@ -132,7 +120,7 @@ interface WorkerEvents {
   crash: (w: PyWorker, why: string) => void;
 }
 
-/** One Pyodide worker and what we know of it. */
+/** One Pyodide worker, used for at most one run, and what we know of it. */
 class PyWorker {
   readonly worker: Worker;
   /** The page's end of the private channel. */
@@ -143,38 +131,26 @@ class PyWorker {
   failed: string | null = null;
   versions: Record<string, string> = {};
   bootMs: number | null = null;
-  /** Whose code it has run; null while it has run none. */
-  trust: Trust | null = null;
-  /** A run changed it in a way that cannot be undone: the next run gets a fresh worker. */
-  retired = false;
+  boot: BootKind | null = null;
+  why: string | null = null;
   /** Terminated or found dead: nothing it says counts any more. */
   gone = false;
-  /** The snapshot digest it was told to restore, and whether it was told to make one. */
-  readonly expected: string | null;
-  /** It was allowed to restore the site's snapshot. */
-  readonly site: boolean;
-  readonly making: boolean;
-  /** Its first run after a restore from an unproven snapshot (its own or the site's) is on. */
-  onTrial: "own" | "site" | null = null;
   private readonly lock: string | null;
   private watching = false;
 
   constructor(
     bootstrap: string,
     options: RunnerOptions,
-    snapshot: InitRequest["snapshot"],
+    /** What it loads before its run (init's `preload`, and any `preload` request since). */
+    private preloaded: Uses,
     private readonly events: WorkerEvents,
   ) {
-    this.expected = snapshot.digest;
-    this.site = snapshot.site;
-    this.making = snapshot.make;
     const channel = new MessageChannel();
     this.port = channel.port1;
     this.port.onmessage = (e: MessageEvent) => this.events.message(this, e.data);
     this.port.onmessageerror = () =>
       this.events.crash(this, "a message from the worker could not be read");
     this.worker = new Worker(bootstrap, { type: "module", name: "python" });
-    mark("worker-start");
     // After init, the worker's global scope is the snippet's: whatever it posts there is noise.
     this.worker.addEventListener("message", () =>
       console.warn("Ignored a message the Python worker posted outside its private channel"),
@@ -199,11 +175,15 @@ class PyWorker {
         baseUrl: options.baseUrl.href,
         interruptBuffer: buffer,
         outputCap: options.outputCap,
-        snapshot,
+        preload: preloaded,
         lock: this.lock,
       },
       [channel.port2],
     );
+  }
+
+  get booting(): boolean {
+    return !this.ready && this.failed === null && !this.gone;
   }
 
   /**
@@ -225,6 +205,21 @@ class PyWorker {
     this.port.postMessage(message);
   }
 
+  /** Before its run: also load what `uses` names that it does not preload yet. */
+  preload(uses: Uses): void {
+    const more = (have: string[], want: string[]): string[] =>
+      want.filter((x) => !have.includes(x));
+    const packages = more(this.preloaded.packages, uses.packages);
+    const modules = more(this.preloaded.modules, uses.modules);
+    if (packages.length === 0 && modules.length === 0) return;
+    this.preloaded = {
+      packages: [...this.preloaded.packages, ...packages],
+      modules: [...this.preloaded.modules, ...modules],
+    };
+    const request: PreloadRequest = { type: "preload", uses: { packages, modules } };
+    this.port.postMessage(request);
+  }
+
   terminate(): void {
     this.gone = true;
     this.worker.terminate();
@@ -239,9 +234,14 @@ interface ActiveRun {
   checks: string | null;
   /** The check's results, once the worker sent them. */
   outcome: CheckOutcome[] | null;
-  trust: Trust;
-  /** The worker it was posted to; null until then. */
+  /** The worker it runs in (taken from the standby); null until then. */
   worker: PyWorker | null;
+  /** It was posted to its worker: from then on that worker has run code. */
+  posted: boolean;
+  /** Its worker failed to boot once and it was given another. */
+  retried: boolean;
+  /** Stopped by its time limit. */
+  timedOut: boolean;
   started: number;
   stdout: string[];
   stderr: string[];
@@ -256,21 +256,22 @@ interface ActiveRun {
 }
 
 export class Runner {
-  // NOTE: assigned by `warm()`; read only once `started` is true.
-  private current!: PyWorker;
   private started = false;
-  /** Booted in the background, so a Stop that replaces the worker does not wait for a boot. */
+  /** The interpreter the next run takes: booting or ready, never used. */
   private standby: PyWorker | null = null;
-  private standbyTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The latest worker that became ready: the status shows its versions and boot. */
+  private latest: PyWorker | null = null;
+  /** Why the latest worker could not boot (cleared once one is ready). */
+  private failure: string | null = null;
   private active: ActiveRun | null = null;
   private stopTimer: ReturnType<typeof setTimeout> | null = null;
+  private standbyTimer: ReturnType<typeof setTimeout> | null = null;
+  private limitTimer: ReturnType<typeof setTimeout> | null = null;
   private stopping = false;
   private nextId = 1;
-  private everReady = false;
-  /** The digest of the snapshot a worker of this page made and the page accepted. */
-  private madeHere: string | null = null;
-  /** A run has finished: from then on a standby worker may boot (scheduleStandby). */
-  private ranOnce = false;
+  private visible = true;
+  /** What the last run used of the site's packages: the next standby loads it while idle. */
+  private uses: Uses = NO_USES;
   private readyWaiters: Array<() => void> = [];
   /** Starting a run (stopping the one before first) is one step at a time. */
   private starting: Promise<void> = Promise.resolve();
@@ -286,76 +287,87 @@ export class Runner {
     else this.warm();
   }
 
-  /** Start the first worker, if it is not started yet (a lazy runner waits for this or a run). */
+  /** Start making the first interpreter, if none is (a lazy runner waits for this or a run). */
   warm(): void {
     if (this.started) return;
     this.started = true;
-    this.current = this.spawn();
+    this.makeStandby();
     this.emit();
   }
 
-  /** Resolves once a runtime is ready to run code. */
+  /**
+   * The code is about to change (the user edits): make sure the next run's interpreter is
+   * being made, even while a run goes on.
+   */
+  prepare(): void {
+    if (this.started) this.makeStandby();
+  }
+
+  /** A lazy runner's frame came into view or left it: no standby is kept out of view. */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    if (!visible && this.standby !== null && !this.waitedFor(this.standby)) {
+      this.standby.terminate();
+      this.standby = null;
+    } else if (visible && this.started && this.active === null) {
+      this.makeStandby();
+    }
+    this.emit();
+  }
+
+  /** Resolves once an interpreter is ready to run code. */
   ready(): Promise<void> {
-    if (this.started && this.current.ready) return Promise.resolve();
+    if (this.latest !== null) return Promise.resolve();
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
   get status(): RunnerStatus {
-    const active = this.active;
-    if (!this.started) {
-      return {
-        phase: "idle",
-        stages: { runtime: "waiting", numpy: "waiting", ad: "waiting" },
-        running: active !== null,
-        waiting: active !== null,
-        stopping: false,
-        versions: {},
-        bootMs: null,
-        message: null,
-      };
-    }
-    const w = this.current;
+    const run = this.active;
+    const shown = run?.worker ?? this.standby;
+    const latest = this.latest;
+    const phase = !this.started
+      ? "idle"
+      : latest !== null
+        ? "ready"
+        : this.failure !== null
+          ? "failed"
+          : "booting";
     return {
-      phase: w.failed !== null ? "failed" : this.everReady || w.ready ? "ready" : "booting",
-      stages: { ...w.stages },
-      running: active !== null,
-      waiting: active !== null && active.worker === null,
+      phase,
+      stages:
+        shown !== null && shown !== undefined
+          ? { ...shown.stages }
+          : { runtime: "waiting", numpy: "waiting", ad: "waiting" },
+      running: run !== null,
+      waiting: run !== null && !run.posted,
       stopping: this.stopping,
-      versions: { ...w.versions },
-      bootMs: w.bootMs,
-      message: w.failed,
+      standby: this.standby === null ? "none" : this.standby.ready ? "ready" : "booting",
+      versions: { ...(latest?.versions ?? {}) },
+      bootMs: latest?.bootMs ?? null,
+      boot: latest?.boot ?? null,
+      why: latest?.why ?? null,
+      message: this.failure,
     };
   }
 
   /**
-   * Run `code` in a fresh namespace. Queued until the runtime is ready; a run already in
-   * progress is stopped first. Never rejects: failures come back as `error`. Code from a link
-   * (`trust: "link"`) runs in a worker that then runs nothing else.
+   * Run `code` in an interpreter of its own. Waits for that interpreter if it is not ready; a
+   * run already in progress is stopped first. Never rejects: failures come back as `error`.
    */
-  run(code: string, hooks: RunHooks = {}, trust: Trust = "own"): Promise<RunResult> {
-    return this.enqueue(code, null, hooks, trust);
+  run(code: string, hooks: RunHooks = {}): Promise<RunResult> {
+    return this.enqueue(code, null, hooks);
   }
 
   /**
    * Run `code`, then a lesson's `checks` (its checks.py) on what the code left, in the same
-   * worker and the same run: queued, stopped and answered exactly as `run` is; the result's
-   * `checks` holds one outcome per check (null if it was stopped or the checks broke).
+   * interpreter and the same run: queued, stopped and answered exactly as `run` is; the
+   * result's `checks` holds one outcome per check (null if it was stopped or the checks broke).
    */
-  check(
-    code: string,
-    checks: string,
-    hooks: RunHooks = {},
-    trust: Trust = "own",
-  ): Promise<RunResult> {
-    return this.enqueue(code, checks, hooks, trust);
+  check(code: string, checks: string, hooks: RunHooks = {}): Promise<RunResult> {
+    return this.enqueue(code, checks, hooks);
   }
 
-  private enqueue(
-    code: string,
-    checks: string | null,
-    hooks: RunHooks,
-    trust: Trust,
-  ): Promise<RunResult> {
+  private enqueue(code: string, checks: string | null, hooks: RunHooks): Promise<RunResult> {
     let settle: (result: RunResult) => void = () => undefined;
     const done = new Promise<RunResult>((resolve) => (settle = resolve));
     const run: ActiveRun = {
@@ -363,8 +375,10 @@ export class Runner {
       code,
       checks,
       outcome: null,
-      trust,
       worker: null,
+      posted: false,
+      retried: false,
+      timedOut: false,
       started: performance.now(),
       stdout: [],
       stderr: [],
@@ -375,7 +389,7 @@ export class Runner {
       done,
       settle,
     };
-    this.warm();
+    this.started = true;
     // NOTE: one start at a time: two calls that each stopped the run before them and then
     // both started would leave one of them never settled.
     this.starting = this.starting
@@ -392,17 +406,20 @@ export class Runner {
     return done;
   }
 
-  /** Stop the run in progress: KeyboardInterrupt if possible, else a fresh worker. */
+  /** Stop the run in progress: KeyboardInterrupt if possible, else its worker is terminated. */
   stop(): Promise<void> {
     const run = this.active;
     if (run === null) return Promise.resolve();
     const finished = run.done.then(() => undefined);
     const worker = run.worker;
-    if (worker === null) {
-      // Still waiting for the runtime: nothing runs yet, just forget it.
+    if (worker === null || !run.posted) {
+      // Nothing runs yet: the run is forgotten, and its untouched interpreter stays the standby.
+      if (worker !== null && this.standby === null && !worker.gone) this.standby = worker;
+      else worker?.terminate();
+      run.worker = null;
       this.finish(
         run,
-        failure("interrupted", "KeyboardInterrupt", "Stopped before the runtime was ready"),
+        failure("interrupted", "KeyboardInterrupt", "Stopped before the program started"),
       );
       return finished;
     }
@@ -411,11 +428,11 @@ export class Runner {
     if (worker.interrupt !== null) {
       worker.interrupt[0] = 2; // SIGINT: Python raises KeyboardInterrupt at the next check.
       this.stopTimer = setTimeout(
-        () => this.replace("Stopped: the program did not respond, so Python was restarted"),
+        () => this.end(run, "Stopped: the program did not respond, so Python was restarted"),
         this.options.stopGraceMs,
       );
     } else {
-      this.replace("Stopped: Python was restarted");
+      this.end(run, "Stopped: Python was restarted");
     }
     this.emit();
     return finished;
@@ -423,53 +440,73 @@ export class Runner {
 
   // ---- internals ----
 
+  /** Whether `w` is the interpreter a run is waiting for. */
+  private waitedFor(w: PyWorker): boolean {
+    return this.active !== null && this.active.worker === w;
+  }
+
+  /** Make the next run's interpreter, unless there is one (or a lazy runner wants none now). */
+  private makeStandby(): void {
+    if (this.standby !== null || !this.started) return;
+    if (this.options.lazy === true && !this.visible) return;
+    this.standby = this.spawn();
+  }
+
+  /** A new worker, booting with what the last run used preloaded. */
   private spawn(): PyWorker {
-    const store = this.options.snapshots;
-    const making = [this.started ? this.current : null, this.standby].some(
-      (w) => w !== undefined && w !== null && w.making && !w.ready && !w.gone,
-    );
-    const digest = store.digest();
-    return new PyWorker(
-      this.bootstrap,
-      this.options,
-      // A snapshot is made only when the page has none, by one worker at a time.
-      { digest, site: store.siteTrusted(), make: digest === null && !making },
-      { message: (w, m) => this.onMessage(w, m), crash: (w, why) => this.onCrash(w, why) },
-    );
+    if (this.latest === null && this.failure === null) mark("worker-start");
+    return new PyWorker(this.bootstrap, this.options, this.uses, {
+      message: (w, m) => this.onMessage(w, m),
+      crash: (w, why) => this.onCrash(w, why),
+    });
   }
 
   private start(run: ActiveRun): void {
     this.active = run;
-    const w = this.current;
-    if (w.failed !== null) {
-      this.finish(run, notStarted(w.failed));
+    if (run.hooks.limitMs !== undefined && run.hooks.limitMs <= 0) {
+      run.timedOut = true;
+      this.finish(
+        run,
+        failure("interrupted", "KeyboardInterrupt", "Stopped before the program started"),
+      );
       return;
     }
-    // A worker that ran code of another trust (or that a run left changed) is not reused.
-    if (w.retired || (w.trust !== null && w.trust !== run.trust)) this.replace(null);
-    else this.post(run);
+    this.take(run);
     this.emit();
   }
 
-  private post(run: ActiveRun): void {
-    const w = this.current;
-    if (!w.ready || run.worker !== null || this.active !== run) return;
+  /** Give `run` the standby (made now if there is none), and post it once that is ready. */
+  private take(run: ActiveRun): void {
+    const w = this.standby ?? this.spawn();
+    this.standby = null;
     run.worker = w;
-    w.trust = run.trust;
+    if (w.ready) this.post(run);
+  }
+
+  private post(run: ActiveRun): void {
+    const w = run.worker;
+    if (w === null || !w.ready || run.posted || this.active !== run) return;
+    run.posted = true;
     run.started = performance.now();
-    if (w.interrupt !== null) w.interrupt[0] = 0; // a Stop from now on is this run's
-    const store = this.options.snapshots;
-    const restored = RESTORED_FROM[w.versions.boot ?? ""];
-    if (w.onTrial === null && restored !== undefined && !store.proven(restored)) {
-      w.onTrial = restored;
-      store.trial(restored, "running");
-    }
     w.send(
       run.checks === null
         ? { type: "run", id: run.id, code: run.code }
         : { type: "check", id: run.id, code: run.code, checks: run.checks },
     );
-    if (this.options.lazy === true) this.scheduleStandby();
+    // A long run gets the next run's interpreter made meanwhile (see standbyDelayMs).
+    this.standbyTimer = setTimeout(() => {
+      this.standbyTimer = null;
+      if (this.active === run) this.makeStandby();
+    }, this.options.standbyDelayMs);
+    const limit = run.hooks.limitMs;
+    if (limit !== undefined) {
+      this.limitTimer = setTimeout(() => {
+        this.limitTimer = null;
+        if (this.active !== run) return;
+        run.timedOut = true;
+        void this.stop();
+      }, limit);
+    }
   }
 
   private onMessage(w: PyWorker, data: unknown): void {
@@ -480,13 +517,11 @@ export class Runner {
       this.reject(w, data, "does not fit the message contract");
       return;
     }
-    const booting = !w.ready && w.failed === null;
     switch (m.type) {
       case "stage":
-      case "snapshot":
       case "ready":
       case "boot-error":
-        if (!booting) {
+        if (!w.booting) {
           this.reject(w, data, "only a booting worker may send");
           return;
         }
@@ -494,48 +529,28 @@ export class Runner {
     switch (m.type) {
       case "stage":
         w.stages[m.stage] = m.state === "start" ? "loading" : "done";
-        if (w === this.current) mark(`${m.stage}-${m.state}`);
+        if (this.latest === null) mark(`${m.stage}-${m.state}`);
         break;
-      case "snapshot": {
-        const store = this.options.snapshots;
-        // A worker that found the stored snapshot wrong forgets it, unless another worker
-        // has offered a new one meanwhile.
-        if (m.digest !== null ? w.making : store.digest() === w.expected) store.accept(m.digest);
-        if (m.digest !== null && w.making) this.madeHere = m.digest;
-        return;
-      }
-      case "ready":
+      case "ready": {
+        const first = this.latest === null;
         w.ready = true;
         w.versions = m.versions;
         w.bootMs = m.bootMs;
-        // NOTE: a snapshot the page accepted can be missing only while the worker that made it
-        // is still storing it, during this page's life; one accepted before is gone (the site's
-        // Cache Storage was cleared): forget its digest, so a standby makes a new one, or every
-        // later visit would boot in full.
-        if (
-          m.versions.snapshot === "missing" &&
-          w.expected !== null &&
-          w.expected !== this.madeHere &&
-          this.options.snapshots.digest() === w.expected
-        ) {
-          this.options.snapshots.accept(null);
-        }
-        if (w === this.current) {
-          mark("ready");
-          this.becameReady();
-        }
+        w.boot = m.boot;
+        w.why = m.why;
+        this.latest = w;
+        this.failure = null;
+        if (first) mark("ready");
+        for (const resolve of this.readyWaiters.splice(0)) resolve();
+        const run = this.active;
+        if (run !== null && run.worker === w) this.post(run);
         break;
+      }
       case "boot-error":
-        w.failed = m.message;
-        if (w === this.standby) {
-          w.terminate();
-          this.standby = null;
-        } else if (w === this.current && this.active !== null) {
-          this.finish(this.active, notStarted(m.message));
-        }
+        this.bootFailed(w, m.message);
         break;
       case "output": {
-        const run = this.activeFor(w, m.id);
+        const run = this.runOf(w, m.id);
         if (run === null) return;
         for (const chunk of m.chunks) {
           (chunk.stream === "stdout" ? run.stdout : run.stderr).push(chunk.text);
@@ -544,19 +559,19 @@ export class Runner {
         return;
       }
       case "truncated": {
-        const run = this.activeFor(w, m.id);
+        const run = this.runOf(w, m.id);
         if (run !== null) hook(() => run.hooks.onTruncated?.(m.cap));
         return;
       }
       case "display": {
-        const run = this.activeFor(w, m.id);
+        const run = this.runOf(w, m.id);
         if (run === null) return;
         run.displays.set(m.figure, { kind: m.kind, text: m.text });
         hook(() => run.hooks.onDisplay?.(readDisplay(m)));
         return;
       }
       case "packages": {
-        const run = this.activeFor(w, m.id);
+        const run = this.runOf(w, m.id);
         if (run === null) return;
         const { names, bytes, state, ms, error } = m;
         run.packages = { names, bytes, state, ms, error };
@@ -565,7 +580,7 @@ export class Runner {
         return;
       }
       case "checked": {
-        const run = this.activeFor(w, m.id);
+        const run = this.runOf(w, m.id);
         if (run === null) return;
         if (run.checks === null) {
           this.reject(w, data, "answers a check the page never asked for");
@@ -575,16 +590,15 @@ export class Runner {
         return;
       }
       case "done": {
-        const run = this.activeFor(w, m.id);
+        const run = this.runOf(w, m.id);
         if (run === null) return;
-        if (w.onTrial !== null && m.error?.kind !== "fatal") {
-          this.options.snapshots.trial(w.onTrial, "passed");
-          w.onTrial = null;
+        if (m.uses !== null) {
+          // The next run will likely import what this one did: its interpreter loads it now.
+          this.uses = m.uses;
+          this.standby?.preload(m.uses);
         }
-        if (m.retire) w.retired = true;
         run.dropped = m.dropped;
         this.finish(run, m.error, m.durationMs);
-        if (m.error?.kind === "fatal") this.replace(null);
         return;
       }
     }
@@ -599,119 +613,63 @@ export class Runner {
     this.onCrash(w, `it sent a message that ${why}`);
   }
 
+  /** `w` could not boot: a run waiting for it gets one more try, then the error. */
+  private bootFailed(w: PyWorker, why: string): void {
+    w.failed = why;
+    w.terminate();
+    this.failure = why;
+    if (w === this.standby) this.standby = null;
+    const run = this.active;
+    if (run !== null && run.worker === w) {
+      run.worker = null;
+      if (run.retried) this.finish(run, notStarted(why));
+      else {
+        run.retried = true;
+        this.take(run);
+      }
+    }
+    this.emit();
+  }
+
   private onCrash(w: PyWorker, why: string): void {
     if (w.gone) return;
+    if (w.booting) {
+      this.bootFailed(w, why);
+      return;
+    }
+    w.terminate();
     if (w === this.standby) {
-      w.terminate();
       this.standby = null;
-      return;
-    }
-    if (w !== this.current) {
-      w.terminate();
-      return;
-    }
-    if (!w.ready) {
-      w.failed = why;
-      w.terminate();
-      if (this.active !== null) this.finish(this.active, notStarted(why));
       this.emit();
       return;
     }
     const run = this.active;
-    const crashed = `The Python runtime crashed (${why}); it was restarted`;
-    if (run !== null && run.worker === w)
-      this.finish(run, failure("fatal", "RuntimeError", crashed));
-    this.replace(null);
+    if (run !== null && run.worker === w) {
+      this.finish(run, failure("fatal", "RuntimeError", `The Python runtime crashed (${why})`));
+    }
   }
 
-  private activeFor(w: PyWorker, id: number): ActiveRun | null {
+  /** The active run, if `w` is its worker and `id` its id. */
+  private runOf(w: PyWorker, id: number): ActiveRun | null {
     const run = this.active;
     return run !== null && run.worker === w && run.id === id ? run : null;
   }
 
-  private becameReady(): void {
-    this.everReady = true;
-    for (const resolve of this.readyWaiters.splice(0)) resolve();
-    if (this.active !== null) this.post(this.active);
-    // A lazy runner (an embed) boots a standby only for a long run (post() asks). Otherwise: no
-    // snapshot for the next visit: the standby makes one, soon; else it waits for a run to end.
-    if (this.options.lazy === true) return;
-    if (this.ranOnce || this.snapshotWanted()) this.scheduleStandby();
+  /** End `run` now, whatever its worker is doing: stopped with `why`. */
+  private end(run: ActiveRun, why: string): void {
+    this.finish(run, failure("interrupted", "KeyboardInterrupt", why));
   }
 
-  /**
-   * The page has no snapshot for the next visit: none of its own was accepted, and the current
-   * worker could not restore the site's (a host that does not serve it, one that hung).
-   */
-  private snapshotWanted(): boolean {
-    return (
-      this.options.snapshots.digest() === null && this.current.versions.boot !== "site snapshot"
-    );
-  }
-
-  /**
-   * Boot a standby worker once the page has been idle for standbyDelayMs after a run: never
-   * before the first run has finished, never while a run is active (finish() asks again).
-   * Only when the page has no snapshot for the next visit (snapshotWanted) does it boot
-   * standbyDelayMs after ready, to make one.
-   */
-  private scheduleStandby(): void {
-    if (this.standby !== null) return;
-    if (this.standbyTimer !== null) clearTimeout(this.standbyTimer); // quiet time starts again
-    this.standbyTimer = setTimeout(() => {
-      this.standbyTimer = null;
-      if (this.options.lazy === true) {
-        // A lazy runner wants a standby only while a run is still going after the delay.
-        if (this.active === null || !this.current.ready) return;
-      } else {
-        const needed = this.snapshotWanted(); // it makes the snapshot
-        if ((this.active !== null && !needed) || !this.current.ready) return; // asked again later
-      }
-      if (this.standby === null && this.current.failed === null) this.standby = this.spawn();
-    }, this.options.standbyDelayMs);
-  }
-
-  /**
-   * Throw the current worker away and promote the standby one. `stopped` ends the active run
-   * if it ran there; a run not posted yet goes to the new worker.
-   */
-  private replace(stopped: string | null): void {
-    const old = this.current;
-    old.terminate();
-    if (old.onTrial !== null) this.snapshotFailed(old.onTrial);
-    const run = this.active;
-    if (stopped !== null && run !== null && run.worker === old) {
-      this.finish(run, failure("interrupted", "KeyboardInterrupt", stopped));
-    }
-    this.current = this.standby ?? this.spawn();
-    this.standby = null;
-    if (this.current.ready) this.becameReady();
-    this.emit();
-  }
-
-  /**
-   * The first run of a worker restored from a snapshot never finished: distrust the snapshot
-   * (forget its digest, so it is never restored again) and any standby restored from it.
-   */
-  private snapshotFailed(which: "own" | "site"): void {
-    this.options.snapshots.trial(which, "failed");
-    const standby = this.standby;
-    if (standby !== null && (which === "own" ? standby.expected !== null : standby.site)) {
-      standby.terminate();
-      this.standby = null;
-    }
-  }
-
+  /** Settle `run`, throw its worker away, and make the next run's interpreter. */
   private finish(run: ActiveRun, error: RunError | null, durationMs?: number): void {
     if (this.active !== run) return;
     this.active = null;
     this.stopping = false;
-    this.ranOnce = true;
-    this.scheduleStandby();
-    if (this.stopTimer !== null) {
-      clearTimeout(this.stopTimer);
-      this.stopTimer = null;
+    run.worker?.terminate();
+    for (const timer of [this.stopTimer, this.standbyTimer, this.limitTimer]) {
+      if (timer !== null) clearTimeout(timer);
     }
+    this.stopTimer = this.standbyTimer = this.limitTimer = null;
     run.settle({
       stdout: run.stdout.join(""),
       stderr: run.stderr.join(""),
@@ -721,7 +679,9 @@ export class Runner {
       displays: [...run.displays.values()],
       packages: run.packages,
       checks: run.outcome,
+      timedOut: run.timedOut,
     });
+    this.makeStandby();
     this.emit();
   }
 
@@ -731,8 +691,8 @@ export class Runner {
 }
 
 /**
- * A User Timing mark of the boot (`ad:worker-start`, `ad:numpy-done`, `ad:ready`, ...): the
- * browser benchmark (web/bench.py) reads them for its stage breakdown; DevTools shows them too.
+ * A User Timing mark of the first boot (`ad:worker-start`, `ad:numpy-done`, `ad:ready`, ...):
+ * the browser benchmark (web/bench.py) reads them for its stage breakdown; DevTools shows them.
  */
 function mark(name: string): void {
   try {
@@ -751,7 +711,8 @@ function hook(call: () => void): void {
   }
 }
 
-function failure(kind: RunError["kind"], name: string, message: string): RunError {
+/** The one way a RunError is made on the page. */
+export function failure(kind: RunError["kind"], name: string, message: string): RunError {
   return { kind, name, message, traceback: `${name}: ${message}\n`, line: null };
 }
 
@@ -765,6 +726,7 @@ function emptyResult(error: RunError): RunResult {
     displays: [],
     packages: null,
     checks: null,
+    timedOut: false,
   };
 }
 
