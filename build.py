@@ -583,6 +583,7 @@ def build() -> Path:
 
 IDLE_TIMEOUT_S = 15  # a connection that sends no request for this long is closed
 MAX_CONNECTIONS = 200  # past this, the longest-idle connection is closed to make room
+MAX_PER_CLIENT = 32  # per client address: a browser opens ~6; past this its longest-idle goes
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
@@ -674,18 +675,33 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             print(f"{self.address_string()} - {format % args}", file=self.log_file, flush=True)
 
 
+def connection_limit(wanted: int = MAX_CONNECTIONS) -> int:
+    """At most `wanted` connections, and at most half the process's file descriptors: accepting
+    outpaces closing in a burst, and the server needs descriptors of its own for the files."""
+    try:
+        import resource  # noqa: PLC0415 - not on Windows
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, OSError, ValueError):
+        return wanted
+    return wanted if soft == resource.RLIM_INFINITY else max(8, min(wanted, soft // 2))
+
+
 class SiteServer(http.server.ThreadingHTTPServer):
-    """One thread per connection, at most MAX_CONNECTIONS of them: a new connection past that
-    closes the one idle longest, so idle (or stalled) clients cannot use up the server's file
-    descriptors and stop it serving."""
+    """One thread per connection, at most `max_connections` of them and MAX_PER_CLIENT per client
+    address: a new connection past either closes the connection idle longest (of that client,
+    else of all), so idle (or stalled, or hostile) clients cannot use up the server's file
+    descriptors and stop it serving; one client cannot crowd out another."""
 
     daemon_threads = True
     request_queue_size = 128
     base_path = "/"
     log_file = None  # where handle_error reports a connection that ended badly
 
-    def __init__(self, *args, max_connections: int = MAX_CONNECTIONS, **kwargs):
-        self.max_connections = max_connections
+    def __init__(self, *args, max_connections: int = MAX_CONNECTIONS,
+                 max_per_client: int = MAX_PER_CLIENT, **kwargs):
+        self.max_connections = connection_limit(max_connections)
+        self.max_per_client = max_per_client
         self.connections: set[SiteHandler] = set()
         self.connections_lock = threading.Lock()
         super().__init__(*args, **kwargs)
@@ -693,10 +709,16 @@ class SiteServer(http.server.ThreadingHTTPServer):
     def opened(self, handler: SiteHandler) -> None:
         with self.connections_lock:
             self.connections.add(handler)
-            if len(self.connections) <= self.max_connections:
+            others = [h for h in self.connections if h is not handler]
+            mine = [h for h in others if h.client_address[0] == handler.client_address[0]]
+            if len(mine) >= self.max_per_client:
+                crowd = mine
+            elif len(self.connections) > self.max_connections:
+                crowd = others
+            else:
                 return
-            idle = [h for h in self.connections if h.idle_since is not None and h is not handler]
-            oldest = min(idle, key=lambda h: h.idle_since, default=None)
+            oldest = min((h for h in crowd if h.idle_since is not None),
+                         key=lambda h: h.idle_since, default=None)
         if oldest is not None:
             with contextlib.suppress(OSError):
                 oldest.connection.shutdown(socket.SHUT_RDWR)  # its thread then closes it
@@ -726,7 +748,8 @@ def page_csp(index: Path) -> str:
 def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000, base_path: str = "/",
                 log_file=sys.stderr, *, policy_headers: bool = True,
                 idle_timeout: float = IDLE_TIMEOUT_S,
-                max_connections: int = MAX_CONNECTIONS) -> SiteServer:
+                max_connections: int = MAX_CONNECTIONS,
+                max_per_client: int = MAX_PER_CLIENT) -> SiteServer:
     """A threaded server for the site folder; port 0 picks a free port. `policy_headers=False`
     sends no COOP/COEP/CSP headers, as a bare static host does."""
     base_path = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
@@ -734,7 +757,7 @@ def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000, base
         "base_path": base_path, "log_file": log_file, "csp": page_csp(directory / "index.html"),
         "policy_headers": policy_headers, "timeout": idle_timeout})
     server = SiteServer((host, port), functools.partial(handler, directory=str(directory)),
-                        max_connections=max_connections)
+                        max_connections=max_connections, max_per_client=max_per_client)
     server.base_path = base_path
     server.log_file = log_file
     return server

@@ -16,15 +16,15 @@ import pytest
 
 import build
 
-# A server in its own process, with the descriptor limit many systems start with (1024): it
-# prints its port, then serves `directory` until killed.
-SERVE_WITH_1024_DESCRIPTORS = """
+# A server in its own process, with a descriptor limit (argv[3]: 1024, which many systems start
+# with, or a tight 256): it prints its port, then serves `directory` until killed.
+SERVE_WITH_DESCRIPTORS = """
 import resource, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 import build
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-resource.setrlimit(resource.RLIMIT_NOFILE, (min(1024, hard), hard))
+resource.setrlimit(resource.RLIMIT_NOFILE, (min(int(sys.argv[3]), hard), hard))
 server = build.make_server(Path(sys.argv[2]), "127.0.0.1", 0, log_file=None)
 print(server.server_address[1], flush=True)
 server.serve_forever()
@@ -50,13 +50,15 @@ def served(site):
             server.server_close()
 
 
-def test_a_thousand_idle_connections_do_not_stop_it_serving(site):
-    process = subprocess.Popen([sys.executable, "-c", SERVE_WITH_1024_DESCRIPTORS,
-                                str(build.ROOT), str(site)], stdout=subprocess.PIPE, text=True)
+@pytest.mark.parametrize("descriptors,connections", [(1024, 1100), (256, 1000)])
+def test_idle_connections_beyond_the_descriptors_do_not_stop_it_serving(site, descriptors,
+                                                                         connections):
+    process = subprocess.Popen([sys.executable, "-c", SERVE_WITH_DESCRIPTORS, str(build.ROOT),
+                                str(site), str(descriptors)], stdout=subprocess.PIPE, text=True)
     idle: list[socket.socket] = []
     try:
         port = int(process.stdout.readline())
-        for _ in range(1100):  # connect and say nothing, as a stalled or hostile client does
+        for _ in range(connections):  # connect and say nothing, as a stalled or hostile client
             idle.append(socket.create_connection(("127.0.0.1", port), timeout=10))
         started = time.monotonic()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
@@ -69,6 +71,39 @@ def test_a_thousand_idle_connections_do_not_stop_it_serving(site):
             s.close()
         process.kill()
         process.wait()
+
+
+def test_one_client_address_cannot_crowd_out_another(site):
+    # Another client (127.0.0.2) holds its connections; 127.0.0.1 floods: only its own go.
+    server = build.make_server(site, "127.0.0.1", 0, log_file=None, max_per_client=8)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    sockets: list[socket.socket] = []
+    try:
+        theirs = []
+        for _ in range(4):
+            s = socket.socket()
+            s.bind(("127.0.0.2", 0))
+            s.connect(("127.0.0.1", port))
+            theirs.append(s)
+        sockets += theirs
+        for _ in range(40):
+            sockets.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+        time.sleep(0.5)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+            assert response.status == 200
+        for s in theirs:  # still open: a request on each is answered
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.settimeout(5)
+            assert s.recv(12).startswith(b"HTTP/1.")
+        with server.connections_lock:
+            flooded = sum(h.client_address[0] == "127.0.0.1" for h in server.connections)
+        assert flooded <= 8
+    finally:
+        for s in sockets:
+            s.close()
+        server.shutdown()
+        server.server_close()
 
 
 def test_an_idle_connection_is_closed_after_the_timeout(site):

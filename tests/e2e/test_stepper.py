@@ -252,6 +252,21 @@ print("engine: dh/dx =", float(x.grad))
     expect(figure.locator("[aria-current=step]")).to_have_count(1)
 
 
+def test_a_graph_too_deep_to_draw_falls_back_to_its_text_with_a_note(booted):
+    # 1 + 2 * 10,000 = 20,001 nodes in one chain: the layout's recursion overflows the stack.
+    booted.run("from ad import tensor\nfrom playground import show_graph\n"
+               "x = tensor(1.0)\nh = x\nfor _ in range(10_000):\n    h = h * 1.0\n"
+               "show_graph(h, title='a long chain')\n")
+    figure = booted.output.get_by_role("figure", name="a long chain")
+    expect(figure.get_by_role("note")).to_contain_text("This graph has 20,001 nodes",
+                                                       timeout=30_000)
+    figure.get_by_role("button", name="Draw it anyway").click()
+    expect(figure.get_by_role("note")).to_contain_text("This graph could not be drawn",
+                                                       timeout=60_000)
+    expect(figure.locator("pre")).to_contain_text("step 10000 of 10000")
+    expect(figure.get_by_role("button", name="Draw it anyway")).to_have_count(0)
+
+
 def test_the_seed_recursion_example_writes_out_the_sum_at_each_shared_node(booted):
     booted.run(example="The seed's recursive backward: 3^d visits on y = y*y + y")
     expect(booted.output).to_contain_text("the closed form 3^d - 1 matches the counted recursion")

@@ -80,12 +80,23 @@ export function drawStepper(
     `${edges.length.toLocaleString("en")} edges, ${data.steps.length.toLocaleString("en")} ` +
     `backward steps. Laying it out may freeze the page for some seconds; its text is below.`;
   const draw = button("Draw it anyway", "Draw it anyway");
-  draw.addEventListener("click", () => {
-    svg = build(body, data, actions, host);
-  });
   const pre = document.createElement("pre");
   pre.className = "view-text";
   pre.textContent = fallbackText;
+  draw.addEventListener("click", () => {
+    try {
+      svg = build(body, data, actions, host);
+    } catch (e) {
+      // NOTE: dagre's layout recurses along the graph: a chain of some 10,000 nodes overflows
+      // the stack. The text stays; the note says why there is no drawing.
+      svg = null;
+      actions.replaceChildren();
+      note.textContent =
+        `This graph could not be drawn: laying out ${nodes.length.toLocaleString("en")} ` +
+        `nodes failed (${e instanceof Error ? e.message : String(e)}). Its text is below.`;
+      body.replaceChildren(note, pre);
+    }
+  });
   body.replaceChildren(note, draw, pre);
   return () => svg;
 }

@@ -96,7 +96,18 @@ export interface PreloadRequest {
   uses: Uses;
 }
 
-export type ToWorker = InitRequest | RunRequest | CheckRequest | PreloadRequest;
+/**
+ * The site's interpreter snapshot, fetched and checked by the page (snapshot.ts) and sent to
+ * each worker right after `init`: its bytes (the worker restores them), or null and why it cannot
+ * be used (the worker boots in full).
+ */
+export interface SnapshotRequest {
+  type: "snapshot";
+  bytes: ArrayBuffer | null;
+  why: string | null;
+}
+
+export type ToWorker = InitRequest | RunRequest | CheckRequest | PreloadRequest | SnapshotRequest;
 
 // ---- worker -> page ----
 
@@ -355,10 +366,18 @@ const isCheck = fields<CheckRequest>({
 });
 
 const isPreload = fields<PreloadRequest>({ type: oneOf("preload"), uses: isUses });
+const isSnapshot = where(
+  fields<SnapshotRequest>({
+    type: oneOf("snapshot"),
+    bytes: orNull((v: unknown): v is ArrayBuffer => v instanceof ArrayBuffer),
+    why: orNull(isString),
+  }),
+  (m) => (m.bytes === null) !== (m.why === null),
+);
 
 /** A request from the page as the contract types it, or null when it does not fit. */
 export function readToWorker(value: unknown): ToWorker | null {
-  for (const check of [isInit, isRun, isCheck, isPreload] as Array<Check<ToWorker>>) {
+  for (const check of [isInit, isRun, isCheck, isPreload, isSnapshot] as Array<Check<ToWorker>>) {
     if (check(value)) return value;
   }
   return null;

@@ -13,6 +13,8 @@
 import { readDisplay } from "../figures/payload";
 import type { Display } from "../figures/payload";
 import { readFromWorker } from "./contract";
+import { loadSiteSnapshot } from "./snapshot";
+import type { SiteSnapshotBytes } from "./snapshot";
 import type {
   BootKind,
   CheckOutcome,
@@ -22,6 +24,7 @@ import type {
   PreloadRequest,
   RunError,
   RunRequest,
+  SnapshotRequest,
   Stage,
   Uses,
 } from "./contract";
@@ -205,6 +208,19 @@ class PyWorker {
     this.port.postMessage(message);
   }
 
+  /** The site's snapshot, checked by the page: a copy of it of its own, or why there is none. */
+  sendSnapshot(snapshot: SiteSnapshotBytes): void {
+    if (this.gone) return;
+    if (typeof snapshot === "string") {
+      const request: SnapshotRequest = { type: "snapshot", bytes: null, why: snapshot };
+      this.port.postMessage(request);
+      return;
+    }
+    const bytes = snapshot.buffer.slice(0); // the page keeps its own; the worker owns this one
+    const request: SnapshotRequest = { type: "snapshot", bytes, why: null };
+    this.port.postMessage(request, [bytes]);
+  }
+
   /** Before its run: also load what `uses` names that it does not preload yet. */
   preload(uses: Uses): void {
     const more = (have: string[], want: string[]): string[] =>
@@ -272,6 +288,8 @@ export class Runner {
   private visible = true;
   /** What the last run used of the site's packages: the next standby loads it while idle. */
   private uses: Uses = NO_USES;
+  /** The site's snapshot, fetched and checked once, when the first worker is made. */
+  private snapshot: Promise<SiteSnapshotBytes> | null = null;
   private readyWaiters: Array<() => void> = [];
   /** Starting a run (stopping the one before first) is one step at a time. */
   private starting: Promise<void> = Promise.resolve();
@@ -455,10 +473,14 @@ export class Runner {
   /** A new worker, booting with what the last run used preloaded. */
   private spawn(): PyWorker {
     if (this.latest === null && this.failure === null) mark("worker-start");
-    return new PyWorker(this.bootstrap, this.options, this.uses, {
+    const w = new PyWorker(this.bootstrap, this.options, this.uses, {
       message: (w, m) => this.onMessage(w, m),
       crash: (w, why) => this.onCrash(w, why),
     });
+    // NOTE: fetched while the first worker loads the runtime; a failure is a reason, not a throw.
+    this.snapshot ??= loadSiteSnapshot(this.options.baseUrl.href);
+    void this.snapshot.then((snapshot) => w.sendSnapshot(snapshot));
+    return w;
   }
 
   private start(run: ActiveRun): void {

@@ -11,7 +11,6 @@ import driverSource from "./driver.py";
 import { preload } from "./packages";
 import type { PackageHost } from "./packages";
 import { seal } from "./seal";
-import { loadSiteSnapshot, withinTimeout } from "./snapshot";
 import warmupSource from "./warmup.py";
 
 interface LoadOptions {
@@ -32,6 +31,31 @@ export interface Runtime extends PackageHost {
 
 /** Where output written below Python's sys.stdout (C extensions, os.write) goes. */
 export type Sink = (stream: "stdout" | "stderr", text: string) => void;
+
+/** The site's snapshot as the page sent it (checked there), or why there is none. */
+export type Snapshot = { bytes: Uint8Array } | { why: string };
+
+/**
+ * A restore that has not finished by then is given up, and Python is booted from scratch.
+ * NOTE: it includes fetching and compiling the runtime's wasm, seconds on a busy machine; it is
+ * the last resort against a restore that never settles (the page checked the digest first).
+ */
+const RESTORE_TIMEOUT_MS = 30_000;
+
+/** `restore()`, or null if it fails or does not finish in time. */
+async function withinTimeout<T>(restore: () => Promise<T>): Promise<T | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<null>(
+    (resolve) => (timer = setTimeout(() => resolve(null), RESTORE_TIMEOUT_MS)),
+  );
+  try {
+    return await Promise.race([restore(), timeout]);
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** A file's text, or null. Synchronous, as a Python import is; allowed in a worker. */
 function fetchTextSync(url: string): string | null {
@@ -59,10 +83,9 @@ async function stage<T>(
 /** Python from the site's snapshot, or booted in full (with why the snapshot was not used). */
 async function startPython(
   base: string,
+  snapshot: Promise<Snapshot>,
   sink: Sink,
 ): Promise<{ py: PyodideInterface; boot: BootKind; why: string | null }> {
-  // The snapshot is fetched while the runtime's module loads.
-  const snapshot = loadSiteSnapshot(base);
   // A non-literal URL: esbuild leaves this import alone and the runtime stays unbundled.
   const moduleUrl = new URL("./pyodide/pyodide.mjs", base).href;
   const { loadPyodide } = (await import(moduleUrl)) as { loadPyodide: LoadPyodide };
@@ -71,9 +94,10 @@ async function startPython(
     stdout: (text) => sink("stdout", text + "\n"),
     stderr: (text) => sink("stderr", text + "\n"),
   };
-  const bytes = await snapshot;
-  let why = typeof bytes === "string" ? bytes : "restoring the site's snapshot failed";
-  if (typeof bytes !== "string") {
+  const got = await snapshot;
+  let why = "why" in got ? got.why : "restoring the site's snapshot failed";
+  if ("bytes" in got) {
+    const bytes = got.bytes;
     const restored = await withinTimeout(() => loadPyodide({ ...options, _loadSnapshot: bytes }));
     if (restored !== null) {
       // The snapshot froze the random module's state: every worker would draw the same numbers.
@@ -93,18 +117,20 @@ async function startPython(
 }
 
 /**
- * Boot, post the stages and `ready`, and return the runtime. `sink` receives output written
- * below sys.stdout; `fatal` is called if the runtime dies (out of memory, a broken wasm state).
+ * Boot, post the stages and `ready`, and return the runtime. `snapshot` is what the page sends
+ * after `init`; `sink` receives output written below sys.stdout; `fatal` is called if the
+ * runtime dies (out of memory, a broken wasm state).
  */
 export async function boot(
   init: InitRequest,
+  snapshot: Promise<Snapshot>,
   post: (message: FromWorker) => void,
   sink: Sink,
   fatal: (error: unknown) => void,
 ): Promise<Runtime> {
   const started = performance.now();
   const base = init.baseUrl;
-  const { py, boot, why } = await stage(post, "runtime", () => startPython(base, sink));
+  const { py, boot, why } = await stage(post, "runtime", () => startPython(base, snapshot, sink));
   const api = (py as unknown as { _api?: { on_fatal?: (e: unknown) => void } })._api;
   if (api !== undefined) api.on_fatal = fatal;
   // NOTE: the page sets the flag to stop a run; this worker never clears it (one run).

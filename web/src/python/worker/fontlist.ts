@@ -10,7 +10,7 @@
  */
 import type { PyodideInterface } from "pyodide";
 import { FONT_LIST } from "../../build-id";
-import { digestOf } from "./snapshot";
+import { digestOf } from "../snapshot";
 
 /** Before matplotlib's first import: the shipped font list, if it is what this build names. */
 export async function installFontList(py: PyodideInterface, base: string): Promise<void> {

@@ -18,7 +18,7 @@ import type {
 } from "../contract";
 import { readToWorker } from "../contract";
 import { boot } from "./boot";
-import type { Runtime } from "./boot";
+import type { Runtime, Snapshot } from "./boot";
 import { loadImports, preload } from "./packages";
 import { Run } from "./run";
 
@@ -36,6 +36,9 @@ let ready = false;
 let taken = false;
 /** Work in order: preloads the page asks of the standby, then its one run. */
 let work: Promise<void> = Promise.resolve();
+/** The site's snapshot, once the page sends it (right after `init`). */
+let gotSnapshot: (snapshot: Snapshot) => void = () => undefined;
+const snapshot = new Promise<Snapshot>((resolve) => (gotSnapshot = resolve));
 /** The run in progress: output written below Python (C extensions) and fatal errors go to it. */
 let current: Run | null = null;
 
@@ -151,6 +154,14 @@ function onRequest(event: MessageEvent): void {
     console.warn("The Python worker ignored a request that does not fit the contract");
     return;
   }
+  if (message.type === "snapshot") {
+    gotSnapshot(
+      message.bytes !== null
+        ? { bytes: new Uint8Array(message.bytes) }
+        : { why: message.why ?? "the page sent no snapshot" },
+    );
+    return;
+  }
   if (taken) {
     console.warn("The Python worker runs one program; it ignored a later request");
     return;
@@ -201,6 +212,7 @@ function onInit(event: MessageEvent): void {
     .then(() =>
       boot(
         message,
+        snapshot,
         post,
         (stream, text) => current?.write(stream, text),
         (e) => current?.answer(fatal(e), null),

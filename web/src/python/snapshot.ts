@@ -1,19 +1,14 @@
 /**
  * The interpreter snapshot the site ships (build-id.ts; made at build time by web/snapshot.mjs):
  * every worker restores Python from it (about 0.5 s) instead of booting it (about 4 s of CPU).
- * Only bytes whose SHA-256 this bundle names are restored; nothing a host, a cache or a snippet
- * could put there is ever trusted. Part of the worker's program (no DOM).
+ * The page fetches and checks it once and hands each new worker a copy (runner.ts), so a worker
+ * neither fetches, unpacks nor hashes 25 MB again. Only bytes whose SHA-256 this bundle names are
+ * used: nothing a host, a cache or a snippet could put there is ever restored. Used by both the
+ * page and (for its digests) the worker; no DOM.
  * NOTE: a restored interpreter keeps the snapshot's string-hash seed (the same for every
  * visitor, as with PYTHONHASHSEED fixed); boot.ts reseeds `random`, whose state would repeat too.
  */
-import { SITE_SNAPSHOT } from "../../build-id";
-
-/**
- * A restore that has not finished by then is given up, and Python is booted from scratch.
- * NOTE: it includes fetching and compiling the runtime's wasm, seconds on a busy machine; it is
- * the last resort against a restore that never settles (the digest check comes first).
- */
-const RESTORE_TIMEOUT_MS = 30_000;
+import { SITE_SNAPSHOT } from "../build-id";
 
 /** Why the site's snapshot was not restored, as the page says it. */
 export type SnapshotProblem =
@@ -21,21 +16,6 @@ export type SnapshotProblem =
   | "the site did not serve its snapshot"
   | "the site's snapshot does not match this build"
   | "restoring the site's snapshot failed";
-
-/** `restore()`, or null if it fails or does not finish in time. */
-export async function withinTimeout<T>(restore: () => Promise<T>): Promise<T | null> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<null>(
-    (resolve) => (timer = setTimeout(() => resolve(null), RESTORE_TIMEOUT_MS)),
-  );
-  try {
-    return await Promise.race([restore(), timeout]);
-  } catch {
-    return null;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** The SHA-256 of `bytes` as hex, or null where Web Crypto is missing (insecure contexts). */
 export async function digestOf(bytes: Uint8Array<ArrayBuffer>): Promise<string | null> {
@@ -82,3 +62,6 @@ export async function loadSiteSnapshot(
   if (bytes.byteLength !== SITE_SNAPSHOT.bytes) return mismatch;
   return (await digestOf(bytes)) === SITE_SNAPSHOT.sha256 ? bytes : mismatch;
 }
+
+/** The snapshot's bytes, checked, or why it cannot be used: fetched once per page. */
+export type SiteSnapshotBytes = Uint8Array<ArrayBuffer> | SnapshotProblem;
