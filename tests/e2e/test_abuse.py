@@ -63,8 +63,10 @@ def test_timeouts_are_clamped(booted, timeout, stopped):
     result = booted.page.evaluate(
         f"() => window.adPlayground.run('import time; time.sleep(0.3); print(1)', "
         f"{{ timeoutMs: {timeout} }})")
-    if stopped:
+    if stopped:  # before any of it ran
         assert result["timedOut"] and result["error"]["kind"] == "interrupted", result
+        assert result["stdout"] == "" and result["error"]["message"] == \
+            "Stopped before the program started", result
         assert "Traceback" not in result["error"]["traceback"] or \
             "_playground_driver" not in result["error"]["traceback"]
     else:
@@ -86,11 +88,15 @@ def test_stop_a_moment_after_run_is_stopped_not_a_crash(booted):
 
 
 def test_an_on_output_hook_that_throws_hides_nothing(booted):
-    result = booted.page.evaluate("""() => window.adPlayground.run(
-        "print('one')\\nprint('two')",
-        { onOutput: () => { throw new Error('hook broke'); } })""")
+    # The Output pane holds all of it by the time run() resolves (read in the same task).
+    result, pane = booted.page.evaluate("""async () => {
+        const result = await window.adPlayground.run(
+            "print('one')\\nprint('two')",
+            { onOutput: () => { throw new Error('hook broke'); } });
+        return [result, document.getElementById("output").textContent];
+    }""")
     assert result["ok"] and result["stdout"] == "one\ntwo\n"
-    expect(booted.output).to_have_text("one\ntwo\n")
+    assert pane == "one\ntwo\n"
 
 
 def test_a_fine_decision_boundary_is_drawn(booted):
