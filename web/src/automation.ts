@@ -3,7 +3,7 @@
  * `build.py run` command-line runner). Plain data in and out; it knows nothing of the DOM:
  * main.ts hands it the few page operations it exposes. Documented in the top-level README.
  */
-import { summarize } from "./lessons";
+import { summarize } from "./lessonview";
 import type { BootKind, CheckOutcome, Chunk, RunError, StreamName } from "./python/contract";
 import type { RunResult, RunnerStatus } from "./python/runner";
 

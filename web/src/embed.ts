@@ -1,8 +1,15 @@
 /**
  * Embed mode: the playground in another site's page (an <iframe>). Pure functions of URLs and
- * strings: which options a URL asks for, the full playground's URL for the same code, the
- * <iframe> snippet that embeds code, and the one message an embed sends its parent.
+ * strings (which options a URL asks for, the full playground's URL for the same code, the
+ * <iframe> snippet that embeds code, the one message an embed sends its parent), and the embed
+ * itself (`startEmbed`): the compact view, Python started on first use, Open in playground, and
+ * the height message.
  */
+import type { Editor } from "./editor";
+import { codeFromLink, unshareable } from "./links";
+import type { Notices } from "./notices";
+import type { Runner } from "./python/runner";
+import { encodeCode } from "./share";
 
 /** What an embed's URL asks for (`?embed=1&theme=dark&readonly=1&autoheight=1`). */
 export interface EmbedOptions {
@@ -120,4 +127,115 @@ export interface HeightMessage {
 
 export function heightMessage(height: number): HeightMessage {
   return { type: "ad-playground:height", height: Math.ceil(height) };
+}
+
+/** Whether this page is shown inside a frame (a cross-origin parent hides its window: framed). */
+export function isFramed(): boolean {
+  try {
+    return window.self !== window.top;
+  } catch {
+    return true;
+  }
+}
+
+/** An embed's code: its link's only (never the user's draft); `fallback` when it has none. */
+export async function embedCode(notices: Notices, fallback: string): Promise<string> {
+  const link = await codeFromLink(location.hash);
+  if (link === null) return fallback;
+  if ("error" in link) {
+    notices.show({ key: "link", tone: "warn", text: link.error });
+    return "";
+  }
+  return link.code;
+}
+
+export interface EmbedElements {
+  root: HTMLElement;
+  editor: HTMLElement;
+  run: HTMLButtonElement;
+  openPlayground: HTMLAnchorElement;
+  /** What the compact view hides: examples, lessons, drafts, share, theme, the splitter... */
+  hidden: Array<HTMLElement | null>;
+}
+
+/**
+ * The compact view: only Run, Stop, the status, Open in playground, the editor and the output.
+ * Returns what to call when the reader edits the code.
+ * NOTE: no hashchange, storage or message listener and no window.adPlayground: the embedding
+ * page chooses the code once, in the URL, and cannot drive or read the embed.
+ */
+export function startEmbed(
+  options: EmbedOptions,
+  ui: EmbedElements,
+  editor: Editor,
+  runner: Runner,
+  framed: boolean,
+): (code: string) => void {
+  ui.root.dataset.embed = options.autoHeight ? "autoheight" : "";
+  for (const hidden of ui.hidden) if (hidden !== null) hidden.hidden = true;
+  ui.openPlayground.hidden = false;
+  document.title = "ad playground (embedded)";
+  // The editor's own height, from the code's length (the reader can drag it taller).
+  ui.editor.style.height = `${editorHeight(editor.view.state.doc.lines)}px`;
+  const warm = (): void => runner.warm();
+  ui.editor.addEventListener("focusin", warm, { once: true });
+  ui.run.addEventListener("focus", warm, { once: true });
+  // A page may hold ten embeds: one out of view (or in a hidden tab) keeps no interpreter ready.
+  let inView = true;
+  const visible = (): void => runner.setVisible(inView && document.visibilityState === "visible");
+  new IntersectionObserver((entries) => {
+    inView = entries.some((entry) => entry.isIntersecting);
+    visible();
+  }).observe(document.documentElement);
+  document.addEventListener("visibilitychange", visible);
+  const openLink = new OpenLink(ui.openPlayground);
+  openLink.update(editor.getCode());
+  if (options.autoHeight && framed) reportHeight();
+  return (code) => openLink.update(code);
+}
+
+/** Open in playground: the full page on the embed's current code, kept current as it is edited. */
+class OpenLink {
+  /** Bumped per edit; the link's href is current when its data-version equals it. */
+  private version = 0;
+  private href: Promise<string> = Promise.resolve(location.href);
+
+  constructor(private readonly link: HTMLAnchorElement) {
+    link.addEventListener("click", (e) => {
+      if (link.dataset.version === String(this.version)) return; // href is current
+      // The code changed a moment ago and its link is still being made: open it once made.
+      e.preventDefault();
+      void this.href.then((href) => window.open(href, "_blank", "noopener"));
+    });
+  }
+
+  /** Point the link at `code` (the full page opens it as a link, without running it). */
+  update(code: string): void {
+    const version = ++this.version;
+    const here = new URL(location.href);
+    this.href =
+      unshareable(code) === null
+        ? encodeCode(code).then((fragment) => playgroundUrl(here, fragment))
+        : Promise.resolve(playgroundUrl(here, "")); // too large for a link: the bare playground
+    void this.href.then((href) => {
+      if (version !== this.version) return;
+      this.link.href = href;
+      this.link.dataset.version = String(version);
+    });
+  }
+}
+
+/** With `autoheight=1`: tell the parent the height the content needs, whenever it changes. */
+function reportHeight(): void {
+  let last = -1;
+  const send = (): void => {
+    const height = Math.ceil(document.body.getBoundingClientRect().height);
+    if (height === last) return;
+    last = height;
+    // NOTE: the parent's origin is unknown (any site may embed), so "*": the message holds
+    // nothing but this number, never code or output.
+    window.parent.postMessage(heightMessage(height), "*");
+  };
+  new ResizeObserver(send).observe(document.body);
+  send();
 }

@@ -1,241 +1,357 @@
 /**
- * The lessons: their data (rendered at build time from web/lessons/, see web/lessons.mjs), the
- * list of lessons with the learner's progress, and one lesson's view (its text, Check, the
- * Check results, Show solution, Reset, Open in playground). Draws only into the element main.ts
- * hands it; knows nothing of the editor, the runner or storage.
+ * The lessons, as the learner goes through them: the list and one lesson in the lesson pane
+ * (lessonview.ts draws them), the lesson's code in the editor under its own key, Check, Show
+ * solution and Reset (the replaced code always restorable), progress, and the address
+ * (`?lessons`, `?lesson=ID`, Back and Forward).
+ *
+ * NOTE: a lesson's code is kept under its own key (storage.ts), never in the playground's draft
+ * or history: while a lesson is open, edits go there only, and the playground's editor state is
+ * put back, as it was, when the learner leaves the lesson.
  */
-import type { CheckOutcome } from "./python/contract";
+import type { Drafts, Source } from "./drafts";
+import { downloadAction } from "./drafts";
+import type { Editor } from "./editor";
+import { fetchLessons, LessonView } from "./lessonview";
+import type { Lesson } from "./lessonview";
+import { codeFromLink } from "./links";
+import type { Links } from "./links";
+import { storageWarning } from "./notices";
+import type { Notices } from "./notices";
+import type { RunResult } from "./python/runner";
+import type { Running } from "./running";
+import {
+  debounce,
+  loadLessonCode,
+  loadProgress,
+  loadReplacedCode,
+  saveLessonCode,
+  saveProgress,
+  saveReplacedCode,
+} from "./storage";
 import type { Progress } from "./storage";
 
-export interface Lesson {
-  /** The folder's name, e.g. "02-add-and-mul": also the lesson's deep link (?lesson=...). */
-  id: string;
-  title: string;
-  /** The text, rendered at build time from our own Markdown and TeX (never a user's). */
-  html: string;
-  starter: string;
-  solution: string;
-  /** checks.py, run in the worker after the learner's code (web/python/lessoncheck.py). */
-  checks: string;
+/** The lesson the address names: its id, "" for the list (?lessons), or null (none). */
+export function lessonInAddress(): string | null {
+  const params = new URLSearchParams(location.search);
+  return params.get("lesson") ?? (params.has("lessons") ? "" : null);
 }
 
-const isLesson = (v: unknown): v is Lesson => {
-  if (typeof v !== "object" || v === null) return false;
-  const l = v as Record<string, unknown>;
-  return ["id", "title", "html", "starter", "solution", "checks"].every(
-    (key) => typeof l[key] === "string",
-  );
-};
-
-/** The lessons of lessons.json, in order; rejects with a message saying what went wrong. */
-export async function fetchLessons(url: URL): Promise<Lesson[]> {
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch (e) {
-    throw new Error(`The lessons could not be loaded (${String(e)}). Check your connection.`);
-  }
-  if (!response.ok) {
-    throw new Error(`The lessons could not be loaded (HTTP ${response.status} for ${url.href}).`);
-  }
-  const data = (await response.json()) as { lessons?: unknown };
-  const lessons = data.lessons;
-  if (!Array.isArray(lessons) || !lessons.every(isLesson)) {
-    throw new Error("The lessons file is damaged: rebuild the site (python3 build.py build).");
-  }
-  return lessons;
+/** Why a check gave no results, for the summary line. */
+export function noResults(result: RunResult): string {
+  const error = result.error;
+  if (error?.kind === "interrupted") return "Stopped: the checks did not finish.";
+  if (error?.kind === "fatal") return "Python crashed during the checks; press Check again.";
+  return `The checks could not run: ${error?.message ?? "no results came back"}`;
 }
 
-/** One-line summary of a check's results, as the page shows it. */
-export function summarize(checks: CheckOutcome[]): string {
-  const passed = checks.filter((c) => c.passed).length;
-  return passed === checks.length
-    ? "All checks passed"
-    : `${passed} of ${checks.length} checks passed`;
+export interface LessonsDeps {
+  pane: HTMLElement;
+  /** The header's Lessons button: it shows whether the pane is open. */
+  toggle: HTMLButtonElement;
+  editor: Editor;
+  drafts: Drafts;
+  running: Running;
+  links: Links;
+  notices: Notices;
+  /** Where lessons.json is (the site's). */
+  url: URL;
 }
 
-export interface LessonActions {
-  /** Open a lesson (from the list, or the next one). */
-  open(id: string): void;
-  check(): void;
-  showSolution(): void;
-  reset(): void;
-  openInPlayground(): void;
-  /** Back to the list of lessons. */
-  list(): void;
-  /** Leave the lessons for the playground (the editor gets the playground's code back). */
-  close(): void;
-}
+type Move = "push" | "replace" | "none";
 
-function make<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  text = "",
-  className = "",
-): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  if (text !== "") el.textContent = text;
-  if (className !== "") el.className = className;
-  return el;
-}
+export class Lessons {
+  /** The lessons once fetched (lessons/lessons.json, rendered at build time). */
+  private loading: Promise<Lesson[]> | null = null;
+  /** The lesson in the editor, or null (the playground, or the list of lessons). */
+  private open: Lesson | null = null;
+  /** The playground's editor state while a lesson has the editor. */
+  private stash: { code: string; source: Source } | null = null;
+  private progress: Record<string, Progress> = loadProgress();
+  /** Code a Show solution or Reset replaced, by lesson (storage too, when it works). */
+  private readonly replaced = new Map<string, string>();
+  private checking = false;
+  private readonly view: LessonView;
+  private readonly noteStorage: (stored: boolean) => void;
+  private readonly save: { push(value: { id: string; code: string }): void; flush(): void };
 
-function button(label: string, run: () => void, title = ""): HTMLButtonElement {
-  const b = make("button", label);
-  b.type = "button";
-  if (title !== "") b.title = title;
-  b.addEventListener("click", run);
-  return b;
-}
-
-/** The lesson pane: the list, or one lesson. */
-export class LessonView {
-  private summary: HTMLElement | null = null;
-  private results: HTMLUListElement | null = null;
-  private checkButton: HTMLButtonElement | null = null;
-  private solutionButton: HTMLButtonElement | null = null;
-  private progressLabel: HTMLElement | null = null;
-
-  constructor(
-    private readonly root: HTMLElement,
-    private readonly actions: LessonActions,
-  ) {}
-
-  /** The list of lessons, each a link (its deep link) with the learner's progress. */
-  showList(lessons: readonly Lesson[], progress: Record<string, Progress>): void {
-    this.reset();
-    const heading = make("h2", "Lessons", "lesson-title");
-    heading.tabIndex = -1;
-    const intro = make(
-      "p",
-      "From the seed's sixteen lines to training a small network: each lesson is a short " +
-        "exercise whose code the page checks. Your code for each lesson is kept in this browser.",
-      "lesson-intro",
+  constructor(private readonly d: LessonsDeps) {
+    this.view = new LessonView(d.pane, {
+      open: (id) => void this.openById(id, "push"),
+      check: () => void this.check(),
+      showSolution: () => this.confirmSolution(),
+      reset: () => this.reset(),
+      openInPlayground: () => this.openInPlayground(),
+      list: () => void this.showList("push"),
+      close: () => this.close("push"),
+    });
+    // Say once when lesson code or progress could not be stored; clear it once it can again.
+    this.noteStorage = storageWarning(
+      d.notices,
+      "lesson-storage",
+      "Not saved: this browser's storage is full or blocked. Your lesson code and progress " +
+        "stay while the page is open; download the code to keep it.",
+      [downloadAction(() => d.editor.getCode())],
     );
-    const list = make("ol", "", "lesson-list");
-    list.setAttribute("aria-label", "All lessons");
-    for (const lesson of lessons) {
-      const item = make("li");
-      const link = make("a", lesson.title);
-      link.href = `?lesson=${encodeURIComponent(lesson.id)}`;
-      link.addEventListener("click", (e) => {
-        if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return; // a new tab: fine
-        e.preventDefault();
-        this.actions.open(lesson.id);
-      });
-      const state = progress[lesson.id] ?? "not started";
-      const badge = make("span", state, "lesson-progress");
-      badge.dataset.progress = state;
-      item.append(link, " ", badge);
-      list.append(item);
+    this.save = debounce<{ id: string; code: string }>(400, ({ id, code }) =>
+      this.noteStorage(saveLessonCode(id, code)),
+    );
+  }
+
+  /** The lesson pane is shown (the list, or a lesson). */
+  get shown(): boolean {
+    return !this.d.pane.hidden;
+  }
+
+  /** A lesson has the editor. */
+  get active(): boolean {
+    return this.open !== null;
+  }
+
+  /** The learner edited the lesson's code: it is saved under the lesson's own key. */
+  edited(code: string): void {
+    if (this.open === null) return;
+    this.save.push({ id: this.open.id, code });
+    this.d.links.forget();
+  }
+
+  flush(): void {
+    this.save.flush();
+  }
+
+  /** The lessons, fetched once (a failed fetch is tried again by the next call). */
+  all(): Promise<Lesson[]> {
+    if (this.loading === null) {
+      this.loading = fetchLessons(this.d.url);
+      this.loading.catch(() => (this.loading = null));
     }
-    const close = button("Back to the playground", () => this.actions.close());
-    this.root.replaceChildren(heading, intro, list, close);
-    heading.focus();
+    return this.loading;
   }
 
-  /** One lesson: title, controls, check results, then the text. */
-  showLesson(
-    lesson: Lesson,
-    position: { index: number; count: number; next: Lesson | null },
-    progress: Progress,
-    solutionAvailable: boolean,
-  ): void {
-    this.reset();
-    const nav = make("nav", "", "lesson-nav");
-    nav.setAttribute("aria-label", "Lessons");
-    nav.append(
-      button("All lessons", () => this.actions.list()),
-      make("span", `Lesson ${position.index + 1} of ${position.count}`, "lesson-count"),
-    );
-    if (position.next !== null) {
-      const next = position.next;
-      nav.append(button("Next lesson", () => this.actions.open(next.id), next.title));
-    }
-    const heading = make("h2", lesson.title, "lesson-title");
-    heading.tabIndex = -1;
-    this.progressLabel = make("span", "", "lesson-progress");
-    this.setProgress(progress);
-    const controls = make("div", "", "lesson-controls");
-    this.checkButton = button("Check", () => this.actions.check(), "Run the lesson's checks");
-    this.checkButton.classList.add("primary");
-    this.solutionButton = button(
-      "Show solution",
-      () => this.actions.showSolution(),
-      "Put the solution in the editor (your code is kept)",
-    );
-    this.setSolutionAvailable(solutionAvailable);
-    controls.append(
-      this.checkButton,
-      this.solutionButton,
-      button("Reset to starter", () => this.actions.reset(), "Start again from the starter code"),
-      button(
-        "Open in playground",
-        () => this.actions.openInPlayground(),
-        "Copy this code into the playground's editor",
-      ),
-      this.progressLabel,
-    );
-    this.summary = make("p", "", "check-summary");
-    this.summary.setAttribute("role", "status");
-    this.results = make("ul", "", "check-results");
-    this.results.setAttribute("aria-label", "Check results");
-    this.results.hidden = true;
-    const text = make("div", "", "lesson-text");
-    // NOTE: our own lesson text, rendered to markup at build time (web/lessons.mjs), which
-    // refuses raw HTML in it; nothing a user wrote or a URL carries ever reaches this.
-    text.innerHTML = lesson.html;
-    this.root.replaceChildren(nav, heading, controls, this.summary, this.results, text);
-    this.root.scrollTop = 0;
-    heading.focus();
+  /** The Lessons button: open the list, or close the pane. */
+  toggle(): void {
+    if (this.shown) this.close("push");
+    else void this.showList("push");
   }
 
-  setProgress(progress: Progress): void {
-    if (this.progressLabel === null) return;
-    this.progressLabel.textContent = `Progress: ${progress}`;
-    this.progressLabel.dataset.progress = progress;
+  async showList(mode: Move): Promise<void> {
+    await this.withLessons((lessons) => {
+      this.leave();
+      this.showPane(true);
+      this.view.showList(lessons, this.progress);
+      if (mode !== "none") this.d.links.setAddress("?lessons", mode);
+    });
   }
 
-  setSolutionAvailable(available: boolean): void {
-    if (this.solutionButton === null) return;
-    this.solutionButton.disabled = !available;
-    this.solutionButton.title = available
-      ? "Put the solution in the editor (your code is kept)"
-      : "Available after your first Check";
+  close(mode: Move): void {
+    this.leave();
+    this.showPane(false);
+    if (mode !== "none") this.d.links.setAddress("", mode);
+    this.d.toggle.focus();
   }
 
-  checking(busy: boolean): void {
-    if (this.checkButton === null || this.summary === null) return;
-    this.checkButton.disabled = busy;
-    this.checkButton.setAttribute("aria-busy", String(busy));
-    if (busy) this.summary.textContent = "Checking…";
+  /** Close the pane if it is open (an example, a draft or a tool's code is the playground's). */
+  closeIfShown(): void {
+    if (this.shown) this.close("push");
   }
 
-  /** Each check with pass or fail, what was expected and the hint; or why none could run. */
-  showResults(checks: CheckOutcome[] | null, problem: string | null): void {
-    if (this.summary === null || this.results === null) return;
-    if (checks === null) {
-      this.summary.textContent = problem ?? "The checks did not run.";
-      this.summary.dataset.state = "error";
-      this.results.replaceChildren();
-      this.results.hidden = true;
+  /** Follow the address: a lesson, the list, or the playground (start-up, Back and Forward). */
+  async route(atStart: boolean): Promise<void> {
+    const wanted = lessonInAddress();
+    if (wanted === null) {
+      if (this.shown) this.close("none");
       return;
     }
-    this.summary.textContent = summarize(checks);
-    this.summary.dataset.state = checks.every((c) => c.passed) ? "pass" : "fail";
-    const items = checks.map((c) => {
-      const item = make("li", "", "check");
-      item.dataset.passed = String(c.passed);
-      const verdict = make("span", c.passed ? "pass" : "fail", "check-verdict");
-      item.append(verdict, " ", make("span", c.name, "check-name"));
-      if (!c.passed && c.message !== "") item.append(make("p", c.message, "check-message"));
-      if (!c.passed && c.hint !== null) item.append(make("p", `Hint: ${c.hint}`, "check-hint"));
-      return item;
+    if (wanted === "") {
+      await this.showList("none");
+      return;
+    }
+    let linkCode: string | null = null;
+    if (atStart && location.hash !== "") {
+      const link = await codeFromLink(location.hash);
+      if (link !== null && "error" in link) this.d.links.showError(link.error);
+      else if (link !== null) {
+        linkCode = link.code;
+        this.d.notices.show({
+          key: "link",
+          text: "Opened a shared attempt at this lesson (not run yet). Your own code for it is kept.",
+          timeoutMs: 8000,
+        });
+      }
+    }
+    await this.openById(wanted, "none", linkCode);
+  }
+
+  /** Check `code` against lesson `id` for the automation API: null when there is none. */
+  async checkById(
+    id: string,
+    code: string,
+  ): Promise<{ checks: RunResult["checks"]; problem: string | null } | null> {
+    const lesson = (await this.all()).find((l) => l.id === id);
+    if (lesson === undefined) return null;
+    const result = await this.d.running.run(code, { checks: lesson.checks });
+    return { checks: result.checks, problem: result.checks === null ? noResults(result) : null };
+  }
+
+  private async withLessons(work: (lessons: Lesson[]) => void): Promise<void> {
+    let lessons: Lesson[];
+    try {
+      lessons = await this.all();
+    } catch (e) {
+      this.d.notices.show({ key: "lessons", tone: "warn", text: (e as Error).message });
+      return;
+    }
+    work(lessons);
+  }
+
+  private showPane(open: boolean): void {
+    this.d.pane.hidden = !open;
+    this.d.toggle.setAttribute("aria-expanded", String(open));
+  }
+
+  /** Give the editor back to the playground, as it was before the lesson took it. */
+  private leave(): void {
+    this.save.flush();
+    const stash = this.stash;
+    this.open = null;
+    this.stash = null;
+    this.d.notices.dismiss("solution");
+    this.d.notices.dismiss("lesson-replaced");
+    if (stash !== null) this.d.drafts.setEditor(stash.code, stash.source);
+    this.d.editor.markError(null);
+  }
+
+  /** Open a lesson: the learner's code for it (or the starter), or a shared attempt's code. */
+  private async openById(id: string, mode: Move, linkCode: string | null = null): Promise<void> {
+    await this.withLessons((lessons) => {
+      const index = lessons.findIndex((l) => l.id === id);
+      const lesson = lessons[index];
+      if (lesson === undefined) {
+        this.d.notices.show({
+          key: "lessons",
+          tone: "warn",
+          text: `There is no lesson “${id}”; here are all the lessons.`,
+        });
+        void this.showList("replace");
+        return;
+      }
+      const { drafts, editor } = this.d;
+      if (this.open !== null) this.save.flush();
+      else {
+        drafts.flush();
+        this.stash = { code: editor.getCode(), source: drafts.source };
+      }
+      this.open = lesson;
+      drafts.setEditor(linkCode ?? loadLessonCode(lesson.id) ?? lesson.starter, "own");
+      editor.markError(null);
+      this.showPane(true);
+      const state = this.progress[lesson.id] ?? "not started";
+      const position = { index, count: lessons.length, next: lessons[index + 1] ?? null };
+      this.view.showLesson(lesson, position, state, state !== "not started");
+      if (mode !== "none")
+        this.d.links.setAddress(`?lesson=${encodeURIComponent(lesson.id)}`, mode);
     });
-    this.results.replaceChildren(...items);
-    this.results.hidden = false;
+  }
+
+  private setProgress(id: string, state: Progress): void {
+    if (this.progress[id] === "passed") return; // passed once is passed
+    this.progress = { ...this.progress, [id]: state };
+    this.noteStorage(saveProgress(this.progress));
+  }
+
+  /** Check: the lesson's checks on the editor's code, in the worker; results and progress. */
+  private async check(): Promise<void> {
+    const lesson = this.open;
+    if (lesson === null || this.checking) return;
+    this.save.flush();
+    this.checking = true;
+    this.view.checking(true);
+    let result: RunResult;
+    try {
+      result = await this.d.running.run(this.d.editor.getCode(), {
+        fromEditor: true,
+        checks: lesson.checks,
+      });
+    } finally {
+      this.checking = false;
+      this.view.checking(false);
+    }
+    if (this.open !== lesson) return; // the learner moved on meanwhile
+    const checks = result.checks;
+    this.view.showResults(checks, checks === null ? noResults(result) : null);
+    if (checks === null) return;
+    const passed = checks.every((c) => c.passed);
+    this.setProgress(lesson.id, passed ? "passed" : "tried");
+    this.view.setProgress(this.progress[lesson.id] ?? "not started");
+    if (!passed) this.view.setSolutionAvailable(true);
+  }
+
+  /** Put `code` in the lesson's editor; the code it replaces is kept and one button brings it back. */
+  private replaceCode(lesson: Lesson, code: string, said: string): void {
+    const mine = this.d.editor.getCode();
+    if (mine !== code) {
+      this.replaced.set(lesson.id, mine);
+      this.noteStorage(saveReplacedCode(lesson.id, mine));
+    }
+    this.d.drafts.setEditor(code, "own");
+    this.noteStorage(saveLessonCode(lesson.id, code));
+    this.d.notices.show({
+      key: "lesson-replaced",
+      text: `${said} Your previous code is kept.`,
+      actions: [{ label: "Restore my code", run: () => this.restoreCode(lesson) }],
+    });
+  }
+
+  private restoreCode(lesson: Lesson): void {
+    if (this.open !== lesson) return;
+    const code = this.replaced.get(lesson.id) ?? loadReplacedCode(lesson.id);
+    if (code === null) {
+      this.d.notices.show({
+        key: "lesson-replaced",
+        tone: "warn",
+        text: "There is no code to restore.",
+      });
+      return;
+    }
+    this.replaceCode(lesson, code, "Your code is back in the editor.");
+    this.d.editor.focus();
+  }
+
+  /** Show solution: only after a confirmation, never silently over the learner's code. */
+  private confirmSolution(): void {
+    const lesson = this.open;
+    if (lesson === null) return;
+    this.d.notices.show({
+      key: "solution",
+      tone: "warn",
+      text: "Replace the code in the editor with the lesson's solution? Your code is kept.",
+      actions: [
+        {
+          label: "Replace with the solution",
+          run: () => {
+            if (this.open === lesson)
+              this.replaceCode(lesson, lesson.solution, "The solution is in the editor.");
+          },
+        },
+        { label: "Cancel", run: () => undefined },
+      ],
+    });
   }
 
   private reset(): void {
-    this.summary = this.results = this.checkButton = this.solutionButton = null;
-    this.progressLabel = null;
+    const lesson = this.open;
+    if (lesson === null) return;
+    this.replaceCode(lesson, lesson.starter, "The starter code is back in the editor.");
+  }
+
+  /** Open in playground: the lesson's code goes to the playground like an example does. */
+  private openInPlayground(): void {
+    const lesson = this.open;
+    if (lesson === null) return;
+    const code = this.d.editor.getCode();
+    this.close("push");
+    this.d.drafts.showForeign(code);
+    const text = `Copied the code of the lesson “${lesson.title}” into the playground.`;
+    this.d.drafts.announceForeign("lesson-copy", text, code, 6000);
+    this.d.editor.focus();
   }
 }

@@ -65,3 +65,21 @@ export class Notices {
     this.shown.delete(key);
   }
 }
+
+/**
+ * A warning that storage failed, shown on the first failure and dismissed once a save works
+ * again; returns what to call with each save's outcome.
+ */
+export function storageWarning(
+  notices: Notices,
+  key: string,
+  text: string,
+  actions: NoticeAction[],
+): (stored: boolean) => void {
+  let failed = false;
+  return (stored) => {
+    if (stored && failed) notices.dismiss(key);
+    if (!stored && !failed) notices.show({ key, tone: "warn", text, actions });
+    failed = !stored;
+  };
+}

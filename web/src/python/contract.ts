@@ -207,6 +207,24 @@ export interface RunError {
   line: number | null;
 }
 
+/**
+ * The one way a RunError is made (by the page or the worker, for failures that are not a
+ * Python exception the driver described): the traceback is the error's own line.
+ */
+export function runError(
+  kind: ErrorKind,
+  name: string,
+  message: string,
+  traceback = `${name}: ${message}\n`,
+): RunError {
+  return { kind, name, message, traceback, line: null };
+}
+
+/** The run was stopped before any of its code ran. */
+export function stoppedBeforeStart(): RunError {
+  return runError("interrupted", "KeyboardInterrupt", "Stopped before the program started");
+}
+
 export interface DoneMessage {
   type: "done";
   id: number;

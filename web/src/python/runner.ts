@@ -12,7 +12,7 @@
  */
 import { readDisplay } from "../figures/payload";
 import type { Display } from "../figures/payload";
-import { readFromWorker } from "./contract";
+import { readFromWorker, runError, stoppedBeforeStart } from "./contract";
 import { loadSiteSnapshot } from "./snapshot";
 import type { SiteSnapshotBytes } from "./snapshot";
 import type {
@@ -417,7 +417,7 @@ export class Runner {
       })
       .catch((e: unknown) => {
         // Never a run that does not settle, nor a chain that stops every later run.
-        const error = failure("fatal", "RuntimeError", `The run could not start: ${String(e)}`);
+        const error = runError("fatal", "RuntimeError", `The run could not start: ${String(e)}`);
         if (this.active === run) this.finish(run, error);
         else settle(emptyResult(error));
       });
@@ -435,10 +435,7 @@ export class Runner {
       if (worker !== null && this.standby === null && !worker.gone) this.standby = worker;
       else worker?.terminate();
       run.worker = null;
-      this.finish(
-        run,
-        failure("interrupted", "KeyboardInterrupt", "Stopped before the program started"),
-      );
+      this.finish(run, stoppedBeforeStart());
       return finished;
     }
     if (this.stopping) return finished;
@@ -487,10 +484,7 @@ export class Runner {
     this.active = run;
     if (run.hooks.limitMs !== undefined && run.hooks.limitMs <= 0) {
       run.timedOut = true;
-      this.finish(
-        run,
-        failure("interrupted", "KeyboardInterrupt", "Stopped before the program started"),
-      );
+      this.finish(run, stoppedBeforeStart());
       return;
     }
     this.take(run);
@@ -667,7 +661,7 @@ export class Runner {
     }
     const run = this.active;
     if (run !== null && run.worker === w) {
-      this.finish(run, failure("fatal", "RuntimeError", `The Python runtime crashed (${why})`));
+      this.finish(run, runError("fatal", "RuntimeError", `The Python runtime crashed (${why})`));
     }
   }
 
@@ -679,7 +673,7 @@ export class Runner {
 
   /** End `run` now, whatever its worker is doing: stopped with `why`. */
   private end(run: ActiveRun, why: string): void {
-    this.finish(run, failure("interrupted", "KeyboardInterrupt", why));
+    this.finish(run, runError("interrupted", "KeyboardInterrupt", why));
   }
 
   /** Settle `run`, throw its worker away, and make the next run's interpreter. */
@@ -733,11 +727,6 @@ function hook(call: () => void): void {
   }
 }
 
-/** The one way a RunError is made on the page. */
-export function failure(kind: RunError["kind"], name: string, message: string): RunError {
-  return { kind, name, message, traceback: `${name}: ${message}\n`, line: null };
-}
-
 function emptyResult(error: RunError): RunResult {
   return {
     stdout: "",
@@ -753,5 +742,5 @@ function emptyResult(error: RunError): RunResult {
 }
 
 function notStarted(why: string): RunError {
-  return failure("fatal", "RuntimeError", `The Python runtime could not start: ${why}`);
+  return runError("fatal", "RuntimeError", `The Python runtime could not start: ${why}`);
 }

@@ -6,6 +6,7 @@
  */
 import type { PyodideInterface } from "pyodide";
 import type { PyCallable } from "pyodide/ffi";
+import { runError } from "../contract";
 import type { PackagesMessage, RunError, Uses } from "../contract";
 import { installFontList } from "./fontlist";
 
@@ -99,13 +100,7 @@ export async function loadImports(
     const message =
       `Could not load ${missing.join(", ")} from the site (${why}). ` +
       "Check the connection to the site and run again.";
-    return {
-      kind: "exception",
-      name: "ImportError",
-      message,
-      traceback: `ImportError: ${message}\n`,
-      line: null,
-    };
+    return runError("exception", "ImportError", message);
   }
   report({ state: "loaded", names, bytes: wanted.bytes, ms: ms(), error: null });
   return null;

@@ -16,7 +16,7 @@ import type {
   CheckRequest,
   Uses,
 } from "../contract";
-import { readToWorker } from "../contract";
+import { readToWorker, runError, stoppedBeforeStart } from "../contract";
 import { boot } from "./boot";
 import type { Runtime, Snapshot } from "./boot";
 import { loadImports, preload } from "./packages";
@@ -44,13 +44,8 @@ let current: Run | null = null;
 
 function fatal(error: unknown): RunError {
   const message = error instanceof Error ? error.message : String(error);
-  return {
-    kind: "fatal",
-    name: error instanceof Error ? error.name : "Error",
-    message,
-    traceback: `The Python runtime failed: ${message}`,
-    line: null,
-  };
+  const name = error instanceof Error ? error.name : "Error";
+  return runError("fatal", name, message, `The Python runtime failed: ${message}`);
 }
 
 /** Whether `error` is Python's KeyboardInterrupt, as Pyodide hands it to JavaScript. */
@@ -60,17 +55,6 @@ function isInterrupt(error: unknown): boolean {
     error.name === "PythonError" &&
     (error as Error & { type?: unknown }).type === "KeyboardInterrupt"
   );
-}
-
-function stoppedBeforeStart(): RunError {
-  const message = "Stopped before the program started";
-  return {
-    kind: "interrupted",
-    name: "KeyboardInterrupt",
-    message,
-    traceback: `KeyboardInterrupt: ${message}\n`,
-    line: null,
-  };
 }
 
 /** What the driver's run() returns, as JSON. */
