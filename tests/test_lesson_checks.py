@@ -71,10 +71,11 @@ def test_a_check_that_raises_is_a_failed_check_not_a_crash():
               "def boom(ns):\n"
               "    return 1 / 0\n")
     results = lessoncheck.check_code("x = 1", checks)
-    assert results[1] == {"name": "boom", "passed": False, "hint": results[1]["hint"],
-                          "hints": [results[1]["hint"]],
+    assert results[1] == {"name": "boom", "passed": False, "hint": results[1]["hints"][0],
+                          "hints": results[1]["hints"],
                           "message": "Expected it to run; it raised ZeroDivisionError: "
                                      "division by zero."}
+    assert len(results[1]["hints"]) >= 2
 
 
 def test_a_hint_ladder_is_shown_a_step_at_a_time():
@@ -89,7 +90,8 @@ def test_a_hint_ladder_is_shown_a_step_at_a_time():
               "def none(ns):\n"
               "    raise Failed('Expected 3.')\n")
     _, ladder, one, none = lessoncheck.check_code("x = 1", checks)
-    assert (ladder["hint"], ladder["hints"]) == ("Which input?", ["Which input?", "Look at x.grad."])
+    assert (ladder["hint"], ladder["hints"]) == ("Which input?",
+                                                 ["Which input?", "Look at x.grad."])
     assert (one["hint"], one["hints"]) == ("Only this.", ["Only this."])
     assert (none["hint"], none["hints"]) == (None, [])
 
