@@ -267,7 +267,9 @@ def _difference(name, analytic, numeric, ones, sizes, upstream):
             "missing or different?", step2]
 
 
-_ERROR_STEP = ("Print the shape of each array in your backward, for inputs of the shapes in the "
+_ERROR_STEP = ("Call it yourself at the end of your code, on inputs of the shapes in the message, "
+               "and press Run: Output shows the whole error, with the line that raised it.")
+_SHAPE_STEP = ("Print the shape of each array in your backward, for inputs of the shapes in the "
                "message, and compare each with the shape of the .grad it goes into: a gradient "
                "always has its input's shape.")
 
@@ -305,10 +307,11 @@ def gradients(f, *arrays, what, names=None, shape_hint=None, likely=(), error_hi
             hint = shape_hint or [
                 "A gradient always has its input's shape, and one your backward wrote does not "
                 "(the message names which). Which operation in your backward gives it that "
-                "shape?", _ERROR_STEP]
+                "shape?", _SHAPE_STEP]
         raise Failed(f"Expected {what} to run backward with inputs {shapes}; it raised "
-                     f"{error}", _at_least_two(hint or "Read the error: it says what went wrong "
-                                               "in your backward.", _ERROR_STEP))
+                     f"{error}", _at_least_two(
+                         hint or "Read the error: it says what went wrong.",
+                         _SHAPE_STEP if "shape" in report.error else _ERROR_STEP))
     out_shape = np.shape(f(*[ad.constant(np.array(a, dtype=np.float64)) for a in arrays]).data)
     # NOTE: never all ones (a backward that ignores grad would pass), and for one output
     # element not near 1 or 2 either, so that mistake shows as itself, not as a factor.
