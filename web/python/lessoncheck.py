@@ -239,12 +239,13 @@ def _difference(name, analytic, numeric, ones, sizes, upstream):
                     "gradient twice?",
                     f"Each use of an input sends its share into its .grad once: look for two "
                     f"lines that add into {name}.grad, or a share counted twice."]
-        sign = ", with the wrong sign" if k < 0 else ""
-        return [f"Every element of {g} is {_times(k, sizes)}{sign}: the pattern is right, a "
-                "constant factor is not. Which factor of the derivative is missing, or extra?",
-                "Compare your formula with the derivative factor by factor: a count (a batch "
-                "size, a number of elements), a constant of the forward (the 2 of x squared, "
-                "the 1/N of a mean), the upstream gradient grad."]
+        if total > 1:  # NOTE: one number is always some multiple of another: no evidence
+            sign = ", with the wrong sign" if k < 0 else ""
+            return [f"Every element of {g} is {_times(k, sizes)}{sign}: the pattern is right, a "
+                    "constant factor is not. Which factor of the derivative is missing, or extra?",
+                    "Compare your formula with the derivative factor by factor: a count (a batch "
+                    "size, a number of elements), a constant of the forward (the 2 of x squared, "
+                    "the 1/N of a mean), the upstream gradient grad."]
     bad = ~np.isclose(analytic, numeric, rtol=1e-3, atol=1e-5)
     index = tuple(int(i) for i in np.argwhere(bad)[0]) if bad.ndim else ()
     where = f" at index {_index_text(index)}" if index else ""
@@ -255,8 +256,8 @@ def _difference(name, analytic, numeric, ones, sizes, upstream):
              "element, times the upstream gradient there, and compare it with what your "
              f"backward adds into {name}.grad.")
     if total == 1:
-        return [f"{g} is {mine:.4g}; the right value is {right:.4g}: neither a sign error nor a "
-                "constant factor. Which term of the derivative is missing or different?", step2]
+        return [f"{g} is {mine:.4g}; the right value is {right:.4g} (neither its negative nor "
+                "twice it). Which term of the derivative is missing or different?", step2]
     if bad.sum() < total:
         return [f"{int(bad.sum())} of the {total} elements of {g} are wrong{_pattern(bad)}, the "
                 f"others right. The first{where}: yours is {mine:.4g}, the right value "
