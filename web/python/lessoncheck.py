@@ -192,7 +192,7 @@ def _difference(name, analytic, numeric, ones, sizes, upstream):
     specific step. `ones` is (analytic, numeric) for an upstream gradient of ones (None if the
     learner's backward could not run again); `sizes` names the sizes a factor may equal;
     `upstream` describes the upstream gradient the check sent."""
-    g = f"{name}'s gradient"
+    g = f"the gradient of {name}"
     total = analytic.size
     finite = np.isfinite(analytic)
     if not finite.all():
@@ -202,7 +202,7 @@ def _difference(name, analytic, numeric, ones, sizes, upstream):
                 "shapes in the message: find the first that holds inf or NaN, and compute it in "
                 "a way that stays finite."]
     if _same(analytic, 0 * analytic) and not _same(numeric, 0 * numeric):
-        return [f"Nothing reached {name}: {g} stayed 0, yet {name} changes the result: "
+        return [f"Nothing reached {name}: its gradient stayed 0, yet {name} changes the result: "
                 "did you forget to add into its .grad?",
                 f"Every input of your Function gets its share: add into {name}.grad the upstream "
                 f"gradient times the derivative of the output with respect to {name}."]
@@ -211,19 +211,20 @@ def _difference(name, analytic, numeric, ones, sizes, upstream):
         same_as_ones = _same(analytic, numeric1)
         if not _same(numeric, numeric1) and (same_as_ones or _same(analytic, analytic1)):
             said = ("yours is what it would be for an upstream gradient of ones"
-                    if same_as_ones else "yours stays the same when it changes")
+                    if same_as_ones else "yours stays the same when that changes")
             k = _factor(analytic1, numeric1)
             if not same_as_ones and k is not None and abs(k - 1) > 1e-3:
                 said += f", and even for an upstream of ones it would be {_times(k, sizes)}"
-            return [f"{g} ignores the upstream gradient `grad`: the check sends {upstream}, and "
-                    f"{said}. By the chain rule, did you multiply by grad?",
+            return [f"The gradient of {name} ignores the upstream gradient `grad`: the check "
+                    f"sends {upstream}, and {said}. By the chain rule, did you multiply by grad?",
                     f"What {name}.grad receives is grad (the gradient of the final result with "
                     f"respect to this Function's output) times the derivative of the output with "
                     f"respect to {name}: grad must be a factor of what you add."]
     if (analytic.ndim == 2 and analytic.shape[0] == analytic.shape[1]
             and not _same(numeric, numeric.T) and _same(analytic, numeric.T)):
-        return [f"{g} is the right gradient transposed: its rows are the right one's columns. "
-                "Which order of the operands gives the layout of the input itself?",
+        return [f"The gradient of {name} is the right gradient transposed: its rows are the "
+                "right one's columns. Which order of the operands gives the layout of the input "
+                "itself?",
                 "Transposing a product reverses its order, (A B)^T = B^T A^T: write each "
                 f"operand's shape next to it and pick the product whose result has {name}'s "
                 "rows as its rows."]
@@ -256,8 +257,9 @@ def _difference(name, analytic, numeric, ones, sizes, upstream):
              "element, times the upstream gradient there, and compare it with what your "
              f"backward adds into {name}.grad.")
     if total == 1:
-        return [f"{g} is {mine:.4g}; the right value is {right:.4g} (neither its negative nor "
-                "twice it). Which term of the derivative is missing or different?", step2]
+        return [f"The gradient of {name} is {mine:.4g}; the right value is {right:.4g} (neither "
+                "its negative nor twice it). Which term of the derivative is missing or "
+                "different?", step2]
     if bad.sum() < total:
         return [f"{int(bad.sum())} of the {total} elements of {g} are wrong{_pattern(bad)}, the "
                 f"others right. The first{where}: yours is {mine:.4g}, the right value "
