@@ -325,10 +325,11 @@ def gradients(f, *arrays, what, names=None, shape_hint=None, likely=(), error_hi
     if not bad:  # gradcheck saw a mismatch our own differences do not: report it as it is
         raise Failed(f"Expected {what}'s gradients to match finite differences; "
                      f"gradcheck says:\n{report}", [
-                         "Your gradients are nearly right: gradcheck still sees a difference at "
-                         "the edge of its tolerance. Is a term computed in low precision, or "
-                         "rounded?",
-                         "Compute in float64 throughout your backward, without rounding."])
+                         "Your gradients match finite differences at the check's own upstream "
+                         "gradient but not at gradcheck's: is your backward exact, and the same "
+                         "every time it runs?",
+                         "Compute in float64 throughout your backward, without rounding, and "
+                         "from its arguments only (no state kept between calls)."])
     i = bad[0]
     analytic, numeric = pairs[i]
     try:
