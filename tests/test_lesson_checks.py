@@ -1,23 +1,47 @@
 """Every lesson in CPython, through the same checks the page runs (web/python/lessoncheck.py):
 its solution passes every check, its starter fails at least one, and each of its mistakes
-fails with the hint it names. Also what a lesson folder must hold."""
+fails with the hint it names, in the first step of the ladder. Every failed check of the
+starter, the mistakes and the solution with a line left out gives a ladder of at least two
+plain-text steps, none showing a line of the solution. Also what a lesson folder must hold, and
+how gradients() describes a wrong gradient."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
+import signal
 import subprocess
 
+import numpy as np
 import pytest
 
+import ad
 import build
 import lessoncheck
-from tests.lesson_files import LESSONS, expected_hint
+from tests.lesson_files import LESSONS, code_lines, expected_hint
 
 MIN_LESSONS = 8  # the course the issue asks for
 
 
 def run(lesson, code: str) -> list[dict]:
     return lessoncheck.check_code(code, lesson.checks)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Stop code that runs away (a walk once per path) with a TimeoutError where it is: in the
+    learner's code that is their error, in a check a failed check."""
+    def stop(*_):
+        raise TimeoutError(f"stopped after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def test_the_course_has_its_lessons_in_order():
@@ -55,14 +79,77 @@ MISTAKES = [(lesson, m) for lesson in LESSONS for m in lesson.mistakes]
 
 @pytest.mark.parametrize("lesson,mistake", MISTAKES,
                          ids=[f"{lesson.name}/{m.stem}" for lesson, m in MISTAKES])
-def test_mistake_fails_with_its_hint(lesson, mistake):
+def test_mistake_fails_with_its_hint_as_the_first_step(lesson, mistake):
     code = mistake.read_text()
     want = expected_hint(code)
     for _ in range(2):  # on other random cases too
         results = run(lesson, code)
-        hints = [r["hint"] or "" for r in results if not r["passed"]]
-        assert hints, "the mistake passed every check"
-        assert any(want in h for h in hints), (want, [r for r in results if not r["passed"]])
+        failed = [r for r in results if not r["passed"]]
+        assert failed, "the mistake passed every check"
+        # the nudge, shown before More help, names the mistake; a later step is too late
+        assert any(want in (r["hints"] or [""])[0] for r in failed), (want, failed)
+
+
+def mutants(lesson) -> list[tuple[str, str]]:
+    """The solution with one of its own lines (those the starter lacks) left out: the wrong
+    answers nobody thought of, to show that every failure, foreseen or not, gets a ladder."""
+    starter = set(code_lines(lesson.starter))
+    lines = lesson.solution.splitlines()
+    found = []
+    for k, line in enumerate(lines):
+        code = " ".join(line.split("#")[0].split())
+        if not code or code in starter or code.endswith(":"):
+            continue
+        indent = len(line) - len(line.lstrip())
+        block = next((lines[j].strip() for j in range(k - 1, -1, -1) if lines[j].strip()
+                      and len(lines[j]) - len(lines[j].lstrip()) < indent), "")
+        if block.startswith("while"):
+            continue  # without its body a while loop never ends
+        found.append((f"{lesson.name}/without line {k + 1}",
+                      "\n".join([*lines[:k], " " * indent + "pass", *lines[k + 1:]]) + "\n"))
+    return found
+
+
+ATTEMPTS = [(lesson, name, code) for lesson in LESSONS for name, code in [
+    (f"{lesson.name}/starter", lesson.starter),
+    *[(f"{lesson.name}/{m.stem}", m.read_text()) for m in lesson.mistakes],
+    *mutants(lesson)]]
+
+EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*\w[^*]*?\*(?![\w*])|(?<![\w_])_[A-Za-z][^_]*?_(?!\w)")
+
+
+def squeezed(text: str) -> str:
+    return "".join(text.replace("`", "").split())
+
+
+@pytest.mark.parametrize("lesson,name,code", ATTEMPTS, ids=[name for _, name, _ in ATTEMPTS])
+def test_every_failed_check_gives_a_ladder_that_keeps_the_solution_back(lesson, name, code):
+    answers = lesson.answer_lines
+    with time_limit(3):  # a mutant may run for ever (a visited set left out)
+        results = run(lesson, code)
+    for r in results:
+        if r["passed"]:
+            continue
+        hints = r["hints"]
+        assert r["message"], r
+        assert len(hints) >= 2, ("a failed check gives a nudge, then More help", r)
+        assert r["hint"] == hints[0], r
+        for text in [r["message"], *hints]:
+            shown = [line for line in answers if squeezed(line) in squeezed(text)]
+            assert not shown, (f"shows a line of the solution: {shown}", text)
+            plain = re.sub(r"`[^`]*`", "", text)  # code in backticks may hold * and _
+            assert not EMPHASIS.search(plain), ("hints are plain text, not Markdown", text)
+
+
+def test_the_ladder_test_would_see_a_solution_line_and_markdown():
+    lesson = next(lesson for lesson in LESSONS if "x.grad += grad @ y.data.T" in lesson.solution)
+    assert "x.grad += grad @ y.data.T" in lesson.answer_lines
+    assert "x.grad += grad @ y.data.T" not in code_lines(lesson.starter)
+    assert squeezed("x.grad += grad @ y.data.T") in squeezed("type `x.grad += grad@y.data.T`")
+    for text in ("the *other* input", "**bold**", "an _italic_ word"):
+        assert EMPHASIS.search(text), text
+    for text in ("x * x + 3 * x", "dL_da and dL_db", "one_hot(targets)", "a*b + c"):
+        assert not EMPHASIS.search(text), text
 
 
 def test_a_check_that_raises_is_a_failed_check_not_a_crash():
@@ -71,10 +158,11 @@ def test_a_check_that_raises_is_a_failed_check_not_a_crash():
               "def boom(ns):\n"
               "    return 1 / 0\n")
     results = lessoncheck.check_code("x = 1", checks)
-    assert results[1] == {"name": "boom", "passed": False, "hint": results[1]["hint"],
-                          "hints": [results[1]["hint"]],
+    assert results[1] == {"name": "boom", "passed": False, "hint": results[1]["hints"][0],
+                          "hints": results[1]["hints"],
                           "message": "Expected it to run; it raised ZeroDivisionError: "
                                      "division by zero."}
+    assert len(results[1]["hints"]) >= 2
 
 
 def test_a_hint_ladder_is_shown_a_step_at_a_time():
@@ -133,3 +221,114 @@ def test_the_build_typesets_lesson_math_and_refuses_raw_html(tmp_path):
 def test_the_build_stops_on_a_broken_lesson(tmp_path, text, why):
     done = render(tmp_path, text)
     assert done.returncode != 0 and why in done.stderr, done.stderr
+
+
+# gradients(): how a wrong gradient is described. Each case is a backward for y = x * x (or
+# x * C for the transpose), wrong in one way; the nudge must say so in plain words.
+C = np.arange(16.0).reshape(4, 4) - 5  # not symmetric: a transposed gradient shows
+
+
+class Square(ad.Function):
+    def __init__(self, rule):
+        self.rule = rule
+
+    def forward(self, x):
+        return ad.Variable(x.data * x.data)
+
+    def backward(self, x, grad):
+        x.grad += self.rule(x.data, grad)
+
+
+class TimesC(ad.Function):
+    def forward(self, x):
+        return ad.Variable(x.data * C)
+
+    def backward(self, x, grad):
+        x.grad += (grad * C).T
+
+
+def failure(fn, x, **kwargs) -> lessoncheck.Failed:
+    with pytest.raises(lessoncheck.Failed) as caught:
+        lessoncheck.gradients(lambda t: fn(t), x, what="it", names=["x"], **kwargs)
+    failed = caught.value
+    assert len(failed.hints) >= 2, failed.hints
+    return failed
+
+
+X = np.random.default_rng(0).uniform(0.5, 1.5, (3, 4))  # away from 0: no element is 0 by chance
+
+
+@pytest.mark.parametrize("rule,says", [
+    (lambda x, g: 0 * x, "Nothing reached x: its gradient stayed 0"),
+    (lambda x, g: -2 * x * g, "the wrong sign"),
+    (lambda x, g: 4 * x * g, "exactly twice the right value"),
+    (lambda x, g: 6 * x * g, "3 times too large (3 is the length of axis 0 of x, shape (3, 4))"),
+    (lambda x, g: x * g / 2, "4 times too small (4 is the length of axis 1 of x"),
+    (lambda x, g: 2 * x, "ignores the upstream gradient `grad`: the check sends an upstream "
+                         "gradient that is not all ones, and yours is what it would be for an "
+                         "upstream gradient of ones"),
+    (lambda x, g: 6 * x, "ignores the upstream gradient"),
+    (lambda x, g: 2 * x * g * np.array([[1], [1.5], [1]]), "4 of the 12 elements of the gradient "
+                                                          "of x are wrong (whole row 1)"),
+    (lambda x, g: 2 * x * g * np.inf, "are inf or NaN"),
+    (lambda x, g: (2 * x + 1) * g, "Every element of the gradient of x is wrong, with no common "
+                                   "factor: off by up to"),
+])
+def test_gradients_says_how_a_gradient_differs(rule, says):
+    failed = failure(Square(rule), X)
+    assert says in failed.hint, failed.hints
+    assert "where the right values are up to" in failed.expected, failed.expected
+
+
+def test_gradients_names_a_transposed_gradient():
+    assert "the right gradient transposed" in failure(TimesC(), np.ones((4, 4))).hint
+
+
+def test_gradients_sees_an_ignored_upstream_on_one_output_too():
+    class Mean(ad.Function):  # a loss: one output, an upstream of one number
+        def forward(self, x):
+            return ad.Variable(np.mean(x.data))
+
+        def backward(self, x, grad):
+            x.grad += np.ones_like(x.data) / x.data.size  # without * grad
+
+    failed = failure(Mean(), X)
+    assert "ignores the upstream gradient `grad`: the check sends an upstream gradient of 0.7, " \
+           "not 1" in failed.hint, failed.hints
+
+
+def test_gradients_calls_no_single_number_a_constant_factor():
+    failed = failure(Square(lambda x, g: (2 * x + 1) * g), np.array(0.8))  # upstream 0.7
+    assert "times too" not in failed.hint, failed.hints
+    assert "is 1.82; the right value is 1.12" in failed.hint, failed.hints
+
+
+def test_a_likely_mistake_given_as_one_text_gets_a_second_step():
+    failed = failure(Square(lambda x, g: 4 * x * g), X,
+                     likely=[(lambda w, x: [4 * x * w], "Counted twice?")])
+    assert failed.hints[0] == "Counted twice?" and "twice" in failed.hints[1], failed.hints
+
+
+def test_gradients_shows_only_the_first_line_of_a_backwards_error():
+    class Swapped(ad.Function):  # the seed's README: the engine's hint line shows the fix
+        def forward(self, x, y):
+            return ad.Variable(x.data @ y.data)
+
+        def backward(self, x, y, grad):
+            x.grad += x.data.T @ grad
+            y.grad += grad @ y.data.T
+
+    with pytest.raises(lessoncheck.Failed) as caught:
+        lessoncheck.gradients(lambda a, b: Swapped()(a, b), np.ones((2, 3)), np.ones((3, 4)),
+                              what="MatMul", names=["x", "y"])
+    failed = caught.value
+    assert len(failed.hints) >= 2
+    for text in [failed.expected, *failed.hints]:
+        assert "\n" not in text and "y.data.T" not in text and "x.data.T" not in text, text
+
+
+def test_need_gives_a_ladder():
+    for ns, kind in [({}, None), ({"Add": 1}, ad.Function)]:
+        with pytest.raises(lessoncheck.Failed) as caught:
+            lessoncheck.need(ns, "Add", kind)
+        assert len(caught.value.hints) >= 2 and "`Add`" in caught.value.hint

@@ -85,13 +85,19 @@ def random_shape(gen, ndim, low=2, high=5, distinct=True):
 def need(ns, name, kind=None, hint=None):
     """The learner's `name`, or a failure saying it is missing (or is not a `kind`)."""
     if name not in ns:
-        raise Failed(f"Expected your code to define `{name}`.",
-                     hint or f"Keep the name `{name}` from the starter code.")
+        raise Failed(f"Expected your code to define `{name}`.", hint or [
+            f"The checks look for `{name}` by its name: keep the name `{name}` from the starter "
+            "code.",
+            f"If your code stopped with an error before it defined `{name}`, fix that first (the "
+            f"first check says where); Reset to starter brings back the starter's `{name}`."])
     value = ns[name]
     if kind is not None and not (isinstance(value, type) and issubclass(value, kind)):
         raise Failed(f"Expected `{name}` to be a subclass of {kind.__name__}, "
-                     f"got {type(value).__name__}.",
-                     hint or f"Define it as `class {name}({kind.__name__}):`.")
+                     f"got {type(value).__name__}.", hint or [
+                         f"`{name}` must be a class built on {kind.__name__}, so the engine "
+                         "can call its forward and its backward.",
+                         f"Define it as `class {name}({kind.__name__}):`, as the starter code "
+                         "does."])
     return value
 
 
@@ -130,14 +136,165 @@ def _grads(f, arrays, weight):
     return pairs
 
 
+def _same(a, b):
+    """Equal within the tolerance gradients are checked with."""
+    return bool(np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=1e-3, atol=1e-5))
+
+
+def _factor(analytic, numeric):
+    """k when analytic == k * numeric for every element, else None."""
+    norm = float(np.sum(numeric * numeric))
+    if norm == 0 or not np.all(np.isfinite(analytic)):
+        return None
+    k = float(np.sum(analytic * numeric)) / norm
+    return k if _same(analytic, k * numeric) else None
+
+
+def _times(k, sizes):
+    """A constant factor in words: '4 times too large (4 is the length of axis 0 of x, ...)'."""
+    m = abs(k)
+    n = m if m > 1 else 1 / m
+    if abs(n - round(n)) > 1e-3 * n:
+        return f"{m:.3g} times the right size"
+    n = int(round(n))
+    text = f"{n} times too {'large' if m > 1 else 'small'}"
+    return text + (f" ({n} is {sizes[n]})" if n in sizes else "")
+
+
+def _index_text(index):
+    return "(" + ", ".join(str(i) for i in index) + ")"
+
+
+def _pattern(bad):
+    """Where the wrong elements of a matrix lie, when they follow its rows, columns or
+    diagonal: ' (whole rows 0 and 2)'; else ''."""
+    if bad.ndim != 2 or bad.all():
+        return ""
+
+    def listed(ks):
+        ks = [str(k) for k in ks]
+        return ks[0] if len(ks) == 1 else ", ".join(ks[:-1]) + " and " + ks[-1]
+
+    rows = np.flatnonzero(bad.any(axis=1))
+    cols = np.flatnonzero(bad.any(axis=0))
+    if bad[rows].all():
+        return f" (whole row{'s' if len(rows) > 1 else ''} {listed(rows)})"
+    if bad[:, cols].all():
+        return f" (whole column{'s' if len(cols) > 1 else ''} {listed(cols)})"
+    if bad.shape[0] == bad.shape[1] and np.array_equal(bad, np.eye(len(bad), dtype=bool)):
+        return " (the diagonal)"
+    return ""
+
+
+def _difference(name, analytic, numeric, ones, sizes, upstream):
+    """How the learner's gradient of input `name` differs from the right one, in plain words,
+    as a ladder: first what the evidence shows, with a question at the reasoning, then a more
+    specific step. `ones` is (analytic, numeric) for an upstream gradient of ones (None if the
+    learner's backward could not run again); `sizes` names the sizes a factor may equal;
+    `upstream` describes the upstream gradient the check sent."""
+    g = f"the gradient of {name}"
+    total = analytic.size
+    finite = np.isfinite(analytic)
+    if not finite.all():
+        return [f"{int((~finite).sum())} of the {total} elements of {g} are inf or NaN: a value "
+                "in your backward overflowed or was divided by zero.",
+                "Print the arrays your backward computes, one after another, for inputs of the "
+                "shapes in the message: find the first that holds inf or NaN, and compute it in "
+                "a way that stays finite."]
+    if _same(analytic, 0 * analytic) and not _same(numeric, 0 * numeric):
+        return [f"Nothing reached {name}: its gradient stayed 0, yet {name} changes the result: "
+                "did you forget to add into its .grad?",
+                f"Every input of your Function gets its share: add into {name}.grad the upstream "
+                f"gradient times the derivative of the output with respect to {name}."]
+    if ones is not None:
+        analytic1, numeric1 = ones
+        same_as_ones = _same(analytic, numeric1)
+        if not _same(numeric, numeric1) and (same_as_ones or _same(analytic, analytic1)):
+            said = ("yours is what it would be for an upstream gradient of ones"
+                    if same_as_ones else "yours stays the same when that changes")
+            k = _factor(analytic1, numeric1)
+            if not same_as_ones and k is not None and abs(k - 1) > 1e-3:
+                said += f", and even for an upstream of ones it would be {_times(k, sizes)}"
+            return [f"The gradient of {name} ignores the upstream gradient `grad`: the check "
+                    f"sends {upstream}, and {said}. By the chain rule, did you multiply by grad?",
+                    f"What {name}.grad receives is grad (the gradient of the final result with "
+                    f"respect to this Function's output) times the derivative of the output with "
+                    f"respect to {name}: grad must be a factor of what you add."]
+    if (analytic.ndim == 2 and analytic.shape[0] == analytic.shape[1]
+            and not _same(numeric, numeric.T) and _same(analytic, numeric.T)):
+        return [f"The gradient of {name} is the right gradient transposed: its rows are the "
+                "right one's columns. Which order of the operands gives the layout of the input "
+                "itself?",
+                "Transposing a product reverses its order, (A B)^T = B^T A^T: write each "
+                f"operand's shape next to it and pick the product whose result has {name}'s "
+                "rows as its rows."]
+    k = _factor(analytic, numeric)
+    if k is not None and abs(k - 1) > 1e-3:
+        if abs(k + 1) < 1e-3:
+            return [f"Every element of {g} has the right size but the wrong sign: check the sign "
+                    "of each term (a sign error).",
+                    f"Look for a `-=` where the gradient is added, or a minus sign the "
+                    f"derivative with respect to {name} does not have."]
+        if abs(k - 2) < 1e-3:
+            return [f"Every element of {g} is exactly twice the right value: did you add the "
+                    "gradient twice?",
+                    f"Each use of an input sends its share into its .grad once: look for two "
+                    f"lines that add into {name}.grad, or a share counted twice."]
+        if total > 1:  # NOTE: one number is always some multiple of another: no evidence
+            sign = ", with the wrong sign" if k < 0 else ""
+            return [f"Every element of {g} is {_times(k, sizes)}{sign}: the pattern is right, a "
+                    "constant factor is not. Which factor of the derivative is missing, or extra?",
+                    "Compare your formula with the derivative factor by factor: a count (a batch "
+                    "size, a number of elements), a constant of the forward (the 2 of x squared, "
+                    "the 1/N of a mean), the upstream gradient grad."]
+    bad = ~np.isclose(analytic, numeric, rtol=1e-3, atol=1e-5)
+    index = tuple(int(i) for i in np.argwhere(bad)[0]) if bad.ndim else ()
+    where = f" at index {_index_text(index)}" if index else ""
+    mine, right = float(analytic[index]), float(numeric[index])
+    err = float(np.max(np.abs(analytic - numeric)))
+    scale = float(np.max(np.abs(numeric)))
+    step2 = (f"Work out by hand the derivative of the output with respect to {name} for that one "
+             "element, times the upstream gradient there, and compare it with what your "
+             f"backward adds into {name}.grad.")
+    if total == 1:
+        return [f"The gradient of {name} is {mine:.4g}; the right value is {right:.4g} (neither "
+                "its negative nor twice it). Which term of the derivative is missing or "
+                "different?", step2]
+    if bad.sum() < total:
+        return [f"{int(bad.sum())} of the {total} elements of {g} are wrong{_pattern(bad)}, the "
+                f"others right. The first{where}: yours is {mine:.4g}, the right value "
+                f"{right:.4g}. What sets those elements apart?", step2]
+    return [f"Every element of {g} is wrong, with no common factor: off by up to {err:.3g}, "
+            f"where the right values are up to {scale:.3g} in size. For example{where}: yours "
+            f"is {mine:.4g}, the right value {right:.4g}. Which term of the derivative is "
+            "missing or different?", step2]
+
+
+_ERROR_STEP = ("Call it yourself at the end of your code, on inputs of the shapes in the message, "
+               "and press Run: Output shows the whole error, with the line that raised it.")
+_SHAPE_STEP = ("Print the shape of each array in your backward, for inputs of the shapes in the "
+               "message, and compare each with the shape of the .grad it goes into: a gradient "
+               "always has its input's shape.")
+
+
+def _at_least_two(hint, more):
+    """A hint as a ladder of at least two steps: `more` is the step added to a single one."""
+    steps = _ladder(hint)
+    return steps if len(steps) >= 2 else steps + [more]
+
+
 def gradients(f, *arrays, what, names=None, shape_hint=None, likely=(), error_hints=()):
     """Check the gradients of `f(*tensors)` at `arrays` with ad.gradcheck; on a mismatch, fail
-    with what was expected and a hint at the likely mistake.
+    with what was expected and a ladder of hints that names a mistake only on evidence.
 
-    `likely`: pairs (wrong(weight, *arrays) -> per-input gradients, hint) of known mistakes,
-    tried before the generic ones (twice the gradient, the wrong sign, nothing added).
+    `likely`: pairs (wrong(weight, *arrays) -> per-input gradients, hint) of known mistakes:
+    when the learner's gradient equals one of them, that hint. Otherwise the hint says how the
+    gradient differs from the right one: nothing added, the upstream gradient ignored (checked
+    against an upstream of ones), transposed, a constant factor (the sign, twice, N times), or
+    which elements, by how much.
     `error_hints`: pairs (text, hint): when backward raised an error whose message holds the
-    text, that hint (before `shape_hint`, for an error about a gradient's shape)."""
+    text, that hint (before `shape_hint`, for an error about a gradient's shape).
+    A hint may be one text or a ladder (see Failed); one text gets a second, generic step."""
     import ad
 
     names = names or [f"input {i}" for i in range(len(arrays))]
@@ -146,23 +303,47 @@ def gradients(f, *arrays, what, names=None, shape_hint=None, likely=(), error_hi
     if report.passed:
         return
     if report.error is not None:
+        # NOTE: only the error's first line: the engine's own hint below it may show the fix.
         error = report.error.split("\n")[0]
         hint = next((h for text, h in error_hints if text in report.error), None)
         if hint is None and "shape" in report.error:
-            hint = shape_hint or ("A gradient must have its input's shape: did you swap the "
-                                  "operands?")
+            hint = shape_hint or [
+                "A gradient always has its input's shape, and one your backward wrote does not "
+                "(the message names which). Which operation in your backward gives it that "
+                "shape?", _SHAPE_STEP]
         raise Failed(f"Expected {what} to run backward with inputs {shapes}; it raised "
-                     f"{error}",
-                     hint or "Read the error: it names the line of your backward that failed.")
-    weight = np.random.default_rng(1).uniform(0.5, 1.5, np.shape(f(*[
-        ad.constant(np.array(a, dtype=np.float64)) for a in arrays]).data))
+                     f"{error}", _at_least_two(
+                         hint or "Read the error: it says what went wrong.",
+                         _SHAPE_STEP if "shape" in report.error else _ERROR_STEP))
+    out_shape = np.shape(f(*[ad.constant(np.array(a, dtype=np.float64)) for a in arrays]).data)
+    # NOTE: never all ones (a backward that ignores grad would pass), and for one output
+    # element not near 1 or 2 either, so that mistake shows as itself, not as a factor.
+    weight = (np.full(out_shape, 0.7) if int(np.prod(out_shape)) == 1 else
+              np.random.default_rng(1).uniform(0.5, 1.5, out_shape))
     pairs = _grads(f, arrays, weight)
-    bad = [i for i, (a, n) in enumerate(pairs) if not np.allclose(a, n, rtol=1e-3, atol=1e-5)]
+    bad = [i for i, (a, n) in enumerate(pairs) if not _same(a, n)]
     if not bad:  # gradcheck saw a mismatch our own differences do not: report it as it is
         raise Failed(f"Expected {what}'s gradients to match finite differences; "
-                     f"gradcheck says:\n{report}", None)
+                     f"gradcheck says:\n{report}", [
+                         "Your gradients match finite differences at the check's own upstream "
+                         "gradient but not at gradcheck's: is your backward exact, and the same "
+                         "every time it runs?",
+                         "Compute in float64 throughout your backward, without rounding, and "
+                         "from its arguments only (no state kept between calls)."])
     i = bad[0]
     analytic, numeric = pairs[i]
+    try:
+        ones = _grads(f, arrays, np.ones(out_shape))[i]
+    except Exception:  # noqa: BLE001 - no second run, no evidence from it
+        ones = None
+    sizes = {}
+    for n, shape in [*zip(names, (np.shape(a) for a in arrays)), ("the output", out_shape)]:
+        for axis, size in enumerate(shape):
+            sizes.setdefault(size, f"the length of axis {axis} of {n}, shape "
+                                   f"{_shape_text(shape)}")
+    upstream = (f"an upstream gradient of {weight.reshape(-1)[0]:g}, not 1"
+                if weight.size == 1 else "an upstream gradient that is not all ones")
+    difference = _difference(names[i], analytic, numeric, ones, sizes, upstream)
     hint = None
     for wrong, text in likely:
         try:
@@ -171,21 +352,13 @@ def gradients(f, *arrays, what, names=None, shape_hint=None, likely=(), error_hi
             continue
         if candidates[i] is not None and close(analytic, np.broadcast_to(
                 candidates[i], analytic.shape), rtol=1e-4, atol=1e-6):
-            hint = text
+            hint = _at_least_two(text, difference[0])
             break
-    if hint is None:
-        if close(analytic, 2 * numeric, rtol=1e-3, atol=1e-5):
-            hint = "It is twice the right gradient: did you add the gradient twice?"
-        elif close(analytic, -numeric, rtol=1e-3, atol=1e-5):
-            hint = "It has the wrong sign: check the sign of each term (a sign error)."
-        elif close(analytic, 0 * numeric) and not close(numeric, 0 * numeric):
-            hint = ("Nothing reached this input: did you forget to add into its .grad "
-                    "(x.grad += ...)?")
-        else:
-            hint = "Work the derivative out by hand for one element and compare."
     err = float(np.max(np.abs(analytic - numeric)))
+    scale = float(np.max(np.abs(numeric)))
     raise Failed(f"Expected the gradient of {names[i]} in {what} (inputs {shapes}) to match "
-                 f"finite differences; it is off by up to {err:.3g}.", hint)
+                 f"finite differences; it is off by up to {err:.3g}, where the right values "
+                 f"are up to {scale:.3g} in size.", hint or difference)
 
 
 def load_checks(source, filename="checks.py"):
@@ -222,8 +395,10 @@ def evaluate(checks_source, namespace, error=None):
         results.append(_result("Your code runs without an error", False,
                                f"Expected your code to run; it raised "
                                f"{_describe_error(error)}{line}.",
-                               "Fix that error first; the checks below ran on what your code "
-                               "defined before it."))
+                               ["Fix that error first; the checks below ran on what your code "
+                                "defined before it.",
+                                "Press Run to see the whole error in Output, with the line that "
+                                "raised it; print the values used on that line just before it."]))
     else:
         results.append(_result("Your code runs without an error", True))
     for name, fn in checks:
@@ -236,11 +411,17 @@ def evaluate(checks_source, namespace, error=None):
         except RecursionError:
             results.append(_result(name, False,
                                    "Expected your code to finish; it recursed too deep.",
-                                   "Visit each node once, in a loop, not once per path."))
+                                   ["Your code called itself deeper than Python allows: does a "
+                                    "walk reach the same node again and again, once per path?",
+                                    "Remember the nodes already visited and skip them, or walk "
+                                    "in a loop over a list instead of recursing."]))
         except Exception as e:  # noqa: BLE001 - a learner's bug is a failed check, not a crash
             results.append(_result(name, False,
                                    f"Expected it to run; it raised {_describe_error(e)}.",
-                                   "Read the error: it says what went wrong in your code."))
+                                   ["Read the error: it says what went wrong in your code.",
+                                    "Call the function this check calls yourself, at the end "
+                                    "of your code, and press Run: Output shows the whole error "
+                                    "with the line that raised it."]))
     return results
 
 

@@ -1,4 +1,4 @@
-# expect-hint: did you call y.backward() before reading x.grad?
+# expect-hint: did you call backward on y before reading x.grad?
 from ad import tensor
 
 

@@ -1,4 +1,4 @@
-# expect-hint: times the *other* input
+# expect-hint: Each input's gradient is grad times the other input
 # Add and Mul with their backward: each input's share of grad, added into its .grad.
 import numpy as np
 

@@ -1,4 +1,4 @@
-# expect-hint: times the *other* factor
+# expect-hint: dL/da is dL/de times the other factor
 # The chain rule by hand, node by node from the top, checked against the engine's backward.
 from ad import tensor
 from playground import show_backward

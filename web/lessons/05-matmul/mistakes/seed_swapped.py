@@ -1,4 +1,4 @@
-# expect-hint: did you swap the operands?
+# expect-hint: Did you swap the operands?
 # The matrix product and its backward: each gradient has its input's shape.
 import numpy as np
 

@@ -1,4 +1,4 @@
-# expect-hint: average instead of sum
+# expect-hint: Did you average instead of sum?
 # Add for any shapes numpy broadcasts: each input's gradient summed back to its own shape.
 import numpy as np
 

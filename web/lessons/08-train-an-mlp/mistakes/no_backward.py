@@ -1,4 +1,4 @@
-# expect-hint: call loss.backward()
+# expect-hint: Did you call backward on the loss at each step?
 # Train a two-layer perceptron on two moons with plain gradient descent.
 import numpy as np
 

@@ -1,4 +1,4 @@
-# expect-hint: zero the gradients
+# expect-hint: Did you zero the gradients at each step?
 # Train a two-layer perceptron on two moons with plain gradient descent.
 import numpy as np
 
