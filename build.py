@@ -602,6 +602,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     policy_headers = True
     timeout = IDLE_TIMEOUT_S  # NOTE: socketserver applies it to every read and write
     idle_since: float | None = None  # waiting for a request since then; None while serving one
+    closing = False  # chosen to make room: shut down, its thread about to close it
 
     def setup(self) -> None:
         super().setup()
@@ -709,19 +710,22 @@ class SiteServer(http.server.ThreadingHTTPServer):
     def opened(self, handler: SiteHandler) -> None:
         with self.connections_lock:
             self.connections.add(handler)
-            others = [h for h in self.connections if h is not handler]
+            # NOTE: one being closed still counts until its thread ends; it is not chosen twice.
+            others = [h for h in self.connections if h is not handler and not h.closing]
             mine = [h for h in others if h.client_address[0] == handler.client_address[0]]
             if len(mine) >= self.max_per_client:
                 crowd = mine
-            elif len(self.connections) > self.max_connections:
+            elif len(others) >= self.max_connections:
                 crowd = others
             else:
                 return
             oldest = min((h for h in crowd if h.idle_since is not None),
                          key=lambda h: h.idle_since, default=None)
-        if oldest is not None:
-            with contextlib.suppress(OSError):
-                oldest.connection.shutdown(socket.SHUT_RDWR)  # its thread then closes it
+            if oldest is None:
+                return
+            oldest.closing = True
+        with contextlib.suppress(OSError):
+            oldest.connection.shutdown(socket.SHUT_RDWR)  # its thread then closes it
 
     def closed(self, handler: SiteHandler) -> None:
         with self.connections_lock:
