@@ -31,7 +31,7 @@ import numpy as np
 # Python that ships with the site, not with the engine: the snippets' figure module, matplotlib's
 # backend and the lessons' checks. The first two have _install(send) (where figures go) and
 # _finish() (end of a run); lessoncheck has neither.
-_PAGE_MODULES = ("playground", "_playground_matplotlib", "lessoncheck")
+_PAGE_MODULES = ("playground", "_playground_matplotlib", "lessoncheck", "coursedata")
 _display = None  # the current run's display(kind, figure_id, json_data, text), for figures
 _site_url = ""  # the site's root URL: micropip resolves a wheel's relative URL against it
 
@@ -133,6 +133,7 @@ def install_page_modules(fetch, site_url):
     code: it also takes the state every run starts from, and the engine's files as shipped."""
     global _baseline, _site_url
     _site_url = site_url
+    os.environ["AD_SITE_URL"] = site_url  # where page modules fetch the site's data
     # NOTE: first, before the path finder: a finder that read the files from disk would import
     # whatever a run wrote there (the path finder also looks in the working directory first).
     sys.meta_path.insert(0, _PageModuleFinder(fetch, site_url + "python/"))
