@@ -286,12 +286,14 @@ def _as_array(value):
 
 
 def expect_array(got, want, name, hint, likely=(), rtol=1e-6, atol=1e-9,
-                 reference="the engine's"):
+                 reference="the engine's", shape_hint=None, dtype_hint=None):
     """Fail unless `got` (called `name` in the messages, e.g. "`dW1`") is an array of exactly
     want's shape and dtype, close to it in value: stricter than allclose, which broadcasts a
     (64,) against a (1, 64) without a word. `hint`: the ladder for wrong values (a nudge
     first); `likely`: (value, ladder) pairs of known mistakes, tried before the generic ones
-    (twice the value, the wrong sign, zero); `reference`: what `want` is, in the messages."""
+    (twice the value, the wrong sign, zero); `reference`: what `want` is, in the messages;
+    `shape_hint`, `dtype_hint`: ladders for a wrong shape (but for a lost axis of size 1,
+    which always gets the keepdims ladder) or dtype, instead of the ones for gradients."""
     want = np.asarray(want)
     wanted = _shape_text(want.shape)
     if got is None:
@@ -311,6 +313,9 @@ def expect_array(got, want, name, hint, likely=(), rtol=1e-6, atol=1e-9,
                  "of size 1? Think of keepdims.",
                  f"Reduce with `keepdims=True` where the value was reduced with it, or reshape: "
                  f"{name} must have shape {wanted}."])
+        if shape_hint is not None:
+            raise Failed(f"Expected {name} of shape {wanted}; it has shape {shape}.",
+                         _steps(shape_hint, "Write the shape next to each step."))
         if got.ndim == 2 and got.shape == want.shape[::-1]:
             raise Failed(f"Expected {name} of shape {wanted}; it has shape {shape}.",
                          ["Its axes are swapped: a product is missing a transpose, or has its "
@@ -324,6 +329,7 @@ def expect_array(got, want, name, hint, likely=(), rtol=1e-6, atol=1e-9,
                       "axis, a missing transpose or a broadcast shows there."])
     if got.dtype != want.dtype:
         raise Failed(f"Expected {name} to be an array of {want.dtype}; it is {got.dtype}.",
+                     _steps(dtype_hint) or
                      [f"The values are {want.dtype}: an array made like another of a different "
                       "dtype (the integer indices, say) keeps that dtype and rounds what you "
                       "add into it.",
@@ -354,12 +360,14 @@ def expect_array(got, want, name, hint, likely=(), rtol=1e-6, atol=1e-9,
 
 
 def backward_matches(f, reference, arrays, names, what, hints=None, likely=(), error_hints=(),
-                     forward_hint=None, rtol=1e-6, atol=1e-9):
+                     forward_hint=None, forward_likely=(), rtol=1e-6, atol=1e-9):
     """The learner's `f(*tensors)` against `reference(*tensors)` (the engine's own ops) at
     `arrays`: the forward value, then each input's gradient, under one random upstream gradient
     (not ones: a uniform weight hides routing mistakes). `hints`: {input name: ladder} for a
     wrong gradient; `likely`: (wrong(weight, *arrays) -> a gradient per input or None, ladder)
-    pairs tried first; `error_hints`: (text, ladder) for an error whose message holds text."""
+    pairs tried first; `error_hints`: (text, ladder) for an error whose message holds text;
+    `forward_hint`, `forward_likely`: the same as `hint`, `likely` of expect_array, for the
+    forward's value."""
     import ad
 
     hints = hints or {}
@@ -386,8 +394,9 @@ def backward_matches(f, reference, arrays, names, what, hints=None, likely=(), e
                      ["forward returns a Variable (a Tensor) made of the result's array.",
                       "End forward with `return Variable(result)`."])
     expect_array(out.data, want.data, f"{what}'s output", _steps(
-        forward_hint, "Compare your forward with the formula in the lesson, term by term."),
-        rtol=rtol, atol=atol)
+        forward_hint, "Compare your forward with the formula in the lesson, term by term.",
+        "Print your output beside the formula's on a tiny input you can work by hand."),
+        likely=forward_likely, rtol=rtol, atol=atol)
     weight = np.random.default_rng().uniform(0.5, 1.5, np.shape(want.data))
     try:
         out.backward(weight)
