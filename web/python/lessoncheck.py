@@ -341,6 +341,7 @@ def expect_array(got, want, name, hint, likely=(), rtol=1e-6, atol=1e-9,
         if value is not None and np.shape(value) == want.shape and close(got, value, rtol, atol):
             raise Failed(f"Expected {name} to match {reference}; it does not.",
                          _steps(steps, *_ladder(hint)))
+    got, want = got.astype(np.float64), want.astype(np.float64)  # booleans cannot subtract
     err = float(np.max(np.abs(got - want))) if np.all(np.isfinite(got)) else float("nan")
     said = (f"Expected {name} (shape {wanted}) to match {reference}; "
             + (f"it is off by up to {err:.3g}." if np.isfinite(err) else
