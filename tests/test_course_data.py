@@ -142,3 +142,19 @@ def test_checking_reads_the_page_drivers_run(monkeypatch):
     code = "import coursedata\nseen = coursedata.checking()\n"
     assert driver._execute(code, "checks source") is True
     assert driver._execute(code, None) is False
+
+
+def test_checking_still_finds_what_it_reads_in_the_page():
+    """coursedata.checking() recognises a Check by the driver's `_execute(..., checks)` in the
+    module worker.ts names `_playground_driver`: a rename there would make every Check of the
+    GPT lesson train for half a minute (still inside the browser tests' time limit)."""
+    import ast
+
+    driver = ast.parse((build.WEB_DIR / "src" / "worker" / "driver.py").read_text())
+    execute = next(node for node in ast.walk(driver)
+                   if isinstance(node, ast.AsyncFunctionDef) and node.name == "_execute")
+    assert "checks" in [a.arg for a in execute.args.args]
+    assert "types.ModuleType('_playground_driver')" in (
+        build.WEB_DIR / "src" / "worker" / "worker.ts").read_text()
+    assert "coursedata" in (build.WEB_DIR / "src" / "worker" / "driver.py").read_text()
+    assert callable(lessoncheck.check_code)
