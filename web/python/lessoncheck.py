@@ -20,6 +20,14 @@ __all__ = ["Failed", "check", "check_code", "evaluate", "gradients", "need", "ra
            "rng", "close"]
 
 _collected = None  # the checks of the checks.py being loaded, in order
+_checking = False  # a Check runs the learner's code now (see checking())
+
+
+def checking():
+    """True while a lesson's Check runs the learner's code (the page's Check button, `build.py
+    run --lesson`, check_code in the tests), False under Run and in plain Python: a lesson may
+    skip its long training then (its checks test small cases of their own)."""
+    return _checking
 
 
 class Failed(Exception):
@@ -430,8 +438,10 @@ def check_code(code, checks_source):
     for CPython (the tests, `build.py check`). Monkey-patches of ad's Tensor are undone."""
     import ad
 
+    global _checking
     namespace = {"__name__": "__main__"}
     error = None
+    _checking = True
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
                 warnings.catch_warnings():
@@ -439,9 +449,165 @@ def check_code(code, checks_source):
             exec(compile(code, "<editor>", "exec"), namespace)
     except Exception as e:  # noqa: BLE001 - reported as the first failed check
         error = e
+    finally:
+        _checking = False
     try:
         return evaluate(checks_source, namespace, error)
     finally:
         ad.restore_tensor()
         # Plots made without a page print their summaries at exit: output too, discarded.
         getattr(sys.modules.get("playground"), "_unprinted", []).clear()
+
+
+# ---- The course's second part (lessons 9 on): arrays compared exactly, gradients against the
+# ---- engine's own backward, and every failure with a ladder of at least two hints ----
+
+def _steps(hint, *more):
+    """A hint as a ladder of at least two steps: `more` fills in when `hint` has fewer."""
+    steps = _ladder(hint)
+    for step in more:
+        if len(steps) >= 2:
+            break
+        if step and step not in steps:
+            steps.append(step)
+    return steps
+
+
+def _as_array(value):
+    data = getattr(value, "data", None)  # a Tensor (or anything that holds its array in .data)
+    return np.asarray(data if isinstance(data, np.ndarray) else value)
+
+
+def expect_array(got, want, name, hint, likely=(), rtol=1e-6, atol=1e-9,
+                 reference="the engine's", shape_hint=None, dtype_hint=None):
+    """Fail unless `got` (called `name` in the messages, e.g. "`dW1`") is an array of exactly
+    want's shape and dtype, close to it in value: stricter than allclose, which broadcasts a
+    (64,) against a (1, 64) without a word. `hint`: the ladder for wrong values (a nudge
+    first); `likely`: (value, ladder) pairs of known mistakes, tried before the generic ones
+    (twice the value, the wrong sign, zero); `reference`: what `want` is, in the messages;
+    `shape_hint`, `dtype_hint`: ladders for a wrong shape (but for a lost axis of size 1,
+    which always gets the keepdims ladder) or dtype, instead of the ones for gradients."""
+    want = np.asarray(want)
+    wanted = _shape_text(want.shape)
+    if got is None:
+        raise Failed(f"Expected {name}, an array of shape {wanted}; it is None.",
+                     _steps(hint, f"{name} is not computed yet: start from the gradient it is "
+                            "made of, one step of the chain rule."))
+    got = _as_array(got)
+    shape = _shape_text(got.shape)
+    if got.shape != want.shape:
+        if got.size == want.size and tuple(n for n in got.shape if n != 1) == tuple(
+                n for n in want.shape if n != 1):
+            raise Failed(
+                f"Expected {name} of shape {wanted}; it has shape {shape}: the right count of "
+                "numbers, one axis of size 1 different.",
+                [f"A gradient has exactly its value's shape, and numpy would broadcast {shape} "
+                 f"against {wanted} without a word: which reduction dropped (or added) an axis "
+                 "of size 1? Think of keepdims.",
+                 f"Reduce with `keepdims=True` where the value was reduced with it, or reshape: "
+                 f"{name} must have shape {wanted}."])
+        if shape_hint is not None:
+            raise Failed(f"Expected {name} of shape {wanted}; it has shape {shape}.",
+                         _steps(shape_hint, "Write the shape next to each step."))
+        if got.ndim == 2 and got.shape == want.shape[::-1]:
+            raise Failed(f"Expected {name} of shape {wanted}; it has shape {shape}.",
+                         ["Its axes are swapped: a product is missing a transpose, or has its "
+                          "operands in the wrong order.",
+                          "Write the shape under each operand: the only product that gives "
+                          f"{wanted} is the right one."])
+        raise Failed(f"Expected {name} of shape {wanted}; it has shape {shape}.",
+                     [f"A gradient has exactly its value's shape, {wanted}: which term of your "
+                      f"formula gives {shape}?",
+                      "Write the shape next to each term of the formula: a sum over the wrong "
+                      "axis, a missing transpose or a broadcast shows there."])
+    if got.dtype != want.dtype:
+        raise Failed(f"Expected {name} to be an array of {want.dtype}; it is {got.dtype}.",
+                     _steps(dtype_hint) or
+                     [f"The values are {want.dtype}: an array made like another of a different "
+                      "dtype (the integer indices, say) keeps that dtype and rounds what you "
+                      "add into it.",
+                      f"Make it from a {want.dtype} array, e.g. `np.zeros_like` of the value "
+                      "whose gradient it is."])
+    if close(got, want, rtol, atol):
+        return
+    for value, steps in likely:
+        if value is not None and np.shape(value) == want.shape and close(got, value, rtol, atol):
+            raise Failed(f"Expected {name} to match {reference}; it does not.",
+                         _steps(steps, *_ladder(hint)))
+    got, want = got.astype(np.float64), want.astype(np.float64)  # booleans cannot subtract
+    err = float(np.max(np.abs(got - want))) if np.all(np.isfinite(got)) else float("nan")
+    said = (f"Expected {name} (shape {wanted}) to match {reference}; "
+            + (f"it is off by up to {err:.3g}." if np.isfinite(err) else
+               "it holds inf or NaN."))
+    if not np.isfinite(err):
+        steps = ["Something overflowed or divided by zero: which step can produce inf?"]
+    elif close(got, 2 * want, 1e-4, atol):
+        steps = ["It is twice the right value: is one term counted twice?"]
+    elif close(got, -want, 1e-4, atol):
+        steps = ["It has the wrong sign: check the sign of each term (a sign error)."]
+    elif close(got, 0 * want) and not close(want, 0 * want):
+        steps = ["It is all zeros: nothing was computed into it, or nothing reached it."]
+    else:
+        steps = []
+    raise Failed(said, steps + _steps(hint, "Work the derivative out by hand for one element "
+                                            "and compare it with yours."))
+
+
+def backward_matches(f, reference, arrays, names, what, hints=None, likely=(), error_hints=(),
+                     forward_hint=None, forward_likely=(), rtol=1e-6, atol=1e-9):
+    """The learner's `f(*tensors)` against `reference(*tensors)` (the engine's own ops) at
+    `arrays`: the forward value, then each input's gradient, under one random upstream gradient
+    (not ones: a uniform weight hides routing mistakes). `hints`: {input name: ladder} for a
+    wrong gradient; `likely`: (wrong(weight, *arrays) -> a gradient per input or None, ladder)
+    pairs tried first; `error_hints`: (text, ladder) for an error whose message holds text;
+    `forward_hint`, `forward_likely`: the same as `hint`, `likely` of expect_array, for the
+    forward's value."""
+    import ad
+
+    hints = hints or {}
+    shapes = ", ".join(f"{n} {_shape_text(np.shape(a))}" for n, a in zip(names, arrays))
+
+    def raised(stage, error):
+        text = f"{type(error).__name__}: {error}"
+        steps = next((h for t, h in error_hints if t in text), None)
+        raise Failed(f"Expected {what} to run {stage} with {shapes}; it raised "
+                     f"{text.splitlines()[0]}",
+                     _steps(steps, "Read the error: it names the line that failed and, for a "
+                            "gradient of the wrong shape, the input it was for.",
+                            "Write the shape next to every term of that line."))
+
+    leaves = [ad.tensor(np.array(a, dtype=np.float64)) for a in arrays]
+    try:
+        out = f(*leaves)
+    except Exception as e:  # noqa: BLE001 - the learner's error, reported as a failed check
+        raised("forward", e)
+    ref_leaves = [ad.tensor(np.array(a, dtype=np.float64)) for a in arrays]
+    want = reference(*ref_leaves)
+    if not isinstance(out, ad.Tensor):
+        raise Failed(f"Expected {what} to return a Tensor; it returned {type(out).__name__}.",
+                     ["forward returns a Variable (a Tensor) made of the result's array.",
+                      "End forward with `return Variable(result)`."])
+    expect_array(out.data, want.data, f"{what}'s output", _steps(
+        forward_hint, "Compare your forward with the formula in the lesson, term by term.",
+        "Print your output beside the formula's on a tiny input you can work by hand."),
+        likely=forward_likely, rtol=rtol, atol=atol)
+    weight = np.random.default_rng().uniform(0.5, 1.5, np.shape(want.data))
+    try:
+        out.backward(weight)
+    except Exception as e:  # noqa: BLE001
+        raised("backward", e)
+    want.backward(weight)
+    wrong = []
+    for fn, steps in likely:
+        try:
+            wrong.append((fn(weight, *arrays), steps))
+        except Exception:  # noqa: BLE001, S112 - a candidate that does not apply is none
+            continue
+    for i, (name, leaf, ref) in enumerate(zip(names, leaves, ref_leaves)):
+        candidates = [(grads[i], steps) for grads, steps in wrong
+                      if grads is not None and i < len(grads)]
+        expect_array(leaf.grad, ref.grad, f"the gradient of `{name}` in {what}",
+                     hints.get(name), likely=candidates, rtol=rtol, atol=atol)
+
+
+__all__ += ["backward_matches", "expect_array"]

@@ -28,9 +28,9 @@ import warnings
 import numpy as np
 
 # Python that ships with the site, not with the engine: the snippets' figure module, matplotlib's
-# backend and the lessons' checks. The first two have _install(send) (where figures go) and
-# _finish() (end of a run); lessoncheck has neither.
-_PAGE_MODULES = ("playground", "_playground_matplotlib", "lessoncheck")
+# backend, the lessons' checks and the course's data. The first two have _install(send) (where
+# figures go) and _finish() (end of a run); lessoncheck and coursedata have neither.
+_PAGE_MODULES = ("playground", "_playground_matplotlib", "lessoncheck", "coursedata")
 _display = None  # the current run's display(kind, figure_id, json_data, text), for figures
 _site_url = ""  # the site's root URL: micropip resolves a wheel's relative URL against it
 
@@ -80,6 +80,7 @@ def install_page_modules(fetch, site_url):
     modules are under `python/` of the site at `site_url`. Called once at boot."""
     global _site_url
     _site_url = site_url
+    os.environ["AD_SITE_URL"] = site_url  # where page modules fetch the site's data
     sys.meta_path.append(_PageModuleFinder(fetch, site_url + "python/"))
     # matplotlib draws with the playground's backend (Agg; figures sent to the page as images).
     # NOTE: matplotlib reads MPLBACKEND when it is imported, before its rc files' `backend`.
@@ -450,6 +451,7 @@ def _prepare_checks(checks):
     import lessoncheck
 
     evaluate = lessoncheck.evaluate
+    lessoncheck._checking = True  # lessoncheck.checking(): a lesson may skip its long training
     pinned = _Pinned(("lessoncheck", "ad", "numpy"))
 
     def run_checks(namespace, failure):

@@ -1,0 +1,38 @@
+# Write scaled dot-product attention with a causal mask: its forward and backward.
+import numpy as np
+
+from ad import Function, Variable, tensor
+
+
+def causal_mask(T):
+    """True where key position s comes after query position t: (T, T)."""
+    return np.zeros((T, T), dtype=bool)  # TODO
+
+
+def softmax(s):
+    e = np.exp(s - s.max(axis=-1, keepdims=True))  # NOTE: the diagonal is never masked
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def probabilities(q, k):
+    """P = softmax(mask(Q K^T / sqrt(d))), (..., T, T)."""
+    T, d = q.shape[-2:]
+    return np.full(q.shape[:-1] + (T,), 1 / T)  # TODO: scale, mask, softmax
+
+
+class Attention(Function):
+    def forward(self, q, k, v):
+        return Variable(probabilities(q.data, k.data) @ v.data)  # (..., T, T) @ (..., T, dv)
+
+    def backward(self, q, k, v, grad):
+        pass  # TODO: v.grad, then through the softmax to q.grad and k.grad
+
+
+gen = np.random.default_rng(0)
+T, d, dv = 4, 3, 2
+q, k, v = (tensor(gen.normal(size=(T, n))) for n in (d, d, dv))
+out = Attention()(q, k, v)
+print("P (rows sum to 1, nothing above the diagonal):")
+print(np.round(probabilities(q.data, k.data), 3))
+out.backward(gen.normal(size=(T, dv)))
+print("k.grad of the last key (seen by the last query only):", np.round(k.grad[-1], 4))
