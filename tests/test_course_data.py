@@ -10,10 +10,10 @@ import sys
 import tarfile
 import types
 
-import coursedata
 import pytest
 
 import build
+import coursedata
 import lessoncheck
 
 

@@ -19,7 +19,11 @@ machine under `flock /tmp/ad-heavy.lock`). Prints:
 - runs: Run click -> first output with the page idle, 20 runs back to back and 20 fast clicks
   (each run's wait, whether each interpreter was fresh), the idle page's memory with its
   workers, and a first and a second run importing matplotlib.
-`--only SECTION` (startup, training, packages, stepper, runs; repeatable) runs just those.
+- course: lesson 15's tiny GPT trained as a learner's Run does (bench_course.py): time per
+  step in Pyodide against CPython, the total (target at most 60 s), the held-out loss against
+  the bigram baseline, and the lesson's Check.
+`--only SECTION` (startup, training, packages, stepper, runs, course; repeatable) runs just
+those.
 
 NOTE: every visit launches Chromium on a persistent profile (a user-data-dir on disk), as a
 returning visitor's browser is. Playwright's new_context() is off the record: V8 never uses its
@@ -41,6 +45,7 @@ import urllib.parse
 from collections import defaultdict
 from pathlib import Path
 
+import bench_course  # beside this file, as headless.py is
 import headless  # beside this file; it imports build.py, which `build.py bench` puts on PYTHONPATH
 
 build = headless.build
@@ -509,7 +514,7 @@ def cpython_step_us(steps: int, repeats: int) -> float:
     return float(out.split("STEP_US")[1].split()[0])
 
 
-SECTIONS = ("startup", "training", "packages", "stepper", "runs")
+SECTIONS = ("startup", "training", "packages", "stepper", "runs", "course")
 
 
 # ---- runs: what a fresh interpreter per run costs a person clicking Run ----
@@ -861,6 +866,7 @@ def main(argv: list[str] | None = None) -> int:
           f"site {site.relative_to(ROOT)}/, served from localhost; sections: "
           f"{', '.join(s for s in SECTIONS if s in run)}", flush=True)
     py_steps, cp_steps, first_use, completion, stepper, runs = [], [], {}, None, None, None
+    course: list[str] = []
     with sync_playwright() as playwright:
         if "startup" in run:
             startup = startup_vs_floor(playwright, site, args.rounds, sizes)
@@ -875,6 +881,9 @@ def main(argv: list[str] | None = None) -> int:
             if "stepper" in run:
                 stepper = measure_stepper(browser, url, args.steps, jumps=10,
                                           repeats=4 * args.repeats)
+            if "course" in run:
+                course = bench_course.course_section(
+                    headless.Playground(browser.new_page(), url), say=lambda line: None)
             browser.close()
             if "runs" in run:
                 runs = measure_runs(playwright, url, args.rounds * 3)
@@ -891,6 +900,8 @@ def main(argv: list[str] | None = None) -> int:
         report_stepper(stepper)
     if runs is not None:
         report_runs(runs)
+    if course:
+        print("\n".join(course))
     if sizes:
         report_sizes(site, sizes)
     if completion is not None:

@@ -2,10 +2,10 @@
 import time
 
 import numpy as np
-from coursedata import checking, names
 
 import ad
 from ad import Function, Variable, nn
+from coursedata import checking, names
 from playground import plot
 
 # ---- your pieces from lessons 11 to 14 ----
