@@ -11,7 +11,8 @@ CENTRAL = ["Your estimate is off by an amount that grows with the step h, as a o
            "Nudge both ways: (f(x + h e_i) - f(x - h e_i)) / (2h)."]
 FLOAT32 = ["f was called with float32 arrays: with about 7 digits, a step of 1e-6 is lost in "
            "rounding. Which dtype keeps it?",
-           "Work in float64: `x = np.asarray(x, dtype=np.float64)` before nudging."]
+           "Convert x to float64 once, before the first nudge (`np.asarray` takes a `dtype`): "
+           "every array f sees is then float64, where a step of 1e-6 survives the addition."]
 EVERY = ["Each element gets its own nudge and its own estimate: does your loop reach every "
          "element of a 2-D x, one at a time?",
          "Loop over `np.ndindex(x.shape)`: each index i is one element, `x[i]`."]
@@ -115,13 +116,17 @@ def relative(ns):
                      if tiny else
                      ["Each element's |a - b| is measured against the larger of |a| and |b|; "
                       "then the worst element counts.",
-                      "np.max(np.abs(a - b) / np.maximum(np.abs(a), np.abs(b)))."])
+                      "Elementwise |a - b| / max(|a|, |b|), then the largest of those: "
+                      "`np.maximum` takes the larger of two arrays element by element, "
+                      "`np.max` the largest element of one."])
     zeros = relative_error(np.zeros(3), np.zeros(3))
     if not np.isfinite(zeros) or zeros != 0:
         raise Failed(f"Expected relative_error of two zero arrays to be 0; got {zeros}.",
                      ["Two equal zeros are a perfect match, but 0/0 is NaN: treat a zero "
                       "scale apart.",
-                      "Use np.where(scale > 0, diff / scale, 0) (divide by 1 where scale is 0)."])
+                      "`np.where(condition, a, b)` picks element by element: the ratio where "
+                      "the scale is positive, 0 where it is not. Divide by the scale with its "
+                      "zeros replaced by 1, so that no 0/0 is computed at all."])
 
 
 @check("SiLU.backward is fixed: it matches the engine's x * sigmoid(x)")

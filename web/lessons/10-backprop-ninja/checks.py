@@ -15,54 +15,70 @@ HINTS = {
                  "get a gradient.", "-1/N at [row, Y[row]], 0 elsewhere."],
     "logits": ["Each log-probability depends on every logit of its row, through the "
                "log-sum-exp: two terms, one of them shared by the whole row.",
-               "log_softmax(z) = z - logsumexp(z): dlogits = dlogprobs - softmax(logits) * "
-               "(the row sums of dlogprobs, kept as (N, 1))."],
+               "log_softmax(z) = z - logsumexp(z), and logsumexp's derivative is softmax: "
+               "dlogits is dlogprobs minus softmax(logits) times each row's sum of dlogprobs, "
+               "that sum kept as (N, 1)."],
     "h": ["logits = h @ W2 + b2: which product of dlogits (N, V) and W2 (H, V) has h's shape?",
-          "dh = dlogits @ W2.T: (N, V) @ (V, H)."],
+          "W2 enters transposed, on the right of dlogits: (N, V) @ (V, H) gives (N, H)."],
     "W2": ["logits = h @ W2 + b2: which product of h (N, H) and dlogits (N, V) has W2's shape?",
-           "dW2 = h.T @ dlogits: (H, N) @ (N, V)."],
+           "h enters transposed, on the left of dlogits: (H, N) @ (N, V) gives (H, V)."],
     "b2": ["b2 is broadcast over the N rows: every row sends its gradient back to it.",
            "db2 = dlogits summed over the rows, shape (V,)."],
     "hpreact": ["tanh' is 1 - tanh²: and you already have tanh, it is h.",
-                "dhpreact = (1 - h**2) * dh."],
+                "Multiply dh elementwise by tanh's derivative written with h itself, one minus "
+                "h squared (no second tanh): the result is (N, H)."],
     "bngain": ["bngain (1, H) scales every row: the rows' gradients add up, and the axis stays.",
-               "dbngain = (bnraw * dhpreact) summed over axis 0 with keepdims=True."],
+               "Multiply bnraw by dhpreact elementwise, then sum over axis 0 with "
+               "`keepdims=True`: (1, H)."],
     "bnbias": ["bnbias (1, H) is added to every row: the rows' gradients add up, and the axis "
-               "stays.", "dbnbias = dhpreact summed over axis 0 with keepdims=True."],
+               "stays.", "Sum dhpreact over the rows, axis 0, with `keepdims=True`: (1, H)."],
     "bnraw": ["hpreact = bngain * bnraw + bnbias: elementwise, with bngain broadcast.",
-              "dbnraw = bngain * dhpreact."],
+              "Each element of bnraw is scaled by its column's gain: the same factor scales its "
+              "gradient, broadcast over the rows."],
     "bnvar_inv": ["bnvar_inv (1, H) multiplies every row of bndiff: sum over the rows, keep the "
-                  "axis.", "dbnvar_inv = (bndiff * dbnraw) summed over axis 0, keepdims=True."],
-    "bnvar": ["bnvar_inv = (bnvar + 1e-5) ** -0.5: the power rule.",
-              "dbnvar = -0.5 * (bnvar + 1e-5) ** -1.5 * dbnvar_inv."],
+                  "axis.",
+                  "bnraw is bndiff times bnvar_inv, so the factor that goes with bnvar_inv is "
+                  "bndiff: multiply it by dbnraw elementwise, then sum over axis 0 with "
+                  "`keepdims=True`."],
+    "bnvar": ["`bnvar_inv = (bnvar + 1e-5) ** -0.5`: the power rule.",
+              "The derivative of (v + eps)^(-1/2) is -1/2 (v + eps)^(-3/2): that, at bnvar, "
+              "times dbnvar_inv, elementwise, (1, H)."],
     "bndiff2": ["bnvar sums bndiff2 over the rows and divides by N - 1 (Bessel's correction): "
                 "each element gets the same share.",
-                "dbndiff2 = np.ones_like(bndiff2) / (N - 1) * dbnvar."],
+                "Every element of bndiff2 gets its column's dbnvar divided by N - 1, broadcast "
+                "to bndiff2's shape (N, H)."],
     "bndiff": ["bndiff is used twice, by bnraw and by bndiff2: its gradient is the sum of "
-               "both uses.", "dbndiff = bnvar_inv * dbnraw + 2 * bndiff * dbndiff2."],
+               "both uses.",
+               "Add the two paths, each times its own upstream gradient: through bnraw the "
+               "factor is bnvar_inv, through bndiff2 the derivative of a square, 2 bndiff."],
     "bnmeani": ["bndiff = hprebn - bnmeani, with bnmeani (1, H) broadcast over the rows: "
                 "minus the sum over the rows, the axis kept.",
-                "dbnmeani = -dbndiff summed over axis 0 with keepdims=True."],
+                "Sum dbndiff over axis 0 with `keepdims=True`, and change its sign: (1, H)."],
     "hprebn": ["hprebn is used twice: directly in bndiff, and through its mean bnmeani.",
-               "dhprebn = dbndiff + dbnmeani / N (broadcast over the rows)."],
+               "The direct path gives dbndiff as it is; the mean's path gives dbnmeani, shared "
+               "by the N rows, 1/N each (broadcast): add the two."],
     "embcat": ["hprebn = embcat @ W1 + b1: which product of dhprebn (N, H) and W1 (T*E, H) has "
-               "embcat's shape?", "dembcat = dhprebn @ W1.T."],
+               "embcat's shape?",
+               "W1 enters transposed, on the right of dhprebn: (N, H) @ (H, T*E) gives "
+               "(N, T*E)."],
     "W1": ["hprebn = embcat @ W1 + b1: which product of embcat and dhprebn has W1's shape?",
-           "dW1 = embcat.T @ dhprebn."],
+           "embcat enters transposed, on the left of dhprebn: (T*E, N) @ (N, H) gives "
+           "(T*E, H)."],
     "b1": ["b1 is broadcast over the rows: sum the rows' gradients.",
            "db1 = dhprebn summed over axis 0, shape (H,)."],
     "emb": ["embcat is emb with its last two axes joined: its gradient is dembcat with them "
-            "split again.", "demb = dembcat.reshape(emb.shape)."],
+            "split again.", "Reshape dembcat back to emb's own shape, (N, T, E): nothing else "
+            "changes."],
     "C": ["Each row of emb is a copy of one row of C: every copy sends its gradient back to "
           "that row, and a character used twice gets both.",
-          "Start from zeros and add with np.add.at(dC, X, demb): `dC[X] += demb` keeps only one "
-          "of each repeated row."],
+          "Start from zeros of C's shape and add demb's rows at the indices X with `np.add.at`, "
+          "which adds once per occurrence: an indexed `+=` keeps only one of each repeated "
+          "row."],
 }
 LIKELY = {  # (name, wrong value(reference values), ladder) of the lesson's known mistakes
     "bndiff2": lambda r, n: ([r["bndiff2"] * (n - 1) / n],
                              ["bnvar divides by N - 1 (Bessel's correction), so each element's "
-                              "share is 1/(N - 1), not 1/N.",
-                              "dbndiff2 = np.ones_like(bndiff2) / (N - 1) * dbnvar."]),
+                              "share is 1/(N - 1), not 1/N.", HINTS["bndiff2"][1]]),
     "bndiff": lambda r, n: ([r["bnvar_inv"] * r["bnraw"]],
                             ["bndiff is used twice, by bnraw and by bndiff2: you kept one use; "
                              "its gradient is the sum of both.", HINTS["bndiff"][1]]),
@@ -221,7 +237,9 @@ def fused_cross_entropy(ns):
     expect_array(cross_entropy_backward(c["logits"].copy(), Y.copy()), want,
                  "cross_entropy_backward(logits, Y)",
                  ["The loss is a mean over the rows; softmax minus the one-hot target is the "
-                  "gradient of one row's loss.", "(softmax(logits) - onehot(Y)) / N."],
+                  "gradient of one row's loss.",
+                  "softmax(logits), with 1 taken off at each row's target [row, Y[row]], all "
+                  "divided by N."],
                  likely=[(want * n, ["It is N times too large: the loss is a mean over the "
                                      "N rows.", "Divide by N."])])
 
@@ -245,9 +263,11 @@ def fused_batchnorm(ns):
                  "batchnorm_backward(dhpreact, hprebn, bngain)",
                  ["Three terms: the direct path, the path through the mean, the path through "
                   "the variance; the sums are over the batch axis.",
-                  "bngain * bnvar_inv / N * (N * dhpreact - dhpreact.sum(0, keepdims=True) - "
-                  "N / (N - 1) * bnraw * (dhpreact * bnraw).sum(0, keepdims=True))."],
+                  "With g = dhpreact, xhat = bnraw, s = bnvar_inv and each sum over the batch "
+                  "axis, kept as (1, H): gain s / N (N g - sum(g) - N/(N - 1) xhat "
+                  "sum(g xhat))."],
                  likely=[(no_bessel, ["This is the backward of a variance divided by N: the "
                                       "forward divides by N - 1 (Bessel's correction).",
-                                      "Use bnvar = sum(bndiff**2) / (N - 1), and the factor "
-                                      "N / (N - 1) on the last term."])])
+                                      "The variance divides the sum of squares by N - 1: "
+                                      "recompute it so, and the last term gets a factor "
+                                      "N / (N - 1)."])])

@@ -7,17 +7,19 @@ from ad import Function
 from lessoncheck import Failed, backward_matches, check, expect_array, need, random_shape, rng
 
 LOOKUP = ["Each index picks one row of the table: the result has the indices' shape, then D.",
-          "`weight.data[self.idx]`, of shape idx.shape + (D,)."]
+          "Index the table's array with the whole index array at once (numpy's integer-array "
+          "indexing): indices of shape S give rows of shape S + (D,)."]
 REPEATED = ["A row looked up twice must get the sum of both gradients: with a repeated index, "
             "`g[idx] += rows` writes that row once, and the last write wins.",
-            "Use `np.add.at(weight.grad, self.idx, grad)`: it adds every row, repeats included."]
+            "numpy's `np.add.at` is the unbuffered `+=`: it adds into the array you give it once "
+            "per index, repeats included."]
 ROWS = ["Each looked-up row sends its gradient back to the row of the table it was read from.",
-        "Add grad's rows into weight.grad at the indices: `np.add.at(weight.grad, self.idx, "
-        "grad)`, for indices of any shape."]
+        "Add grad's rows into weight.grad at the looked-up indices, once per index, with "
+        "numpy's unbuffered `np.add.at`: it pairs indices and rows for indices of any shape."]
 ANY_SHAPE = ["The indices may be a (B, T) batch of sequences: grad is then (B, T, D). Does "
              "your backward pair every index with its own row of grad, whatever the shape?",
-             "np.add.at(weight.grad, self.idx, grad) pairs them for any shape; if you flatten "
-             "the indices, flatten grad to (-1, D) with them."]
+             "`np.add.at` pairs the indices with grad's rows for indices of any shape; if you "
+             "flatten the indices, flatten grad to (-1, D) with them."]
 
 
 def table(gen):
@@ -86,7 +88,8 @@ def one_hot_rows(ns):
         want = np.eye(v)[idx]
         got = one_hot(idx.copy(), v)
         rows = ["Row k is all zeros but a 1 at column idx[k]: the indices' shape, then V.",
-                "`np.eye(V)[idx]` picks those rows of the identity."]
+                "The rows of the V x V identity matrix (`np.eye`) are the one-hot rows: pick "
+                "them with the indices."]
         expect_array(got, want, f"one_hot(idx, {v}) for idx of shape {idx.shape}", rows,
                      reference="the one-hot rows", shape_hint=rows,
                      dtype_hint=["It multiplies float tables: integer rows would make the "
@@ -94,4 +97,6 @@ def one_hot_rows(ns):
                                  "`np.eye(V)` is float64; `np.eye(V, dtype=int)` is not."])
         if not np.allclose(got @ W, W[idx]):
             raise Failed("Expected one_hot(idx, V) @ W to be W[idx].",
-                         ["A one-hot row times W picks one row of W.", "`np.eye(V)[idx]`."])
+                         ["A one-hot row times W picks one row of W.",
+                          "Pick the rows of the identity matrix (`np.eye`) with the indices, "
+                          "and keep them float."])

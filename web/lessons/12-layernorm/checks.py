@@ -8,26 +8,28 @@ from lessoncheck import backward_matches, check, need, random_shape, rng
 
 FORWARD = ["LayerNorm normalises each example over its own features, the last axis: is every "
            "mean and variance taken over axis -1, kept as (..., 1)?",
-           "mu = x.mean(-1, keepdims=True), var = ((x - mu)**2).mean(-1, keepdims=True) (over D, "
-           "no Bessel), y = gain * (x - mu) / sqrt(var + 1e-5) + bias."]
+           "Per row, the mean m and the variance v of its D features (divided by D, no Bessel), "
+           "both kept as (..., 1); then y = gain (x - m) / sqrt(v + 1e-5) + bias."]
 BATCH_AXIS = ["That normalises each feature over the batch, as BatchNorm does; LayerNorm "
               "normalises each example over its own features.",
-              "Take the mean and the variance over axis -1 (keepdims=True)."]
+              "Take the mean and the variance over axis -1, with `keepdims=True`."]
 BESSEL = ["LayerNorm's variance divides by D (a row's own features, all of them), not by "
           "D - 1: there is no Bessel's correction here.",
-          "var = ((x - mu)**2).mean(axis=-1, keepdims=True)."]
+          "Average the squared deviations over the row's D features, a plain mean, kept as "
+          "(..., 1)."]
 DX = ["The mean and the variance depend on every x of the row: besides the direct path, two "
       "more terms, through the mean and through the variance.",
-      "dx = r * (dxhat - dxhat.mean(-1, keepdims=True) - xhat * (dxhat * xhat).mean(-1, "
-      "keepdims=True)), dxhat = grad * gain."]
+      "With g = grad * gain (the gradient of xhat), r = 1 / sqrt(var + eps) and each mean over "
+      "the last axis, kept as (..., 1): dx = r (g - mean(g) - xhat mean(g xhat))."]
 CONSTANT = ["You treated the mean and the variance as constants: they depend on every x of the "
             "row, which adds two more terms to dx.", DX[1]]
 ROWS = ["gain and bias are shared by every row: each gets the sum over every leading axis, "
         "(N,) or (B, T), back to (D,).",
-        "Sum over `tuple(range(grad.ndim - 1))`: (grad * xhat) for gain, grad for bias."]
+        "Sum over every axis but the last (numpy's sum takes a tuple of axes): grad times xhat "
+        "for gain, grad alone for bias."]
 KEEPDIMS = ["A mean over the last axis without keepdims drops that axis, and (..., D) - (...,) "
             "does not line up (or lines up wrongly): keep it as size 1.",
-            "x.mean(axis=-1, keepdims=True)."]
+            "Pass `keepdims=True` to each mean over the last axis."]
 
 
 def inputs(gen, shape):

@@ -10,32 +10,46 @@ from lessoncheck import backward_matches, check, expect_array, need, random_shap
 
 FORWARD = ["Scores, then the mask, then the softmax, then the values: check each step's shape "
            "and where the mask goes.",
-           "P = softmax(where(causal_mask(T), -inf, q @ k.swapaxes(-1, -2) / sqrt(d))), "
-           "O = P @ v."]
+           "S = Q K^T / sqrt(d), with K's last two axes swapped so that any leading axes "
+           "ride along; S set to -inf where the causal mask is True; P = softmax(S) over the "
+           "last axis; O = P V."]
 MASK_AFTER = ["Masking after the softmax leaves rows that no longer sum to 1: the future must "
               "be hidden before the softmax, where e^-inf = 0 takes its share away.",
               "Set the masked scores to -inf, then take the softmax."]
 NO_MASK = ["Every position also reads the future: the causal mask is missing.",
-           "scores = np.where(causal_mask(T), -np.inf, scores) before the softmax."]
+           "Before the softmax, replace the scores where `causal_mask(T)` is True by -inf: "
+           "`np.where` picks between two arrays by a condition."]
 NO_SCALE = ["The scores are not scaled: with d terms in each dot product they grow like "
-            "sqrt(d), which the 1/sqrt(d) undoes.", "scores = q @ k.swapaxes(-1, -2) / sqrt(d)."]
+            "sqrt(d), which the 1/sqrt(d) undoes.",
+            "Divide the dot products by sqrt(d), d the size of q's last axis, before the mask "
+            "and the softmax."]
 SCALE_BACK = ["The forward divides the scores by sqrt(d): the 1/sqrt(d) is forgotten in the "
               "backward; it multiplies both dq and dk.",
-              "dq = ds @ k / sqrt(d), dk = ds.swapaxes(-1, -2) @ q / sqrt(d)."]
+              "The same 1/sqrt(d) that scales the scores in the forward scales both products "
+              "of the backward, the one for q and the one for k."]
 SOFTMAX = ["That is softmax's backward without the subtraction: each probability depends on "
            "every score of its row, through the normalisation.",
-           "ds = p * (dp - (dp * p).sum(axis=-1, keepdims=True))."]
+           "Per row, with P the probabilities and G the gradient reaching them: "
+           "dS = P (G - sum(G P)), the sum over the row's last axis, kept as size 1 so it "
+           "broadcasts."]
 TRANSPOSE_K = ["S = Q K^T: the gradient of K needs the transpose of dS. With T x T scores "
                "both orders have the right shape, so only the values tell.",
-               "dk = ds.swapaxes(-1, -2) @ q / sqrt(d)."]
+               "dK = dS^T Q / sqrt(d): swap dS's last two axes (and only those) before the "
+               "product."]
 TRANSPOSE_V = ["O = P V: the gradient of V needs the transpose of P; both orders have the "
-               "right shape, so only the values tell.", "dv = p.swapaxes(-1, -2) @ grad."]
+               "right shape, so only the values tell.",
+               "dV = P^T grad: P with its last two axes swapped, on the left of grad."]
+TRIANGLE = ("`np.triu` keeps a matrix's upper triangle, and its `k=1` leaves the diagonal out: "
+            "apply it to a (T, T) boolean matrix of True.")
 HINTS = {"q": ["q reaches the output through the scores: back through the softmax first, then "
-               "the product Q K^T and its scale.", "dq = ds @ k / sqrt(d)."],
+               "the product Q K^T and its scale.",
+               "With dS the gradient of the scores (after the softmax's backward): "
+               "dQ = dS K / sqrt(d), (T, T) @ (T, d)."],
          "k": ["k reaches the output through the scores, as the transposed operand of Q K^T.",
-               "dk = ds.swapaxes(-1, -2) @ q / sqrt(d)."],
+               "dK = dS^T Q / sqrt(d): dS with its last two axes swapped, (T, T) @ (T, d)."],
          "v": ["O = P V: which product of P (T, T) and grad (T, dv) has v's shape, and which "
-               "operand is transposed?", "dv = p.swapaxes(-1, -2) @ grad."]}
+               "operand is transposed?",
+               "dV = P^T grad: P with its last two axes swapped, on the left, (T, T) @ (T, dv)."]}
 
 
 def mask_of(T):
@@ -118,14 +132,16 @@ def mask(ns):
     expect_array(got, mask_of(T), f"causal_mask({T})",
                  ["Row t is the query, column s the key: hide every s > t, the strict upper "
                   "triangle (the diagonal stays: a position sees itself).",
-                  "np.triu(np.ones((T, T), dtype=bool), k=1)."],
+                  TRIANGLE],
                  reference="the upper triangle",
                  likely=[(np.tril(np.ones((T, T), dtype=bool), -1),
                           ["You hid the past: row t is the query, and the keys it must not see "
                            "are the later ones, s > t, above the diagonal.",
-                           "np.triu(np.ones((T, T), dtype=bool), k=1)."])],
+                           TRIANGLE])],
                  dtype_hint=["A mask says yes or no: make it boolean, so np.where reads it as "
-                             "a condition.", "np.ones((T, T), dtype=bool), then np.triu."])
+                             "a condition.",
+                             "Start from a (T, T) array of True (`dtype=bool`), then take its "
+                             "upper triangle."])
 
 
 @check("Attention on one sequence (T, d): forward, then dq, dk, dv")

@@ -12,23 +12,30 @@ PARAMS = ["ln1_gain", "ln1_bias", "Wq", "Wk", "Wv", "Wo", "ln2_gain", "ln2_bias"
           "W2", "b2"]
 SPLIT = ["Head h owns its own C/H columns of every position: reshape to (B, T, H, C/H) first, "
          "then bring the head axis before the time axis.",
-         "x.reshape(B, T, H, C // H).transpose(0, 2, 1, 3)."]
+         "Reshape to (B, T, H, C // H), then transpose so that axes 1 and 2 (time and head) "
+         "trade places: batch, head, time, feature."]
 MERGE = ["merge_heads undoes split_heads step by step, in the reverse order.",
-         "x.transpose(0, 2, 1, 3).reshape(B, T, H * hd)."]
+         "Trade axes 1 and 2 back first, to (B, T, H, hd), and only then reshape to "
+         "(B, T, H * hd)."]
 FORWARD = ["Two sublayers, each on a LayerNorm of its input and added to it: attention "
            "(projections, heads, Attention, merge, Wo), then the MLP (W1, b1, relu, W2, b2).",
-           "h = LN1(x); x = x + merge(Attention(split(h@Wq), split(h@Wk), split(h@Wv))) @ Wo; "
-           "h = LN2(x); y = x + relu(h @ W1 + b1) @ W2 + b2."]
+           "In maths: x' = x + A(LN1(x)) Wo, where A projects by Wq, Wk and Wv, splits into "
+           "heads, attends and merges; then y = x' + relu(LN2(x') W1 + b1) W2 + b2."]
 WRONG = {
     "residual": ["The attention sublayer's result replaces x instead of being added to it: the "
-                 "residual connection is missing.", "x = x + (attention's result) @ Wo."],
+                 "residual connection is missing.",
+                 "Add the sublayer's output to its input x (the residual path), instead of "
+                 "letting the output take x's place."],
     "postnorm": ["That normalises the sum (post-norm): the block normalises each sublayer's "
                  "input and adds the raw result (pre-norm), so the residual path stays an "
-                 "identity.", "h = LN1(x); x = x + attention(h); h = LN2(x); y = x + mlp(h)."],
+                 "identity.",
+                 "Each sublayer reads a LayerNorm of the running x, and its output is added to "
+                 "the un-normalised x; nothing normalises the sum."],
     "heads": ["Reshaping straight to (B, H, T, C/H) has the right shape but mixes positions "
               "into heads: head h must own columns of every position.", SPLIT[1]],
     "mlp_norm": ["The MLP reads x itself: normalise the input of each sublayer, the MLP's too.",
-                 "h = LN2(x), then relu(h @ W1 + b1) @ W2 + b2."],
+                 "The MLP reads the second LayerNorm (ln2's gain and bias) of x as it is after "
+                 "the attention's residual; its output is still added to that x."],
 }
 CUT = ["The output is right but this gradient is not: part of the path to the output went "
        "through plain numpy (`.data`, np.maximum, ...), which the engine cannot see, so the "

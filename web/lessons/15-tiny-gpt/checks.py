@@ -11,7 +11,8 @@ from lessoncheck import Failed, check, expect_array, need, rng
 CHARS = ".abcdefghijklmnopqrstuvwxyz"
 ZERO = ["A leaf's .grad adds up over backward calls: did you zero the gradients before each "
         "backward? Without that every step follows the sum of all gradients so far.",
-        "opt.zero_grad(), then loss.backward(), then opt.step()."]
+        "In each step, in this order: the optimizer's `zero_grad`, the backward pass from the "
+        "loss, the optimizer's `step`."]
 
 
 def words(gen, n, longest):
@@ -59,7 +60,8 @@ def encode_rows(ns):
     X, Y, M = encoded(ws, T)
     shift = ["At each position the target is the character after the input's: Y is X moved "
              "one place to the left, ending with '.'.",
-             "ids = [0] + [STOI[c] for c in word] + [0]; X gets ids[:-1], Y gets ids[1:]."]
+             "Put '.' (id 0) on both sides of the name's ids: X gets all of them but the last, "
+             "Y all but the first, each from column 0 on."]
     expect_array(np.asarray(got[0]), X, "X", ["Each row starts with '.' (0), then the name's "
                                               "ids, then 0s.", shift[1]],
                  reference="the rows of '.' + name", shape_hint=["(N, T): one row per word.",
@@ -74,7 +76,8 @@ def encode_rows(ns):
     expect_array(np.asarray(got[2]), M, "M",
                  ["A row has one real target per letter, plus one for the '.' that ends the "
                   "name: len(word) + 1 of them, the rest is padding.",
-                  "M[row, :len(word) + 1] = True, in a boolean array."],
+                  "In the boolean M, mark the first len(word) + 1 positions of the word's row "
+                  "True."],
                  reference="the real targets",
                  dtype_hint=["M says yes or no: a boolean array.", "np.zeros((N, T), bool)."])
 
@@ -94,7 +97,9 @@ def bigram_baseline(ns):
     if not np.isfinite(got):
         raise Failed(said, ["A pair the training names never show gets probability 0, and "
                             "-log 0 is infinite: add one to every count before normalising "
-                            "(smoothing).", "counts = np.ones((V, V)), then add the pairs."])
+                            "(smoothing).",
+                            "Start every count at one, a (V, V) array of ones, then add the "
+                            "pairs."])
     for value, steps in (
             (bigram(train, test, ends=False),
              ["The first letter follows '.' and '.' follows the last: those pairs count too, "
@@ -110,8 +115,8 @@ def bigram_baseline(ns):
             raise Failed(said, steps)
     raise Failed(said, ["Counts plus one, each row normalised to probabilities, then the mean "
                         "of -log P(next | previous) over every character of the test names.",
-                        "P = counts / counts.sum(axis=1, keepdims=True); average -log P[a, b] "
-                        "over the test pairs."])
+                        "Divide each row of counts by its own sum to get P(next | previous), "
+                        "then average -log P[a, b] over the test names' pairs."])
 
 
 def small_model(ns, gen, T):
@@ -137,14 +142,15 @@ def masked_loss(ns):
     keep = M.reshape(-1)
     expect_array(np.asarray(got.data, dtype=float), nll[keep].mean(), "GPT.loss(X, Y, M)",
                  ["Only the positions M marks are real targets: average over those.",
-                  "keep = np.flatnonzero(M.reshape(-1)); cross_entropy of logits.reshape(-1, "
-                  "V)[keep] against Y.reshape(-1)[keep]."],
+                  "Flatten M the way the logits' rows are flattened and find where it is True "
+                  "(`np.flatnonzero` gives those indices); take the cross-entropy of those rows "
+                  "of the logits against those targets only."],
                  reference="the masked mean",
                  likely=[(nll.mean(), ["The padding counts in your mean: after a name's end "
                                        "every target is '.', which is easy to predict and "
                                        "makes the loss look better than it is.",
-                                       "Keep only the positions M marks: "
-                                       "np.flatnonzero(M.reshape(-1))."])])
+                                       "Keep only the positions M marks: the indices where "
+                                       "the flattened M is True (`np.flatnonzero`)."])])
 
 
 _trained = {}
@@ -180,9 +186,9 @@ def trained(ns):
 def training(ns):
     losses, (stale, calls) = trained(ns)
     if calls == 0:
-        raise Failed("Expected loss.backward() at each step; it was never called.",
+        raise Failed("Expected a backward pass at each step; there was none.",
                      ["Adam steps along the gradients: they have to be computed first.",
-                      "opt.zero_grad(), loss.backward(), opt.step()."])
+                      ZERO[1]])
     if stale > calls // 2:
         raise Failed(f"Expected every backward to start from zero gradients; {stale} of {calls} "
                      "found earlier steps' gradients still there.", ZERO)
@@ -194,7 +200,9 @@ def training(ns):
         raise Failed(f"Expected the loss to fall; the first ten steps average {first:.3f}, the "
                      f"last ten {last:.3f}.",
                      ["The weights do not move: after backward, the optimizer has to take its "
-                      "step.", "opt.step() after loss.backward()."])
+                      "step.",
+                      "After the backward pass, call the optimizer's `step`: it moves the "
+                      "weights along the gradients."])
 
 
 class Stand_in:
@@ -213,13 +221,14 @@ class Stand_in:
             raise Failed(f"Expected sample to call the model on a batch of one context, (1, t); "
                          f"it passed shape {idx.shape}.",
                          ["The model reads (B, t) ids: one context is a batch of one.",
-                          "np.array([ids[-model.T:]])."])
+                          "Make the list of context ids an array with one row: shape (1, t)."])
         if idx.shape[1] > self.T:
             raise Failed(f"Expected contexts of at most T = {self.T} characters; sample passed "
                          f"{idx.shape[1]}.",
                          ["The model has T position embeddings: it can only read the last T "
                           "characters of a long name. Crop the context.",
-                          "context = ids[-model.T:]."])
+                          "Keep only the last model.T ids of the name so far: a slice with a "
+                          "negative start."])
         self.contexts.append(idx[0].tolist())
         logits = np.tile(self.earlier, (idx.shape[1], 1))
         logits[-1] = self.last
@@ -235,13 +244,16 @@ def sampling(ns):
     if not all(isinstance(m, str) for m in made):
         raise Failed("Expected sample to return a name (a str).",
                      ["Join the sampled characters, without the '.' marks.",
-                      "''.join(CHARS[i] for i in ids[1:])."])
+                      "Map each id after the leading '.' to its character in CHARS and join "
+                      "them into one str."])
     letters = "".join(made)
     if not model.contexts:
         raise Failed("Expected sample to ask the model for the next character; it never "
                      "called it.",
                      ["Each character comes from the model's prediction, given the ones so "
-                      "far.", "logits = model(np.array([ids[-model.T:]])).data[0, -1]."])
+                      "far.",
+                      "Call the model on the last T ids so far, as a batch of one, and read "
+                      "the logits at its last position."])
     if model.contexts[0] != [0]:
         raise Failed("Expected the first context to be '.' alone.",
                      ["A name starts after '.': that is all the model sees first.",
@@ -250,20 +262,26 @@ def sampling(ns):
         raise Failed("Expected the next character from the last position's logits; yours come "
                      "from an earlier one.",
                      ["logits has one row per position: the prediction for what comes next is "
-                      "the last row's.", "model(context).data[0, -1]."])
+                      "the last row's.",
+                      "Index the logits at the one batch entry and at the last position: a "
+                      "vector of V numbers."])
     if "." in letters:
         raise Failed("Expected names without '.': it marks the end.",
-                     ["Stop when '.' is drawn, and leave it out.", "if nxt == 0: break."])
+                     ["Stop when '.' is drawn, and leave it out.",
+                      "When the drawn id is 0, the '.', leave the loop before adding it."])
     if len(set(made)) < 5:
         raise Failed(f"Expected different names from a random draw; got {len(set(made))} "
                      "distinct ones in 150.",
                      ["Taking the most likely character makes the same name every time: draw "
                       "from the softmax instead.",
-                      "gen.choice(V, p=softmax(logits))."])
+                      "Draw the next id with `gen.choice`, giving it the softmax of the logits "
+                      "as its probabilities `p`."])
     share_a = letters.count("a") / max(len(letters), 1)
     mean_len = len(letters) / len(made)
     if not (0.5 < share_a < 0.75 and 2.5 < mean_len < 6.5):
         raise Failed(f"Expected 'a' about 62% of the letters and names of about 4 letters "
                      f"(the model's distribution); got {share_a:.0%} and {mean_len:.1f}.",
                      ["Draw each character with the softmax's probabilities, as they are.",
-                      "p = exp(logits - max); p / p.sum(); gen.choice(V, p=p)."])
+                      "Take the softmax of the last position's logits (shifted by their max), "
+                      "normalised to sum 1, and let `gen.choice` draw with exactly those "
+                      "probabilities: no temperature, no cut."])

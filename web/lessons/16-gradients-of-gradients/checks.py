@@ -10,13 +10,17 @@ from lessoncheck import Failed, backward_matches, check, expect_array, need, rng
 
 AGAIN = ["Your backward computes with plain arrays (`.data`, numpy functions): the engine "
          "cannot record that maths, so it cannot differentiate it a second time.",
-         "Use Tensor operations on x and grad: `x.grad += grad * x.sigmoid()`."]
+         "Compute the derivative from x with the Tensor's own methods (a Tensor has `sigmoid`) "
+         "and multiply grad by it as a Tensor: no `.data`, no numpy function on the way."]
 NEWTON = ["Newton divides the slope by the curvature: both come from the engine, the second by "
           "differentiating the first.",
-          "df = ad.grad(f); d2f = ad.grad(df); x = x - df(x) / d2f(x), as floats."]
+          "`ad.grad` of f is the slope as a function of x, and `ad.grad` of that function the "
+          "curvature; each step moves x by minus the slope over the curvature, both at x, as "
+          "floats."]
 NO_MATRIX = ["H v needs no matrix: it is the gradient of one number, the dot product of the "
              "gradient with v (two reverse passes instead of n).",
-             "ad.grad(lambda x: (ad.grad(f)(x) * v).sum())(x)."]
+             "Write a function of x that returns one number, the gradient of f at x dotted "
+             "with v, and take `ad.grad` of that function at x."]
 
 
 def convex(gen):
@@ -95,10 +99,12 @@ def softplus_first(ns):
     x = rng().normal(scale=2.0, size=(3, 4))
     backward_matches(lambda t: Softplus()(t), F.softplus, [x], ["x"], "Softplus",
                      hints={"x": ["d/dx log(1 + e^x) = e^x / (1 + e^x) = sigmoid(x).",
-                                  "x.grad += grad * x.sigmoid()."]},
+                                  "Multiply grad by the sigmoid of x, computed with the "
+                                  "Tensor's own `sigmoid`, and add that into x's gradient."]},
                      error_hints=[("ufunc", ["A numpy function met a Tensor: in backward, x "
                                              "and grad are Tensors. Use their own methods.",
-                                             "x.sigmoid(), x.exp(), ... instead of np.exp(x)."])])
+                                             "`x.sigmoid()`, `x.exp()`, ... instead of "
+                                             "`np.exp(x)`."])])
 
 
 @check("Softplus differentiates twice: its second derivative is sigmoid (1 - sigmoid)")

@@ -8,12 +8,17 @@ from lessoncheck import Failed, check, expect_array, need, random_shape, rng
 
 COLUMNS = ["A jvp with tangent t gives J t: with t the j-th basis vector (a 1 at j, 0 "
            "elsewhere), that is column j of J.",
-           "e = np.zeros(n); e[j] = 1; _, column = ad.jvp(f, (x,), (e,)); then "
-           "np.stack(columns, axis=1)."]
+           "For each input j, build that basis vector and give it to `ad.jvp` as the tangent of "
+           "x (it takes a tuple of inputs and a tuple of tangents, and returns the value and "
+           "J t); then put the n columns side by side."]
 SIDE = ["J has one row per output and one column per input, (m, n): put the columns side by "
-        "side, not on top of each other.", "np.stack(columns, axis=1)."]
+        "side, not on top of each other.",
+        "Stack the columns along a new last axis (`np.stack` takes an `axis`), so that each "
+        "becomes a column of J, not a row."]
 ROWS = ["A backward pass from output i gives row i of J: the gradient of f(x)[i].",
-        "rows = [ad.grad(lambda x, i=i: f(x)[i])(x).data for i in range(m)]; np.stack(rows)."]
+        "For each output i, take `ad.grad` of the function that returns output i of f (one "
+        "number) at x: that is row i; stack the m rows. A function made in a loop must bind its "
+        "own i (a default argument), or every one sees the last."]
 
 
 class Counted:
@@ -96,4 +101,5 @@ def which(ns):
             raise Failed(f"Expected cheaper({n}, {m}) == {want!r}; got {got!r}.",
                          ["Count the passes: forward mode needs one per input (n), reverse "
                           "mode one per output (m).",
-                          "'forward' if n < m else 'reverse'."])
+                          "Forward mode when there are fewer inputs than outputs, reverse mode "
+                          "otherwise."])
