@@ -584,9 +584,14 @@ def backward_matches(f, reference, arrays, names, what, hints=None, likely=(), e
     ref_leaves = [ad.tensor(np.array(a, dtype=np.float64)) for a in arrays]
     want = reference(*ref_leaves)
     if not isinstance(out, ad.Tensor):
+        # NOTE: `f` calls a Function (whose forward wraps its array in a Variable) or a Module
+        # (whose forward returns the Tensor its last op made): the fix differs.
         raise Failed(f"Expected {what} to return a Tensor; it returned {type(out).__name__}.",
-                     ["forward returns a Variable (a Tensor) made of the result's array.",
-                      "End forward with `return Variable(result)`."])
+                     [f"{what} must hand back a Tensor, so the engine can walk back through "
+                      f"it: look at what its last line returns.",
+                      "A Function's forward ends by wrapping its result's array in a Variable; "
+                      "a Module's forward returns the Tensor its last operation made (not its "
+                      "`.data`, and not nothing)."])
     expect_array(out.data, want.data, f"{what}'s output", _steps(
         forward_hint, "Compare your forward with the formula in the lesson, term by term.",
         "Print your output beside the formula's on a tiny input you can work by hand."),
