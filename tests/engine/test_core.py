@@ -565,7 +565,8 @@ def test_unbroadcast_helper():
 def test_benchmark_runs_the_same_computation_as_its_numpy_reference():
     import bench  # py/bench.py, on the tests' path (pytest.ini)
 
-    for make in (bench.make_mlp, lambda: bench.make_chain(30)):
+    for make in (bench.make_mlp, lambda: bench.make_chain(30), bench.make_scalar_mlp,
+                 lambda: bench.make_shared(5)):
         ad_fn, np_fn, differ = make()
         for _ in range(3):
             ad_fn(), np_fn()
