@@ -571,3 +571,45 @@ def test_benchmark_runs_the_same_computation_as_its_numpy_reference():
         for _ in range(3):
             ad_fn(), np_fn()
         assert differ() < 1e-9
+
+
+def test_walk_is_public_and_orders_as_the_graph_export():
+    a, b = tensor(2.0, name="a"), tensor(-3.0, name="b")
+    L = (a * b + ad.constant(10.0)) * a
+    nodes = ad.walk(L)
+    assert [f"n{i}" for i in range(len(nodes))] == [n["id"] for n in ad.graph(L)["nodes"]]
+    assert nodes[0] is a and nodes[1] is b and nodes[-1] is L
+    position = {id(t): i for i, t in enumerate(nodes)}
+    assert all(position[id(inp)] < position[id(t)] for t in nodes for inp in t._inputs)
+    assert ad.walk(a) == [a]
+    from ad.graph import array_text
+    assert array_text(np.array([1.0, np.nan])) == "[1.0, NaN]"
+
+
+def test_backward_changes_nothing_unless_the_whole_pass_succeeds():
+    class FailsLate(Function):  # reached after x has received a share through the Mul
+        def forward(self, x):
+            return Variable(x.data * 2)
+
+        def backward(self, x, grad):
+            raise RuntimeError("no")
+
+    x = tensor([1.0, 2.0])
+    x.grad = np.array([5.0, 5.0])
+    y = x * 3
+    y.terminal = True  # keeps its gradient, had the pass succeeded
+    L = (y * x + FailsLate()(x)).sum()
+    with pytest.raises(ad.BackwardError, match="FailsLate"):
+        L.backward()
+    np.testing.assert_array_equal(x.grad, [5.0, 5.0])
+    assert y._grad is None and L._grad is None
+
+
+def test_backward_visits_the_value_computed_last_first():
+    x = tensor(1.0)
+    p, q = x * 2.0, x * 3.0
+    r = ad.replay(q + p)  # q is the first input, but p was computed first: q's step comes first
+    assert [s.node for s in r.steps] == [r.output, r.id(q), r.id(p)]
+    s = q + p
+    order = [step.node for step in ad.replay(s * s).steps]  # s has two uses: one step, after both
+    assert order[:2] == ["n6", "n5"] and order.count("n5") == 1
