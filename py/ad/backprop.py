@@ -122,8 +122,9 @@ class _Lift:
 
 def _recorded_vjp(node, g):
     """node's vjp under create_graph, its maths recorded: a user's seed-style backward on
-    stand-ins (ad.custom), a vjp on `_Lift`s. A vjp whose maths cannot be recorded (numpy on a
-    recorded Tensor) raises a BackwardError naming it."""
+    stand-ins (ad.custom), a vjp on `_Lift`s. Where that maths cannot be recorded (numpy on a
+    recorded Tensor), the vjp runs on arrays instead: right gradients that refuse to be
+    differentiated again (custom.not_twice)."""
     if not isinstance(g, Tensor):
         g = Tensor(g, requires_grad=False)
     fn, inputs = node._fn, node._inputs
@@ -137,9 +138,11 @@ def _recorded_vjp(node, g):
             raise  # not np.exp(Tensor): not ours
         why = e if isinstance(e, custom._GraphCut) else ("passed a Tensor that is part of the "
                                                          "recorded graph to a numpy ufunc")
-        raise BackwardError(custom.twice_message(fn, why)) from None
     finally:
         core._graph_vjps -= 1
+    with core.no_grad():
+        sent = fn.vjp(node, g.data, *inputs)  # the first derivative, on arrays
+    return custom.not_twice(custom.twice_message(fn, why), sent, (g, *inputs))
 
 
 def _wrong_vjp_shape(node, sent):

@@ -300,9 +300,9 @@ class Function:
     works; it keeps no per-call state, so one instance may be shared.
 
     To be differentiated twice (create_graph, ad.grad of ad.grad, ad.hessian, ad.jvp),
-    backward must compute with Tensor operations on its inputs and grad (`x.grad +=
-    grad @ y.T`): under create_graph they are stand-ins that record the graph and refuse
-    `.data` (see `ad.custom`).
+    backward must compute with Tensor operations on its inputs and grad (`x.grad += grad @
+    y.T`); one that computes on `.data` gives first derivatives, and a BackwardError naming it
+    when asked for a second (see `ad.custom`).
 
     Built-in ops override `vjp(out, grad, *inputs)` instead, returning one gradient per
     input (or None): no writes into `.grad`, no zero arrays. The contract (see `ad.ops`):

@@ -6,8 +6,10 @@ in the error, and leave every gradient as it was when backward fails:
 - first order (`run_backward`): `_StandIn`, the input's data with a `.grad` of its own that
   starts at zero and refuses a write of the wrong shape (`_GradBuffer`);
 - create_graph (`record_backward`): `_GraphStandIn`, which acts as the input's Tensor, so Tensor
-  maths records the gradient's graph, and refuses its plain values (`.data`, numpy functions):
-  maths on arrays would silently drop a term of the second derivative.
+  maths records the gradient's graph. Maths on plain arrays (`.data`, numpy functions) gives the
+  right numbers but no graph: such a gradient is kept with its value and a node that raises when
+  it is differentiated again (`not_twice`). A first derivative always works; a second never
+  comes out silently wrong.
 """
 import inspect
 
@@ -15,7 +17,7 @@ import numpy as np
 
 from .core import BackwardError, Function, Tensor, _data, _grad_dtype, no_grad
 
-__all__ = ["record_backward", "run_backward", "twice_message"]
+__all__ = ["not_twice", "record_backward", "run_backward", "twice_message"]
 
 TWICE_HINT = ("hint: write backward with Tensor operations on its inputs and grad, e.g. "
               "`x.grad += grad @ y.T` instead of `grad @ y.data.T`, `x.exp()` instead of "
@@ -46,26 +48,27 @@ def run_backward(fn, grad, inputs):
 
 def record_backward(fn, grad, inputs):
     """`fn.backward` under create_graph, for an upstream Tensor `grad`: the Tensor it adds into
-    each input's `.grad`, recorded as a graph."""
-    stand_ins = [_GraphStandIn(t, i) for i, t in enumerate(inputs)]
+    each input's `.grad`, recorded as a graph; if it computed on plain arrays, the same values
+    behind a node that refuses a second derivative (`not_twice`)."""
+    cuts = []  # how the backward left the graph, if it did: "reads .data of input 1", ...
+    stand_ins = [_GraphStandIn(t, i, cuts) for i, t in enumerate(inputs)]
     try:
-        fn.backward(*stand_ins, _GraphStandIn(grad, -1))
-        return [s._received() for s in stand_ins]
+        fn.backward(*stand_ins, _GraphStandIn(grad, -1, cuts))
+        sent = [s._received() for s in stand_ins]
+    except (BackwardError, _GraphCut):
+        raise  # _GraphCut: numpy met a recorded Tensor; the walk computes this on arrays
     except _WrongShape as e:
         raise BackwardError(_wrong_shape(fn, inputs, e.index, e.shape)) from None
     except Exception as e:
-        if isinstance(e, TypeError) and "__array_ufunc__" in str(e):  # np.exp(stand-in)
-            e = _GraphCut("passes an input or grad to a numpy function")
-        if isinstance(e, _GraphCut):
-            raise BackwardError(twice_message(fn, e)) from None
         shapes = ", ".join(f"#{i} {t.data.shape}" for i, t in enumerate(inputs))
         raise BackwardError(
             f"{type(fn).__name__}.backward raised {type(e).__name__} under "
             f"create_graph: {e}\n  inputs: {shapes}; upstream grad: {grad.shape}") from e
+    return not_twice(twice_message(fn, cuts[0]), sent, (grad, *inputs)) if cuts else sent
 
 
 def twice_message(fn, why):
-    """The error for a gradient `fn` cannot record as a graph (`why`: what it did)."""
+    """The error for differentiating again a gradient `fn` computed on arrays (`why`: how)."""
     name = type(fn).__name__
     if type(fn).vjp is Function.vjp:  # a user's backward
         return (f"{name}.backward cannot be differentiated again (create_graph=True, ad.grad "
@@ -74,6 +77,30 @@ def twice_message(fn, why):
     return (f"{name}.vjp cannot be differentiated again: it {why} while create_graph recorded "
             "its gradient. Hint: write the vjp with operators, methods arrays and Tensors share "
             "(.sum, .reshape, .transpose), and ad.ops.xp for numpy functions")
+
+
+def not_twice(message, sent, depends):
+    """Gradients `sent` (Tensors, arrays or None) as Tensors of the same values that depend on
+    `depends` through a node whose vjp raises BackwardError(message): right as a first
+    derivative, refused as a second."""
+    return [None if g is None else _NotTwice(message, np.asarray(_data(g)))(*depends)
+            for g in sent]
+
+
+class _NotTwice(Function):
+    """A gradient whose graph could not be recorded: forward gives its value; differentiating
+    through it raises, naming the Function that computed it on arrays."""
+
+    __slots__ = ("message", "value")
+
+    def __init__(self, message, value):
+        self.message, self.value = message, value
+
+    def forward(self, *depends):
+        return self.value
+
+    def vjp(self, out, grad, *depends):
+        raise BackwardError(self.message)
 
 
 class _GraphCut(TypeError):
@@ -176,43 +203,52 @@ class _GradBuffer(np.ndarray):
 
 # --- create_graph ------------------------------------------------------------------------------
 
-def _refuses(what):
-    def refuse(self, *args, **kwargs):
-        raise _GraphCut(f"{what} of {self._describe()}")
-    return refuse
+def _noting(what, method):
+    """A method of the stand-in's Tensor that also notes the graph is left (`what` it did)."""
+    def noted(self, *args):
+        self._note(what)
+        return getattr(self._t, method)(*args)
+    return noted
 
 
 class _GraphStandIn:
     """What a user's backward gets under create_graph for an input (index >= 0) or for grad
     (index -1). It acts as that Tensor: operators, methods and ad functions on it record the
-    graph. It refuses its data (`.data`, numpy functions, .numpy(), .item()): maths on
-    arrays would silently drop a term of the second derivative. Its `.grad` is a Tensor."""
+    graph, and its `.grad` is a Tensor. Its plain values (`.data`, numpy functions on it,
+    .numpy(), .item(), float()) are given too, but noted in `cuts`: maths on arrays drops a
+    term of the second derivative, so record_backward marks what this backward sent."""
 
-    __slots__ = ("_t", "_index", "_grad")
-    __array_ufunc__ = None  # ndarray * stand-in goes to the stand-in's reflected operator
-    __array_priority__ = 1000.0
+    __slots__ = ("_t", "_index", "_grad", "_cuts")
+    __array_priority__ = 1000.0  # ndarray * stand-in goes to the stand-in's reflected operator
 
-    def __init__(self, t, index):
-        self._t, self._index, self._grad = t, index, None
+    def __init__(self, t, index, cuts):
+        self._t, self._index, self._grad, self._cuts = t, index, None, cuts
 
     def _describe(self):
         return "grad" if self._index < 0 else f"input {self._index}"
 
+    def _note(self, what):
+        if self._t.requires_grad:  # a constant's value carries no derivative to drop
+            self._cuts.append(what.format(self._describe()))
+
     @property
     def data(self):
-        if self._t.requires_grad:
-            raise _GraphCut(f"reads .data of {self._describe()}")
-        return self._t.data  # a constant: its value carries no derivative to drop
+        self._note("reads .data of {}")
+        return self._t.data
 
     def __array__(self, dtype=None, copy=None):
-        return np.asarray(self.data, dtype=dtype)  # refused unless a constant, as .data
+        self._note("passes {} to a numpy function")
+        return np.array(self._t.data, dtype=dtype) if copy else np.asarray(self._t.data, dtype)
 
-    numpy = _refuses("calls .numpy()")
-    item = _refuses("calls .item()")
-    tolist = _refuses("calls .tolist()")
-    __float__ = _refuses("calls float()")
-    __bool__ = _refuses("tests the truth")
-    detach = _refuses("calls .detach()")
+    numpy = _noting("calls .numpy() of {}", "numpy")
+    item = _noting("calls .item() of {}", "item")
+    tolist = _noting("calls .tolist() of {}", "tolist")
+    detach = _noting("calls .detach() of {}", "detach")
+    __float__ = _noting("calls float() of {}", "__float__")
+    __int__ = _noting("calls int() of {}", "__int__")
+
+    def __bool__(self):  # control flow on a value: each branch's derivative is still right
+        return bool(self._t.data)
 
     def __getattr__(self, name):  # methods and properties: those of the Tensor
         return getattr(self._t, name)
