@@ -7,6 +7,7 @@ result keeps its Function, its inputs and when it was made. The backward pass ov
 checked (the seed's protocol) is `ad.custom`.
 """
 import itertools
+import warnings
 from types import MethodType
 
 import numpy as np
@@ -80,8 +81,9 @@ class Tensor:
     """An array `.data` with a gradient `.grad` (dL/d data, same shape, float).
 
     A leaf made by `tensor()` is terminal: its `.grad` accumulates over backward calls until
-    zeroed. A result of a Function records that Function and its inputs; its `.grad` is
-    cleared after backward unless it is terminal. A 0-d result holds what numpy gives for
+    zeroed. A result of a Function records that Function and its inputs; backward uses its
+    gradient and drops it (`.grad` reads None, with a warning that says how to see it), unless
+    `retain_grad()` made it terminal too. A 0-d result holds what numpy gives for
     one, a numpy scalar (np.float64): scalar maths is several times faster than 0-d arrays'.
     """
 
@@ -118,12 +120,15 @@ class Tensor:
     def grad(self):
         g = self._grad
         if g is None:
-            g = np.zeros(self.data.shape, _grad_dtype(self.data.dtype))
-        elif g is self._owned_grad or isinstance(g, Tensor):
+            if self._fn is not None and not self.terminal:
+                warnings.warn(_not_kept(self), stacklevel=2)
+                return None
+            # NOTE: a fresh zero, not stored: reading changes nothing (optimizers skip a
+            # tensor with no gradient). `x.grad += g` stores through the setter.
+            return np.zeros(self.data.shape, _grad_dtype(self.data.dtype))
+        if g is self._owned_grad or isinstance(g, Tensor):
             return g
-        else:
-            g = np.array(g)  # a private, writable copy
-        self._grad = self._owned_grad = g
+        g = self._grad = self._owned_grad = np.array(g)  # a private, writable copy
         return g
 
     @grad.setter
@@ -137,12 +142,22 @@ class Tensor:
         self._grad = self._owned_grad = value
 
     def grad_view(self):
-        """The gradient as stored, without a copy, or None where `.grad` would read as zeros;
-        an ndarray (the data of a differentiable gradient) or, for 0-d, a numpy scalar. Read
-        it, never write into it: other tensors may share the array (`.grad` is a writable
-        copy). Optimizers read gradients this way."""
+        """The gradient as stored, without a copy, or None where there is none (`.grad` reads
+        zeros for a leaf, None for a result); an ndarray (the data of a differentiable
+        gradient) or, for 0-d, a numpy scalar. Read it, never write into it: other tensors may
+        share the array (`.grad` is a writable copy). Optimizers read gradients this way."""
         g = self._grad
         return g.data if isinstance(g, Tensor) else g
+
+    def retain_grad(self):
+        """Keep this result's gradient after backward, as a leaf keeps its own (PyTorch's name;
+        the seed calls such a node terminal): `h.retain_grad()` before `L.backward()`, then
+        `h.grad` is dL/dh, accumulating over backward calls like a leaf's."""
+        if not self.requires_grad:
+            raise ValueError("retain_grad() on a tensor that does not require a gradient: it "
+                             "was computed from constants only or under no_grad(), so no "
+                             "gradient reaches it")
+        self.terminal = True
 
     def zero_grad(self):
         """Zero this tensor's gradient; on a result, also every gradient in its graph."""
@@ -151,7 +166,7 @@ class Tensor:
 
     def backward(self, grad=None, create_graph=False):
         """Backpropagate from this tensor, adding dL/dx into `.grad` of every leaf x (and of
-        every terminal result).
+        every result that retains its gradient).
 
         `grad` defaults to ones (as in the seed); each node is visited once, in reverse order
         of computation, without recursion. With `create_graph=True` (PyTorch's form) the
@@ -232,6 +247,17 @@ Variable = Tensor  # the seed's name; one class, so a Variable from forward() is
 
 def _data(x):
     return x.data if isinstance(x, Tensor) else x
+
+
+def _not_kept(t):
+    """Why `.grad` of a result reads None, and how to see its gradient."""
+    what = f"{t.name!r}" if t.name else "this tensor"
+    return (f".grad of {what} is None: it is an intermediate result (made by "
+            f"{type(t._fn).__name__}), and backward keeps only the gradients of leaves (tensors "
+            "made by ad.tensor). To keep this one, call .retain_grad() on it before backward(); "
+            "to see every intermediate gradient without changing any .grad, use "
+            "ad.replay(L).grad(h) (L the output, h this tensor), or show_backward(L) in the "
+            "playground")
 
 
 def tensor(data, requires_grad=True, name=None):

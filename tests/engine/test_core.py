@@ -134,7 +134,8 @@ def test_leaves_accumulate_until_zeroed_and_intermediates_are_cleared():
     z.backward()
     np.testing.assert_allclose(x.grad, [18.0, 36.0])
     assert y._grad is None and z._grad is None
-    np.testing.assert_array_equal(y.grad, [0.0, 0.0])  # cleared reads as zeros
+    with pytest.warns(UserWarning, match=r"intermediate result \(made by Mul\).*retain_grad"):
+        assert y.grad is None  # not kept: never a silent zero
     z.backward()
     np.testing.assert_allclose(x.grad, [36.0, 72.0])
     x.zero_grad()
@@ -151,6 +152,44 @@ def test_terminal_intermediate_keeps_its_gradient():
     y.terminal = True
     (y * y).sum().backward()
     np.testing.assert_allclose(y.grad, [4.0, 8.0])
+
+
+def test_an_intermediate_gradient_is_kept_by_retain_grad_or_said_not_to_be():
+    # Issue 23: `h = x*x; L = 3*h; L.backward(); h.grad` read 0.0, and a learner read dL/dh = 0.
+    x = tensor(2.0)
+    h = x * x
+    L = 3 * h
+    h.retain_grad()  # PyTorch's name; the seed's `terminal`
+    L.backward()
+    assert h.grad == 3.0 and x.grad == 12.0
+    L.backward()  # accumulates, as a leaf's does
+    assert h.grad == 6.0 and x.grad == 24.0
+    k = x * x  # not retained: .grad is None, and the warning says how to see dL/dk
+    M = (3 * k).sum()
+    M.backward()
+    with pytest.warns(UserWarning) as caught:
+        assert k.grad is None
+    message = str(caught[0].message)
+    assert "intermediate result (made by Mul)" in message
+    assert ".retain_grad()" in message and "ad.replay(L).grad(h)" in message
+    assert ad.replay(M).grad(k) == 3.0  # ... which gives it
+    with pytest.raises(ValueError, match="does not require a gradient"):
+        ad.constant(1.0).retain_grad()
+
+
+def test_reading_grad_changes_nothing():
+    # Issue 25, bug 5: reading .grad of a constant stored a zero array on it.
+    c, x = ad.constant([1.0, 2.0]), tensor([3.0, 4.0])
+    for t in (c, x):
+        np.testing.assert_array_equal(t.grad, [0.0, 0.0])  # reads as zeros ...
+        assert t.grad_view() is None and t._grad is None  # ... and stores nothing
+    assert ad.graph(c * x)["nodes"][0]["grad"] is None
+    opt = ad.optim.SGD([x], lr=0.1, weight_decay=1.0)
+    x.grad
+    opt.step()  # no gradient yet: the step skips x, whether or not .grad was read
+    np.testing.assert_array_equal(x.data, [3.0, 4.0])
+    x.grad += 1.0  # `+=` stores through the setter
+    np.testing.assert_array_equal(x.grad_view(), [1.0, 1.0])
 
 
 def test_backward_without_argument_seeds_ones_and_accepts_a_grad():
@@ -597,7 +636,7 @@ def test_backward_changes_nothing_unless_the_whole_pass_succeeds():
     x = tensor([1.0, 2.0])
     x.grad = np.array([5.0, 5.0])
     y = x * 3
-    y.terminal = True  # keeps its gradient, had the pass succeeded
+    y.retain_grad()  # would keep its gradient, had the pass succeeded
     L = (y * x + FailsLate()(x)).sum()
     with pytest.raises(ad.BackwardError, match="FailsLate"):
         L.backward()
