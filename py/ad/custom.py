@@ -33,8 +33,11 @@ def run_backward(fn, grad, inputs):
     stand_ins = [_StandIn(t, i) for i, t in enumerate(inputs)]
     try:
         with no_grad():  # Tensor maths in backward records nothing
-            fn.backward(*stand_ins, upstream)
+            returned = fn.backward(*stand_ins, upstream)
+        _check_returned(fn, returned, len(inputs))
         return [s._received() for s in stand_ins]
+    except BackwardError:
+        raise
     except _WrongShape as e:
         raise BackwardError(_wrong_shape(fn, inputs, e.index, e.shape)) from None
     except Exception as e:
@@ -53,7 +56,8 @@ def record_backward(fn, grad, inputs):
     cuts = []  # how the backward left the graph, if it did: "reads .data of input 1", ...
     stand_ins = [_GraphStandIn(t, i, cuts) for i, t in enumerate(inputs)]
     try:
-        fn.backward(*stand_ins, _GraphStandIn(grad, -1, cuts))
+        returned = fn.backward(*stand_ins, _GraphStandIn(grad, -1, cuts))
+        _check_returned(fn, returned, len(inputs))
         sent = [s._received() for s in stand_ins]
     except (BackwardError, _GraphCut):
         raise  # _GraphCut: numpy met a recorded Tensor; the walk computes this on arrays
@@ -106,6 +110,19 @@ class _NotTwice(Function):
 class _GraphCut(TypeError):
     """Array maths met a Tensor of a graph being recorded (create_graph): the graph would be
     cut and a second derivative silently wrong."""
+
+
+def _check_returned(fn, returned, n):
+    """A backward that returns its gradients (PyTorch's convention) would add nothing: say so."""
+    if returned is None:
+        return
+    names = [f"{p}.grad" for p in _input_names(fn)[:n]] or ["each input's .grad"]
+    into = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    raise BackwardError(
+        f"{type(fn).__name__}.backward returned a value; add it into {into} instead.\n"
+        f"  hint: ad ignores what backward returns (returning gradients is PyTorch's "
+        f"convention): add each input's share, e.g. `{names[0].split('.')[0]}.grad += grad * "
+        f"...`, and return nothing")
 
 
 def _input_names(fn):

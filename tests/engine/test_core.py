@@ -652,3 +652,32 @@ def test_backward_visits_the_value_computed_last_first():
     s = q + p
     order = [step.node for step in ad.replay(s * s).steps]  # s has two uses: one step, after both
     assert order[:2] == ["n6", "n5"] and order.count("n5") == 1
+
+
+def test_a_backward_that_returns_its_gradient_is_named_not_silently_zero():
+    # Issue 23: PyTorch's convention (return the gradients) gave zero gradients silently.
+    class Cube(Function):
+        def forward(self, x):
+            return Variable(x.data ** 3)
+
+        def backward(self, x, grad):
+            return grad * 3 * x.data ** 2
+
+    class Mul2(Function):
+        def forward(self, a, b):
+            return Variable(a.data * b.data)
+
+        def backward(self, a, b, grad):  # half converted: b's share is returned, not added
+            a.grad += grad * b.data
+            return grad * a.data
+
+    x = tensor([1.0, 2.0])
+    with pytest.raises(ad.BackwardError, match=r"(?s)^Cube\.backward returned a value; add it into "
+                       r"x\.grad instead.*x\.grad \+= grad"):
+        Cube()(x).sum().backward()
+    with pytest.raises(ad.BackwardError, match=r"Mul2\.backward returned a value; add it into "
+                       r"a\.grad and b\.grad instead"):
+        Mul2()(x, x).sum().backward()
+    with pytest.raises(ad.BackwardError, match=r"Cube\.backward returned a value"):
+        ad.grad(lambda t: Cube()(t).sum())(ad.tensor([1.0]))  # under create_graph too
+    assert x._grad is None
