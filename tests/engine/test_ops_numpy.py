@@ -217,14 +217,36 @@ def test_reductions(name, shape, axis, keepdims):
             want = ref(x, axis=axis, keepdims=keepdims)
             y = f(t, axis=axis, keepdims=keepdims)
         np.testing.assert_array_equal(y.data, want)
-        y.sum().backward()  # no spread: no derivative, NaN (as in PyTorch), and no warning
-        assert np.isnan(t.grad).all()
+        y.sum().backward()  # and no warning
+        if name == "std":  # a group of one: std is the constant 0, its gradient 0 (PyTorch)
+            np.testing.assert_array_equal(t.grad, np.zeros(shape))
+        else:  # n - ddof = 0: no degrees of freedom, so NaN, as PyTorch 2.13 gives
+            assert np.isnan(t.grad).all()
         return
     out = check_grads(lambda t: f(t, axis=axis, keepdims=keepdims), x)
     np.testing.assert_allclose(out.data, ref(x, axis=axis, keepdims=keepdims), rtol=1e-12)
     if name.startswith("std") and shape == (2, 3, 4):
         return  # std's Hessian is covered by var's and sqrt's
     check_hvp(lambda t: f(t, axis=axis, keepdims=keepdims), x)
+
+
+def test_std_where_the_spread_is_zero_has_gradient_zero():
+    # Issue 25, bug 2. HIPS autograd's stat_check(np.std) cases that gave NaN: 0-d inputs (its
+    # x = 3.5 and a random scalar) and axis 0 of a (1, 3) array, with and without keepdims.
+    for x, kwargs in ((3.5, {}), (-0.7, {}), ([[1.0, 2.0, 4.0]], {"axis": 0}),
+                      ([[1.0, 2.0, 4.0]], {"axis": 0, "keepdims": True})):
+        np.testing.assert_array_equal(ad.grad(lambda t: t.std(**kwargs).sum())(x).data,
+                                      np.zeros(np.shape(x)))
+    # PyTorch 2.13, torch.std(correction=0) and (correction=1) of equal values: 0, not NaN;
+    # a row with a spread keeps its gradient (torch.std(dim=1, correction=0) of these rows).
+    for ddof in (0, 1):
+        np.testing.assert_array_equal(ad.grad(lambda t: t.std(ddof=ddof))([2.0, 2.0, 2.0]).data,
+                                      [0.0, 0.0, 0.0])
+    g = ad.grad(lambda t: t.std(axis=1).sum())([[1.0, 1.0, 1.0], [1.0, 2.0, 4.0]])
+    np.testing.assert_allclose(g.data, [[0.0, 0.0, 0.0], [-0.35634832254989923,
+                                                          -0.08908708063747484,
+                                                          0.44543540318737396]], rtol=1e-14)
+    assert ad.hessian(lambda t: t.std())(np.full(3, 2.0)).data.tolist() == [[0.0] * 3] * 3
 
 
 def test_methods_match_functions_and_numpy():
