@@ -168,6 +168,25 @@ def test_mod_follows_numpy_for_negative_operands_and_scalars():
     np.testing.assert_allclose((10.0 % x).data, np.mod(10.0, [-3.5, 3.5, 7.0]))
 
 
+def test_arctan2_at_the_origin_has_gradient_zero_as_in_pytorch():
+    # Issue 25, bug 4. PyTorch 2.13: torch.atan2(y, x) at y = x = 0 backpropagates 0 to both
+    # (dy 0.0, dx -0.0); at (1, 2), dy = x / r**2 = 0.4 and dx = -y / r**2 = -0.2.
+    y, x = ad.tensor([0.0, 1.0]), ad.tensor([0.0, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no 0/0 warning
+        ad.arctan2(y, x).sum().backward()
+    np.testing.assert_array_equal(y.grad, [0.0, 0.4])
+    np.testing.assert_array_equal(x.grad, [0.0, -0.2])
+    c = ad.tensor(0.0)  # broadcast against a constant at the origin
+    ad.arctan2(c, np.zeros(3)).backward()
+    assert c.grad == 0.0
+    # hypot has no derivative at the origin either; PyTorch 2.13 gives NaN there, and so does ad
+    h = ad.tensor([0.0])
+    with np.errstate(all="ignore"):
+        ad.hypot(h, np.zeros(1)).backward()
+    assert np.isnan(h.grad).all()
+
+
 def test_logaddexp_is_stable():
     x = ad.tensor([1000.0, -1000.0])
     y = ad.logaddexp(x, ad.tensor([1000.0, -1000.0]))
