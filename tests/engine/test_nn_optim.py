@@ -182,3 +182,56 @@ def test_softmax_classifier_with_cross_entropy_and_sgd():
         opt.step()
     with ad.no_grad():
         assert np.mean(model(ad.constant(X)).data.argmax(1) == labels) > 0.95
+
+
+# --- PyTorch's optimizer rules: its numbers (torch 2.13, float64) and its formulas in numpy ----
+
+GRADS = [[1.0, -2.0], [0.5, 3.0], [-0.25, 0.1], [2.0, -1.0]]  # one per step, set by hand
+
+
+def run_steps(opt_class, **kwargs):
+    p = ad.tensor([1.0, -0.5])
+    opt = opt_class([p], lr=0.1, **kwargs)
+    for g in GRADS:
+        opt.zero_grad()
+        p.grad = np.array(g)
+        opt.step()
+    return p.data
+
+
+def test_adam_counts_steps_per_parameter_as_pytorch():
+    # Issue 25, bug 3: two zero parameters, lr 0.1; the second gets a gradient of 1 only in step 2.
+    # PyTorch 2.13 moves it to -0.0999999990 (its first update is a first step); ad moved it to
+    # -0.0744 (bias correction for step 2).
+    a, b = ad.tensor([0.0]), ad.tensor([0.0])
+    opt = ad.optim.Adam([a, b], lr=0.1)
+    torch_values = [(-0.09999999900000002, 0.0), (-0.19999999799999935, -0.09999999900000002),
+                    (-0.2999999969999993, -0.09999999900000002)]
+    for step, want in enumerate(torch_values):
+        opt.zero_grad()
+        a.grad = np.ones(1)
+        if step == 1:
+            b.grad = np.ones(1)
+        opt.step()
+        np.testing.assert_allclose([a.data[0], b.data[0]], want, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("make", [lambda ps: ad.optim.Adam(ps, lr=0.01)])
+def test_adam_all_at_once_is_the_per_parameter_loop(make):
+    # the flat fast path (every parameter with a float64 gradient, the same count) against the
+    # per-parameter loop, forced by a float32 parameter that takes the slow path
+    rng = np.random.default_rng(0)
+    shapes = [(3, 2), (2,), ()]
+    fast = [ad.tensor(rng.normal(size=s)) for s in shapes]
+    slow = [ad.tensor(p.data.copy()) for p in fast] + [ad.tensor(np.float32(1.0))]
+    opts = make(fast), make(slow)
+    for _ in range(4):
+        grads = [rng.normal(size=s) for s in shapes]
+        for params, opt in zip((fast, slow), opts):
+            for p, g in zip(params, grads):
+                p.grad = g
+            if params is slow:
+                params[-1].grad = np.float32(1.0)
+            opt.step()
+    for a, b in zip(fast, slow):
+        np.testing.assert_array_equal(a.data, b.data)
