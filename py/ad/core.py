@@ -34,8 +34,8 @@ def unbroadcast(grad, shape):
     extra = grad.ndim - len(shape)
     if extra > 0:
         grad = grad.sum(axis=tuple(range(extra)))
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    if axes:
+    if 1 in shape and grad.shape != shape:  # the input's size-1 axes that were broadcast
+        axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
         grad = grad.sum(axis=axes, keepdims=True)
     assert grad.shape == shape, (grad.shape, shape)
     return grad
@@ -276,17 +276,26 @@ _new = object.__new__
 def _result(data, fn, inputs):
     """A Function's result as a node of the graph: `Tensor(data)` with its Function, inputs and
     place in the order of recording, set directly (the per-op fast path: no checks needed)."""
+    # NOTE: one statement per slot: `t.a, t.b = a, b` builds and unpacks a tuple (+70 ns an op).
     t = _new(Tensor)
-    t.data, t._grad, t._owned_grad, t.terminal, t.requires_grad = data, None, None, False, True
-    t._fn, t._inputs, t._seq, t.name = fn, inputs, _next_seq(), None
+    t.data = data
+    t._grad = t._owned_grad = t.name = None
+    t.terminal = False
+    t.requires_grad = True
+    t._fn = fn
+    t._inputs = inputs
+    t._seq = _next_seq()
     return t
 
 
 def _constant_result(data):
     """A Function's result when nothing wants its gradient: a constant, recording nothing."""
     t = _new(Tensor)
-    t.data, t._grad, t._owned_grad, t.terminal, t.requires_grad = data, None, None, False, False
-    t._fn, t._inputs, t._seq, t.name = None, (), 0, None
+    t.data = data
+    t._grad = t._owned_grad = t.name = t._fn = None
+    t.terminal = t.requires_grad = False
+    t._inputs = ()
+    t._seq = 0
     return t
 
 
@@ -345,39 +354,41 @@ class Function:
 
     def __call__(self, *args):
         # NOTE: `for ... break`, not all()/any(): generators made the 1000-op chain 26% slower.
-        inputs = args
+        record = False  # in the graph: some input wants a gradient (and grad is enabled)
         for a in args:
             if not isinstance(a, Tensor):
-                inputs = _operands(args)  # a scalar or array operand: a constant
+                args = _operands(args)  # a scalar or array operand: a constant
+                record = any(t.requires_grad for t in args)
                 break
-        try:
-            out = self.forward(*inputs)
+            if a.requires_grad:
+                record = True
+        try:  # NOTE: a call with one or two arguments spelled out is 3x cheaper than with *
+            n = len(args)
+            out = (self.forward(args[0]) if n == 1 else self.forward(args[0], args[1])
+                   if n == 2 else self.forward(*args))
         except Exception as e:
-            better = self._forward_error(inputs, e)
+            better = self._forward_error(args, e)
             if better is not None:
                 raise better from e
             e.add_note(f"in {type(self).__name__}.forward with input shapes "
-                       f"{', '.join(str(t.data.shape) for t in inputs)}")
+                       f"{', '.join(str(t.data.shape) for t in args)}")
             raise
-        record = False  # in the graph: grad is enabled and some input wants a gradient
-        if _grad_enabled:
-            for t in inputs:
-                if t.requires_grad:
-                    record = True
-                    break
-        # An ndarray, or for a 0-d result the numpy scalar numpy gives: the fast path.
-        if type(out) is not np.ndarray and not isinstance(out, np.generic):
-            if not isinstance(out, Tensor):
-                raise TypeError(f"{type(self).__name__}.forward returned "
-                                f"{type(out).__name__}; it must return a Variable, e.g. "
-                                "`return Variable(x.data @ y.data)`")
-            if out._fn is not None or any(out is t for t in inputs):
-                out = Tensor(out.data)  # forward returned an existing node: a fresh one
-            out.requires_grad = record
-            if record:
-                out._fn, out._inputs, out._seq = self, inputs, _next_seq()
-            return out
-        return _result(out, self, inputs) if record else _constant_result(out)
+        record = record and _grad_enabled
+        if type(out) is np.ndarray or isinstance(out, np.generic):  # a built-in's: fast path
+            return _result(out, self, args) if record else _constant_result(out)
+        return self._user_result(out, args, record)
+
+    def _user_result(self, out, inputs, record):
+        """The Variable a user's forward returned, recorded as this call's result."""
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{type(self).__name__}.forward returned {type(out).__name__}; it "
+                            "must return a Variable, e.g. `return Variable(x.data @ y.data)`")
+        if out._fn is not None or any(out is t for t in inputs):
+            out = Tensor(out.data)  # forward returned an existing node: a fresh one
+        out.requires_grad = record
+        if record:
+            out._fn, out._inputs, out._seq = self, inputs, _next_seq()
+        return out
 
     def forward(self, *inputs):
         raise NotImplementedError(f"{type(self).__name__} must define "
