@@ -83,8 +83,8 @@ class Tensor:
     A leaf made by `tensor()` is terminal: its `.grad` accumulates over backward calls until
     zeroed. A result of a Function records that Function and its inputs; backward uses its
     gradient and drops it (`.grad` reads None, with a warning that says how to see it), unless
-    `retain_grad()` made it terminal too. A 0-d result holds what numpy gives for
-    one, a numpy scalar (np.float64): scalar maths is several times faster than 0-d arrays'.
+    `retain_grad()` made it terminal too. A 0-d result holds what numpy gives for one, a numpy
+    scalar (np.float64): numpy's scalar maths is several times faster than its 0-d arrays'.
     """
 
     __slots__ = ("data", "_grad", "_owned_grad", "terminal", "requires_grad", "_fn", "_inputs",
@@ -412,6 +412,8 @@ def walk(output):
     """Every tensor `output` depends on, itself included, each once, inputs before the ops that
     use them and a first input before a second: position i is `ad.graph`'s and `ad.replay`'s
     id f"n{i}". Iterative (any depth), linear in the graph."""
+    if not isinstance(output, Tensor):
+        raise TypeError(f"walk() takes a Tensor, got {type(output).__name__}")
     order, seen = [], {id(output)}
     stack = [(output, iter(output._inputs))]  # (node, its inputs still to visit)
     while stack:

@@ -621,6 +621,8 @@ def test_walk_is_public_and_orders_as_the_graph_export():
     position = {id(t): i for i, t in enumerate(nodes)}
     assert all(position[id(inp)] < position[id(t)] for t in nodes for inp in t._inputs)
     assert ad.walk(a) == [a]
+    with pytest.raises(TypeError, match="walk\\(\\) takes a Tensor, got ndarray"):
+        ad.walk(np.ones(2))
     from ad.graph import array_text
     assert array_text(np.array([1.0, np.nan])) == "[1.0, NaN]"
 
