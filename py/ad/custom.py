@@ -116,13 +116,14 @@ def _check_returned(fn, returned, n):
     """A backward that returns its gradients (PyTorch's convention) would add nothing: say so."""
     if returned is None:
         return
-    names = [f"{p}.grad" for p in _input_names(fn)[:n]] or ["each input's .grad"]
-    into = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    names = _input_names(fn)[:n]
+    grads = [f"{p}.grad" for p in names] or ["each input's .grad"]
+    into = grads[0] if len(grads) == 1 else ", ".join(grads[:-1]) + " and " + grads[-1]
     raise BackwardError(
         f"{type(fn).__name__}.backward returned a value; add it into {into} instead.\n"
         f"  hint: ad ignores what backward returns (returning gradients is PyTorch's "
-        f"convention): add each input's share, e.g. `{names[0].split('.')[0]}.grad += grad * "
-        f"...`, and return nothing")
+        f"convention): add each input's share, e.g. `{names[0] if names else 'x'}.grad += "
+        f"grad * ...`, and return nothing")
 
 
 def _input_names(fn):
