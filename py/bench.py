@@ -6,15 +6,23 @@ is a median over interleaved runs, each ratio the median of ad's time over numpy
 of those runs, and each target issue 25's. Not part of the wheel.
 """
 import argparse
+import os
 import platform
 import statistics
 import sys
 import time
 
-import numpy as np
+# NOTE: a run of its own uses one BLAS thread unless the caller chose otherwise, set before numpy
+# loads: on a small shared machine threads fight for the cores and a step's matrix products
+# vary threefold from run to run (the page's numpy, in Pyodide, has one thread anyway).
+if __name__ == "__main__":
+    for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_name, "1")
 
-import ad
-from ad.nn import functional as F
+import numpy as np  # noqa: E402
+
+import ad  # noqa: E402
+from ad.nn import functional as F  # noqa: E402
 
 # Issue 25's targets: the ratio to hand-written numpy each workload must stay under.
 TARGETS = {"mlp": 1.3, "mnist": 1.2, "chain": 2.5, "scalar": 3.0, "chain100k": 4.0, "shared": 3.0,
@@ -328,7 +336,9 @@ def main(argv=None):
     scale = 0.2 if args.quick else 1.0
 
     print(f"ad {ad.__version__} benchmark: Python {platform.python_version()}, "
-          f"numpy {np.__version__}, median of {repeats} interleaved runs")
+          f"numpy {np.__version__} (OPENBLAS_NUM_THREADS="
+          f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}), "
+          f"median of {repeats} interleaved runs")
     rows, differences = [], []
     for key, name, make, number, per in (
             ("mlp", "2-64-64-1 tanh MLP step (batch 64, MSE, SGD)", make_mlp, 200, 1),
