@@ -1,12 +1,13 @@
 """`ad`: reverse-mode automatic differentiation in pure Python on numpy.
 
 Tensor/Variable and Function are the seed's API; the ops, nn, optim, gradcheck, graph
-export and the backward replay (`replay`) are built on them. `backward(create_graph=True)`
-and the functional API (grad, value_and_grad, elementwise_grad, jacobian, hessian,
-hessian_vector_product, jvp) take gradients of gradients and forward-mode derivatives.
+export (`graph`, `walk`) and the backward replay (`replay`) are built on them.
+`backward(create_graph=True)` and the functional API (grad, value_and_grad, elementwise_grad,
+jacobian, hessian, hessian_vector_product, jvp) take gradients of gradients and forward-mode
+derivatives.
 """
 from .core import (BackwardError, Function, Tensor, Variable, constant, enable_grad,
-                   is_grad_enabled, no_grad, tensor, unbroadcast)
+                   is_grad_enabled, no_grad, tensor, unbroadcast, walk)
 from .ops import broadcast_to, concatenate, maximum, minimum, stack, where
 from . import ops
 from .ops import (absolute, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, ceil, cos,
@@ -49,5 +50,5 @@ __all__ = [
     "maximum", "minimum", "mod", "nn", "no_grad", "norm", "ops", "optim", "outer", "pad", "prod",
     "reciprocal", "repeat", "Replay", "replay", "restore_tensor", "roll", "sign", "sin", "sinh",
     "sort", "split", "sqrt", "square", "stack", "std", "tan", "tanh", "tensor", "tensordot", "tile",
-    "to_dot", "trace", "tril", "triu", "unbroadcast", "value_and_grad", "var", "where",
+    "to_dot", "trace", "tril", "triu", "unbroadcast", "value_and_grad", "var", "walk", "where",
 ]

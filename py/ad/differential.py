@@ -9,8 +9,9 @@ returned as a constant.
 """
 import numpy as np
 
-from . import core
-from .core import Function, Tensor, _backprop, _grad_dtype, _seed, _walk
+from . import core, custom
+from .backprop import backprop, seed as _seed
+from .core import Function, Tensor, _grad_dtype, walk
 
 __all__ = ["elementwise_grad", "grad", "hessian", "hessian_vector_product", "jacobian", "jvp",
            "value_and_grad"]
@@ -32,10 +33,14 @@ _argument = _Argument()
 
 def _enter(x):
     """A differentiable stand-in for argument `x` (an array, a number or a Tensor)."""
-    if type(x) is core._GraphStandIn:
+    if type(x) is custom._GraphStandIn:
         x = x._t
     if isinstance(x, Tensor):
-        return _argument(x) if x.requires_grad else Tensor(x.data, requires_grad=True)
+        if not x.requires_grad:
+            return Tensor(x.data, requires_grad=True)
+        entered = _argument(x)
+        entered.terminal = True  # the walk keeps its gradient: the one asked for
+        return entered
     return Tensor(np.asarray(x), requires_grad=True)
 
 
@@ -54,7 +59,7 @@ def _call(fun, args, kwargs, argnums, name):
             args[k] = _enter(args[k])
             entered.append(args[k])
         out = fun(*args, **kwargs)
-    if type(out) is core._GraphStandIn:
+    if type(out) is custom._GraphStandIn:
         out = out._t
     if not isinstance(out, Tensor):
         out = Tensor(np.asarray(out), requires_grad=False)
@@ -62,7 +67,7 @@ def _call(fun, args, kwargs, argnums, name):
     # Record the gradient as a graph when something outside wants a gradient: an argument
     # that is itself a Tensor in a graph, or a Tensor fun closes over (model parameters).
     nested = outer and any(t.requires_grad and not t._inputs and id(t) not in fresh
-                           for t in _walk(out))
+                           for t in walk(out))
     return out, entered, nested
 
 
@@ -80,8 +85,8 @@ def _gradients(out, seed, entered, nested):
         return [_result(None, x, nested) for x in entered]
     if nested:
         seed = Tensor(seed, requires_grad=False)
-    _, grads = _backprop(out, seed, wrt=entered, create_graph=nested)
-    return [_result(grads.get(id(x)), x, nested) for x in entered]
+    grads = backprop(out, seed, wrt=entered, create_graph=nested)
+    return [_result(grads.get(x), x, nested) for x in entered]
 
 
 def value_and_grad(fun, argnum=0):
@@ -191,7 +196,7 @@ def jvp(fun, primals, tangents):
     out, entered, nested = _call(fun, primals, {}, range(len(primals)), "jvp")
     ts = []
     for i, (x, t) in enumerate(zip(entered, tangents)):
-        if type(t) is core._GraphStandIn:
+        if type(t) is custom._GraphStandIn:
             t = t._t
         shape = np.shape(t.data if isinstance(t, Tensor) else t)
         if shape != x.data.shape:
@@ -204,19 +209,18 @@ def jvp(fun, primals, tangents):
         return out, zeros
     # u is a dummy cotangent: J^T u is linear in it, so its value does not matter.
     u = Tensor(np.zeros(out.data.shape, _grad_dtype(out.data.dtype)), requires_grad=True)
-    _, grads = _backprop(out, u, wrt=entered, create_graph=True)
+    grads = backprop(out, u, wrt=entered, create_graph=True)
     total = None
     with core.enable_grad():
         for x, t in zip(entered, ts):
-            g = grads.get(id(x))
+            g = grads.get(x)
             if isinstance(g, Tensor) and g.requires_grad:
                 term = (g * t).sum()  # <J_i^T u, t_i>
                 total = term if total is None else total + term
     if total is None:  # J^T u does not depend on u: J is zero
         return (out if nested else out.detach()), zeros
-    _, back = _backprop(total, _seed(total, None, keep_tensor=nested), wrt=[u],
-                        create_graph=nested)
-    return (out if nested else out.detach()), _result(back.get(id(u)), u, nested)
+    back = backprop(total, _seed(total, None, keep_tensor=nested), wrt=[u], create_graph=nested)
+    return (out if nested else out.detach()), _result(back.get(u), u, nested)
 
 
 def _name(fun):

@@ -4,9 +4,9 @@ Node ids are stable: n0, n1, ... in topological order (inputs before the ops tha
 """
 import numpy as np
 
-from .core import Tensor, _walk
+from .core import Tensor, walk
 
-__all__ = ["array_stats", "graph", "to_dot"]
+__all__ = ["array_stats", "array_text", "graph", "to_dot"]
 
 
 def array_stats(a):
@@ -35,10 +35,13 @@ def _summary(a):
     if a is None:
         return None
     a = np.asarray(a)
-    return {"text": _text(a), **array_stats(a)}
+    return {"text": array_text(a), **array_stats(a)}
 
 
-def _text(a, limit=8):
+def array_text(a, limit=8):
+    """An array as a graph node shows it: its values rounded to 4 decimals when it has at most
+    `limit` of them, NaN written out, else its size and range ("100 values in [-1, 3]")."""
+    a = np.asarray(a)
     # NOTE: np.array2string costs ~100 us a call; graphs can have thousands of nodes.
     if a.size <= limit:
         # NOTE: round() overflows near the float max; numbers that large have no decimals to round.
@@ -50,6 +53,9 @@ def _text(a, limit=8):
     return f"{a.size} values"
 
 
+_text = array_text  # NOTE: the name the playground's module imported before it was public
+
+
 def graph(output):
     """{"nodes": [...], "edges": [...], "output": id} describing how `output` was computed.
 
@@ -58,7 +64,7 @@ def graph(output):
     index (the input position)."""
     if not isinstance(output, Tensor):
         raise TypeError(f"graph() takes a Tensor, got {type(output).__name__}")
-    order = _walk(output)
+    order = walk(output)
     ids = {id(t): f"n{i}" for i, t in enumerate(order)}
     nodes, edges = [], []
     for t in order:

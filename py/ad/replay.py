@@ -7,8 +7,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .core import Tensor, _seed, _walk, _wrong_builtin_shape
-from .graph import _text
+from .backprop import backprop, seed as _seed
+from .core import Tensor, walk
+from .graph import array_text
 
 __all__ = ["Replay", "Send", "Step", "replay"]
 
@@ -41,7 +42,8 @@ class Replay:
 
     - `nodes`: the tensors of the graph; `nodes[i]` has the id f"n{i}", as in `ad.graph`.
     - `output`: the output's id; `seed`: the gradient the walk starts from (ones by default).
-    - `steps`: one `Step` per node the walk visits, in the walk's order (outputs first).
+    - `steps`: one `Step` per node the walk visits, in the walk's order: the value computed
+      last first (the output), each node after every node that uses it.
     - `grads`: id -> dL/d(node) of this one backward (None where none reaches: constants).
       A leaf's `.grad` may differ: it accumulates over backward calls until zeroed.
     - `forward`: the ids of the values ops computed, in an order the forward pass computed them
@@ -75,7 +77,7 @@ class Replay:
         out), then every node's value and gradient. `labels` maps ids to the names to show;
         `text(array)` writes an array (default: up to 8 values, rounded, as ad.graph does)."""
         labels = labels or {}
-        text = text or _text
+        text = text or array_text
         nodes = self.nodes
 
         def label(i):
@@ -154,33 +156,25 @@ def replay(output, grad=None):
                          "computed from constants only or under no_grad(), so no gradient "
                          "flows. Hint: make the inputs you want gradients for with "
                          "ad.tensor(...)")
-    nodes = _walk(output)
-    ids = {id(t): f"n{i}" for i, t in enumerate(nodes)}
+    nodes = walk(output)
+    ids = {t: f"n{i}" for i, t in enumerate(nodes)}
     seed = _frozen(_seed(output, grad, call="replay(output, grad)"))
-    totals = {id(output): seed}  # id(tensor) -> its gradient so far
+    totals = {output: seed}  # tensor -> its gradient so far, as the walk adds them up
     steps = []
-    # The walk's own order: backward() visits _walk(output, leaves=False) reversed, and leaves
-    # do not change where op results fall in the walk.
-    for node in reversed(nodes):
-        g = totals.get(id(node))
-        if g is None or not node._inputs:
-            continue
-        inputs = node._inputs
-        got = node._fn.vjp(node, g, *inputs)
+
+    def step(node, g, sent):  # the walk's own step, written down
         sends = []
-        for k, inp in enumerate(inputs):
-            gi = got[k] if k < len(got) else None
-            key = id(inp)
+        for k, inp in enumerate(node._inputs):
+            gi = sent[k] if k < len(sent) else None
             if gi is None or not inp.requires_grad:
-                sends.append(Send(ids[key], k, None, totals.get(key)))
+                sends.append(Send(ids[inp], k, None, totals.get(inp)))
                 continue
-            if gi.shape != inp.data.shape:
-                _wrong_builtin_shape(node, got)
             gi = _frozen(gi)
-            old = totals.get(key)
-            total = gi if old is None else _frozen(old + gi)
-            totals[key] = total
-            sends.append(Send(ids[key], k, gi, total))
-        steps.append(Step(ids[id(node)], type(node._fn).__name__, g, tuple(sends)))
-    grads = {ids[id(t)]: totals.get(id(t)) for t in nodes}
-    return Replay(nodes, ids[id(output)], seed, grads, steps)
+            old = totals.get(inp)
+            totals[inp] = total = gi if old is None else _frozen(old + gi)  # the walk's sum
+            sends.append(Send(ids[inp], k, gi, total))
+        steps.append(Step(ids[node], type(node._fn).__name__, totals[node], tuple(sends)))
+
+    backprop(output, seed, step=step)
+    grads = {ids[t]: totals.get(t) for t in nodes}
+    return Replay(nodes, ids[output], seed, grads, steps)

@@ -134,7 +134,8 @@ def test_leaves_accumulate_until_zeroed_and_intermediates_are_cleared():
     z.backward()
     np.testing.assert_allclose(x.grad, [18.0, 36.0])
     assert y._grad is None and z._grad is None
-    np.testing.assert_array_equal(y.grad, [0.0, 0.0])  # cleared reads as zeros
+    with pytest.warns(UserWarning, match=r"intermediate result \(made by Mul\).*retain_grad"):
+        assert y.grad is None  # not kept: never a silent zero
     z.backward()
     np.testing.assert_allclose(x.grad, [36.0, 72.0])
     x.zero_grad()
@@ -151,6 +152,44 @@ def test_terminal_intermediate_keeps_its_gradient():
     y.terminal = True
     (y * y).sum().backward()
     np.testing.assert_allclose(y.grad, [4.0, 8.0])
+
+
+def test_an_intermediate_gradient_is_kept_by_retain_grad_or_said_not_to_be():
+    # Issue 23: `h = x*x; L = 3*h; L.backward(); h.grad` read 0.0, and a learner read dL/dh = 0.
+    x = tensor(2.0)
+    h = x * x
+    L = 3 * h
+    h.retain_grad()  # PyTorch's name; the seed's `terminal`
+    L.backward()
+    assert h.grad == 3.0 and x.grad == 12.0
+    L.backward()  # accumulates, as a leaf's does
+    assert h.grad == 6.0 and x.grad == 24.0
+    k = x * x  # not retained: .grad is None, and the warning says how to see dL/dk
+    M = (3 * k).sum()
+    M.backward()
+    with pytest.warns(UserWarning) as caught:
+        assert k.grad is None
+    message = str(caught[0].message)
+    assert "intermediate result (made by Mul)" in message
+    assert ".retain_grad()" in message and "ad.replay(L).grad(h)" in message
+    assert ad.replay(M).grad(k) == 3.0  # ... which gives it
+    with pytest.raises(ValueError, match="does not require a gradient"):
+        ad.constant(1.0).retain_grad()
+
+
+def test_reading_grad_changes_nothing():
+    # Issue 25, bug 5: reading .grad of a constant stored a zero array on it.
+    c, x = ad.constant([1.0, 2.0]), tensor([3.0, 4.0])
+    for t in (c, x):
+        np.testing.assert_array_equal(t.grad, [0.0, 0.0])  # reads as zeros ...
+        assert t.grad_view() is None and t._grad is None  # ... and stores nothing
+    assert ad.graph(c * x)["nodes"][0]["grad"] is None
+    opt = ad.optim.SGD([x], lr=0.1, weight_decay=1.0)
+    x.grad
+    opt.step()  # no gradient yet: the step skips x, whether or not .grad was read
+    np.testing.assert_array_equal(x.data, [3.0, 4.0])
+    x.grad += 1.0  # `+=` stores through the setter
+    np.testing.assert_array_equal(x.grad_view(), [1.0, 1.0])
 
 
 def test_backward_without_argument_seeds_ones_and_accepts_a_grad():
@@ -565,8 +604,82 @@ def test_unbroadcast_helper():
 def test_benchmark_runs_the_same_computation_as_its_numpy_reference():
     import bench  # py/bench.py, on the tests' path (pytest.ini)
 
-    for make in (bench.make_mlp, lambda: bench.make_chain(30)):
+    for make in (bench.make_mlp, lambda: bench.make_chain(30), bench.make_scalar_mlp,
+                 lambda: bench.make_shared(5)):
         ad_fn, np_fn, differ = make()
         for _ in range(3):
             ad_fn(), np_fn()
         assert differ() < 1e-9
+
+
+def test_walk_is_public_and_orders_as_the_graph_export():
+    a, b = tensor(2.0, name="a"), tensor(-3.0, name="b")
+    L = (a * b + ad.constant(10.0)) * a
+    nodes = ad.walk(L)
+    assert [f"n{i}" for i in range(len(nodes))] == [n["id"] for n in ad.graph(L)["nodes"]]
+    assert nodes[0] is a and nodes[1] is b and nodes[-1] is L
+    position = {id(t): i for i, t in enumerate(nodes)}
+    assert all(position[id(inp)] < position[id(t)] for t in nodes for inp in t._inputs)
+    assert ad.walk(a) == [a]
+    with pytest.raises(TypeError, match="walk\\(\\) takes a Tensor, got ndarray"):
+        ad.walk(np.ones(2))
+    from ad.graph import array_text
+    assert array_text(np.array([1.0, np.nan])) == "[1.0, NaN]"
+
+
+def test_backward_changes_nothing_unless_the_whole_pass_succeeds():
+    class FailsLate(Function):  # reached after x has received a share through the Mul
+        def forward(self, x):
+            return Variable(x.data * 2)
+
+        def backward(self, x, grad):
+            raise RuntimeError("no")
+
+    x = tensor([1.0, 2.0])
+    x.grad = np.array([5.0, 5.0])
+    y = x * 3
+    y.retain_grad()  # would keep its gradient, had the pass succeeded
+    L = (y * x + FailsLate()(x)).sum()
+    with pytest.raises(ad.BackwardError, match="FailsLate"):
+        L.backward()
+    np.testing.assert_array_equal(x.grad, [5.0, 5.0])
+    assert y._grad is None and L._grad is None
+
+
+def test_backward_visits_the_value_computed_last_first():
+    x = tensor(1.0)
+    p, q = x * 2.0, x * 3.0
+    r = ad.replay(q + p)  # q is the first input, but p was computed first: q's step comes first
+    assert [s.node for s in r.steps] == [r.output, r.id(q), r.id(p)]
+    s = q + p
+    order = [step.node for step in ad.replay(s * s).steps]  # s has two uses: one step, after both
+    assert order[:2] == ["n6", "n5"] and order.count("n5") == 1
+
+
+def test_a_backward_that_returns_its_gradient_is_named_not_silently_zero():
+    # Issue 23: PyTorch's convention (return the gradients) gave zero gradients silently.
+    class Cube(Function):
+        def forward(self, x):
+            return Variable(x.data ** 3)
+
+        def backward(self, x, grad):
+            return grad * 3 * x.data ** 2
+
+    class Mul2(Function):
+        def forward(self, a, b):
+            return Variable(a.data * b.data)
+
+        def backward(self, a, b, grad):  # half converted: b's share is returned, not added
+            a.grad += grad * b.data
+            return grad * a.data
+
+    x = tensor([1.0, 2.0])
+    with pytest.raises(ad.BackwardError, match=r"(?s)^Cube\.backward returned a value; add it into "
+                       r"x\.grad instead.*x\.grad \+= grad"):
+        Cube()(x).sum().backward()
+    with pytest.raises(ad.BackwardError, match=r"Mul2\.backward returned a value; add it into "
+                       r"a\.grad and b\.grad instead"):
+        Mul2()(x, x).sum().backward()
+    with pytest.raises(ad.BackwardError, match=r"Cube\.backward returned a value"):
+        ad.grad(lambda t: Cube()(t).sum())(ad.tensor([1.0]))  # under create_graph too
+    assert x._grad is None

@@ -104,3 +104,19 @@ def test_zero_to_a_negative_power_backpropagates_without_a_runtime_warning():
         with np.errstate(divide="ignore"):
             d2 = ad.elementwise_grad(ad.elementwise_grad(lambda t: t ** -2.0))(z)
         assert d2.data[0] == np.inf and np.isclose(d2.data[1], 6 * 0.5 ** -4)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_0d_result_holds_numpys_scalar_and_gradients_are_arrays(dtype):
+    x, w = ad.tensor(dtype(1.5)), ad.tensor(dtype(-0.5))
+    y = (x * w + 2.0).tanh() * x
+    # numpy's own 0-d result is a scalar, not an array; ad keeps it (scalar maths is faster)
+    assert type(y.data) is dtype and y.shape == () and y.dtype == dtype
+    assert repr(y).startswith("tensor(") and "grad_fn=Mul" in repr(y)
+    y.backward()
+    for t in (x, w):
+        assert type(t.grad) is np.ndarray and t.grad.dtype == dtype and t.grad.shape == ()
+    t = (x.data * w.data + 2) * 1  # numpy's scalars, by hand
+    np.testing.assert_allclose(w.grad, (1 - np.tanh(t) ** 2) * x.data * x.data, rtol=1e-6)
+    ad.optim.SGD([x, w], lr=0.1).step()  # a leaf keeps its writable 0-d array
+    assert type(x.data) is np.ndarray and x.data.dtype == dtype

@@ -168,18 +168,24 @@ def test_layer_norm(shape, norm, affine):
         F.layer_norm(ad.tensor(x), (7,))
 
 
-def conv2d_reference(x, w, b, stride, padding):
-    """A direct loop over output positions: independent of im2col."""
-    (sh, sw), (ph, pw) = stride, padding
+def conv2d_reference(x, w, b, stride, padding, dilation=(1, 1), groups=1):
+    """PyTorch's definition of conv2d as a direct loop over groups and output positions:
+    independent of im2col. Group g's outputs see only its block of input channels; the taps
+    of a dilated kernel are `dilation` apart."""
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
     x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
     n, c, h, wd = x.shape
-    o, _, kh, kw = w.shape
-    oh, ow = (h - kh) // sh + 1, (wd - kw) // sw + 1
+    o, cg, kh, kw = w.shape
+    eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1  # what a window spans
+    oh, ow = (h - eh) // sh + 1, (wd - ew) // sw + 1
+    og = o // groups
     out = np.zeros((n, o, oh, ow))
-    for i in range(oh):
-        for j in range(ow):
-            patch = x[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw]
-            out[:, :, i, j] = np.einsum("nchw,ochw->no", patch, w)
+    for g in range(groups):
+        xg, wg = x[:, g * cg:(g + 1) * cg], w[g * og:(g + 1) * og]
+        for i in range(oh):
+            for j in range(ow):
+                patch = xg[:, :, i * sh:i * sh + eh:dh, j * sw:j * sw + ew:dw]
+                out[:, g * og:(g + 1) * og, i, j] = np.einsum("nchw,ochw->no", patch, wg)
     return out if b is None else out + b[:, None, None]
 
 
@@ -201,6 +207,42 @@ def test_conv2d(xs, ws, stride, padding, bias):
     check_hvp(lambda *a: f(*a) ** 2, *args)
 
 
+DILATED_GROUPED = [  # x shape, weight shape, stride, padding, dilation, groups
+    ((2, 2, 7, 6), (3, 2, 3, 2), 1, 0, 2, 1), ((1, 3, 8, 8), (2, 3, 3, 3), 2, 2, (2, 3), 1),
+    ((2, 4, 5, 5), (6, 2, 3, 3), 1, 1, 1, 2), ((1, 3, 6, 6), (3, 1, 3, 3), 1, 1, 1, 3),
+    ((1, 4, 6, 7), (8, 1, 2, 2), (1, 2), 1, 2, 4), ((1, 6, 6, 6), (4, 3, 1, 3), 1, (0, 2), 1, 2)]
+
+
+@pytest.mark.parametrize("xs,ws,stride,padding,dilation,groups", DILATED_GROUPED)
+def test_conv2d_dilation_and_groups(xs, ws, stride, padding, dilation, groups):
+    x, w, b = rand(xs), rand(ws), rand(ws[:1])
+    f = lambda a, c, d: F.conv2d(a, c, d, stride, padding, dilation, groups)  # noqa: E731
+    out = check_grads(f, x, w, b)
+    want = conv2d_reference(x, w, b, F._pair(stride, "s"), F._pair(padding, "p"),
+                            F._pair(dilation, "d"), groups)
+    np.testing.assert_allclose(out.data, want, rtol=1e-12, atol=1e-12)
+    check_hvp(lambda *a: f(*a) ** 2, x, w, b)
+
+
+def test_conv2d_dilation_and_groups_against_pytorch():
+    # torch.nn.functional.conv2d(x, w, b, stride=1, padding=1, dilation=2, groups=2) in
+    # float64, torch 2.13, then (y ** 2).sum().backward()
+    x = ad.tensor((np.arange(100).reshape(1, 4, 5, 5) % 7) / 7.0)
+    w = ad.tensor((np.arange(108).reshape(6, 2, 3, 3) % 5) / 5.0 - 0.4)
+    b = ad.tensor([0.1, -0.2, 0.3, 0.0, 0.5, -0.1])
+    y = F.conv2d(x, w, b, padding=1, dilation=2, groups=2)
+    assert y.shape == (1, 6, 3, 3)
+    np.testing.assert_allclose([y.data.sum(), y.data[0, 4, 1, 2]],
+                               [5.9999999999999964, 0.24285714285714274], rtol=1e-12)
+    (y ** 2).sum().backward()
+    np.testing.assert_allclose([x.grad.sum(), x.grad[0, 3, 2, 2], w.grad.sum(), w.grad[5, 1, 0, 2]],
+                               [8.22285714285714, -0.005714285714285727, 56.56326530612241,
+                                -0.5918367346938775], rtol=1e-12)
+    np.testing.assert_allclose(b.grad, [1.457142857142856, -2.0571428571428587, 3.3999999999999995,
+                                        3.0857142857142845, 6.428571428571427,
+                                        -0.31428571428571495], rtol=1e-12)
+
+
 def test_conv2d_errors():
     x = ad.tensor(np.ones((1, 3, 4, 4)))
     with pytest.raises(ValueError, match="3 channels"):
@@ -211,6 +253,15 @@ def test_conv2d_errors():
         F.conv2d(x, np.ones((2, 3, 5, 5)))
     with pytest.raises(ValueError, match="half the kernel"):
         F.max_pool2d(x, 2, padding=2)
+    with pytest.raises(ValueError, match=r"3 channels.*expects 4 \(2 per group x groups=2\)"):
+        F.conv2d(x, np.ones((2, 2, 3, 3)), groups=2)
+    with pytest.raises(ValueError, match=r"groups must be a positive integer that divides the "
+                       r"out_channels of the weight \(3\)"):
+        F.conv2d(ad.tensor(np.ones((1, 4, 4, 4))), np.ones((3, 2, 1, 1)), groups=2)
+    with pytest.raises(ValueError, match=r"a window of 3 \(dilation 2: it spans 5\) does not fit"):
+        F.conv2d(x, np.ones((2, 3, 3, 3)), dilation=2)
+    with pytest.raises(ValueError, match="dilation must be at least 1"):
+        F.conv2d(x, np.ones((2, 3, 3, 3)), dilation=0)
 
 
 def pool_reference(x, k, s, p, op, fill):

@@ -542,11 +542,77 @@ def test_user_function_with_numpy_backward_says_how_to_fix_it():
     with pytest.raises(ad.BackwardError, match=r"(?s)NumpyMatMul\.backward cannot be "
                        r"differentiated again.*reads \.data of input 1.*x\.grad \+= grad @ y\.T"):
         ad.hessian(f)(x)
-    t = ad.tensor(x)
-    with pytest.raises(ad.BackwardError, match="NumpyMatMul.*create_graph"):
-        f(t).backward(create_graph=True)
-    with pytest.raises(ad.BackwardError, match=r"NumpyExp\.backward.*numpy function"):
-        ad.grad(ad.grad(lambda t: NumpyExp()(t).sum()))(x)
+    t = ad.tensor(x)  # create_graph asks for a graph; the first derivative still comes
+    f(t).backward(create_graph=True)
+    np.testing.assert_allclose(t.grad.data, g.data)
+    with pytest.raises(ad.BackwardError, match=r"NumpyMatMul\.backward cannot be differentiated"):
+        (t.grad ** 2).sum().backward()  # ... and differentiating it again names the Function
+    with pytest.raises(ad.BackwardError, match=r"NumpyExp\.backward.*input 0 to a numpy function"):
+        ad.grad(lambda t: ad.grad(lambda u: NumpyExp()(u).sum())(t).sum())(x)
+
+
+class SeedCube(ad.Function):  # issue 25's Cube, in the seed's style
+    def forward(self, x):
+        return ad.Variable(x.data ** 3)
+
+    def backward(self, x, grad):
+        x.grad += grad * 3 * x.data ** 2
+
+
+def test_a_seed_style_function_always_gives_a_first_derivative():
+    # Issue 25, bug 1: with ad.tensor(XV) the gradient is recorded (the argument is in a
+    # graph), and the seed-style backward used to raise "cannot be differentiated again".
+    XV = np.array([0.5, -1.5, 2.0])
+    want = 3 * XV ** 2  # d(x**3)/dx, exact; PyTorch 2.13 gives the same
+    f = lambda x: SeedCube()(x).sum()
+    for arg in (XV, ad.tensor(XV)):
+        np.testing.assert_allclose(ad.grad(f)(arg).data, want)
+    g = ad.grad(f)(ad.tensor(XV))
+    assert g.requires_grad  # recorded, so a second derivative is refused, not silently 0
+    with pytest.raises(ad.BackwardError, match=r"(?s)SeedCube\.backward cannot be "
+                       r"differentiated again.*reads \.data of input 0"):
+        g.sum().backward()
+    with pytest.raises(ad.BackwardError, match=r"SeedCube\.backward cannot be differentiated"):
+        ad.hessian(f)(XV)
+    with pytest.raises(ad.BackwardError, match=r"SeedCube\.backward cannot be differentiated"):
+        ad.jvp(f, (XV,), (np.ones(3),))  # forward mode needs the gradient's graph
+    # refused only where a derivative flows through it: as a constant it is fine
+    grad = ad.grad(lambda x: (x * ad.grad(f)(x).detach()).sum())(XV)
+    np.testing.assert_allclose(grad.data, want)
+
+
+def test_a_seed_style_backward_runs_once_under_create_graph():
+    calls = []
+
+    class Counted(ad.Function):
+        def forward(self, x):
+            return ad.Variable(x.data * 2)
+
+        def backward(self, x, grad):
+            calls.append(1)
+            x.grad += 2 * grad.data
+
+    x = ad.tensor([1.0, 2.0])
+    (Counted()(x) ** 2).sum().backward(create_graph=True)
+    assert len(calls) == 1
+    np.testing.assert_allclose(x.grad.data, 8 * x.data)
+
+
+def test_numpy_on_a_closed_over_tensor_in_backward_refuses_only_a_second_derivative():
+    w = ad.tensor([1.0, -2.0])
+
+    class ScaleByW(ad.Function):
+        def forward(self, x):
+            return ad.Variable(x.data * w.data)
+
+        def backward(self, x, grad):
+            x.grad += grad * np.broadcast_to(w, x.shape)  # numpy turns w into an array
+
+    x = np.array([0.5, 3.0])
+    np.testing.assert_allclose(ad.grad(lambda t: (ScaleByW()(t) ** 2).sum())(x).data,
+                               2 * x * w.data ** 2)
+    with pytest.raises(ad.BackwardError, match=r"ScaleByW\.backward cannot be differentiated"):
+        ad.hessian(lambda t: (ScaleByW()(t) ** 2).sum())(x)
 
 
 def test_reading_data_of_a_differentiable_stand_in_is_never_silently_wrong():
@@ -590,6 +656,8 @@ def test_an_op_whose_vjp_uses_numpy_names_itself_under_create_graph():
 
     x = np.array([0.5, 1.0])
     np.testing.assert_allclose(ad.grad(lambda t: NumpyVjpExp()(t).sum())(x).data, np.exp(x))
+    g = ad.grad(lambda t: NumpyVjpExp()(t).sum())(ad.tensor(x))  # recorded: first order works
+    np.testing.assert_allclose(g.data, np.exp(x))
     with pytest.raises(ad.BackwardError, match=r"NumpyVjpExp\.vjp cannot be differentiated "
                        r"again.*numpy ufunc.*ad\.ops\.xp"):
         ad.hessian(lambda t: NumpyVjpExp()(t).sum())(x)

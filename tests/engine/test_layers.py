@@ -21,6 +21,15 @@ def test_conv2d_layer_matches_functional_and_initialises_like_pytorch():
     assert y.shape == (2, 4, 3, 3)
     assert len(conv.parameters()) == 2
     assert len(nn.Conv2d(1, 1, (2, 3), bias=False).parameters()) == 1
+    grouped = nn.Conv2d(4, 6, 3, padding=2, dilation=2, groups=2, rng=np.random.default_rng(1))
+    assert grouped.weight.shape == (6, 2, 3, 3)  # (out, in / groups, kh, kw), as PyTorch
+    assert np.abs(grouped.weight.data).max() <= 1 / np.sqrt(2 * 9)  # fan_in = in / groups * 9
+    x4 = np.random.default_rng(2).normal(size=(2, 4, 5, 5))
+    np.testing.assert_allclose(grouped(ad.constant(x4)).data,
+                               F.conv2d(x4, grouped.weight, grouped.bias, 1, 2, 2, 2).data)
+    assert "dilation=2, groups=2" in repr(grouped) and "groups" not in repr(conv)
+    with pytest.raises(ValueError, match=r"groups \(3\) must be a positive integer dividing"):
+        nn.Conv2d(4, 6, 3, groups=3)
 
 
 def test_pooling_and_flatten_layers():

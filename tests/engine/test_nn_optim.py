@@ -182,3 +182,112 @@ def test_softmax_classifier_with_cross_entropy_and_sgd():
         opt.step()
     with ad.no_grad():
         assert np.mean(model(ad.constant(X)).data.argmax(1) == labels) > 0.95
+
+
+# --- PyTorch's optimizer rules: its numbers (torch 2.13, float64) and its formulas in numpy ----
+
+GRADS = [[1.0, -2.0], [0.5, 3.0], [-0.25, 0.1], [2.0, -1.0]]  # one per step, set by hand
+
+
+def run_steps(opt_class, **kwargs):
+    p = ad.tensor([1.0, -0.5])
+    opt = opt_class([p], lr=0.1, **kwargs)
+    for g in GRADS:
+        opt.zero_grad()
+        p.grad = np.array(g)
+        opt.step()
+    return p.data
+
+
+def adam_by_formula(weight_decay=0.0, amsgrad=False, decoupled=False, lr=0.1, b1=0.9, b2=0.999,
+                    eps=1e-8):
+    """PyTorch's Adam/AdamW update (torch.optim documentation), written out in numpy."""
+    p = np.array([1.0, -0.5])
+    m = v = vmax = np.zeros(2)
+    for t, g in enumerate(map(np.array, GRADS), start=1):
+        if decoupled:
+            p = p * (1 - lr * weight_decay)
+        else:
+            g = g + weight_decay * p
+        m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+        vmax = np.maximum(vmax, v) if amsgrad else v
+        p = p - lr / (1 - b1 ** t) * m / (np.sqrt(vmax) / np.sqrt(1 - b2 ** t) + eps)
+    return p
+
+
+def test_adam_counts_steps_per_parameter_as_pytorch():
+    # Issue 25, bug 3: two zero parameters, lr 0.1; the second gets a gradient of 1 only in step 2.
+    # PyTorch 2.13 moves it to -0.0999999990 (its first update is a first step); ad moved it to
+    # -0.0744 (bias correction for step 2).
+    a, b = ad.tensor([0.0]), ad.tensor([0.0])
+    opt = ad.optim.Adam([a, b], lr=0.1)
+    torch_values = [(-0.09999999900000002, 0.0), (-0.19999999799999935, -0.09999999900000002),
+                    (-0.2999999969999993, -0.09999999900000002)]
+    for step, want in enumerate(torch_values):
+        opt.zero_grad()
+        a.grad = np.ones(1)
+        if step == 1:
+            b.grad = np.ones(1)
+        opt.step()
+        np.testing.assert_allclose([a.data[0], b.data[0]], want, rtol=1e-12, atol=0)
+
+
+def test_sgd_nesterov_and_dampening_as_pytorch():
+    # torch.optim.SGD(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01), float64
+    np.testing.assert_allclose(run_steps(ad.optim.SGD, momentum=0.9, nesterov=True,
+                                         weight_decay=0.01),
+                               [0.09664278752794205, -0.544678242498786], rtol=1e-12)
+    # torch.optim.SGD(lr=0.1, momentum=0.9, dampening=0.5): the first step takes g undamped
+    np.testing.assert_allclose(run_steps(ad.optim.SGD, momentum=0.9, dampening=0.5),
+                               [0.5121000000000001, -0.17819999999999994], rtol=1e-12)
+    with pytest.raises(ValueError, match="nesterov=True needs a momentum > 0 and dampening=0"):
+        ad.optim.SGD([ad.tensor(1.0)], lr=0.1, nesterov=True)
+    with pytest.raises(ValueError, match="dampening=0"):
+        ad.optim.SGD([ad.tensor(1.0)], lr=0.1, momentum=0.9, dampening=0.1, nesterov=True)
+
+
+@pytest.mark.parametrize("kwargs,torch_value", [
+    ({"amsgrad": True, "weight_decay": 0.1}, [0.6655010138761398, -0.4404957940675001]),
+])
+def test_adam_amsgrad_as_pytorch(kwargs, torch_value):
+    got = run_steps(ad.optim.Adam, **kwargs)
+    np.testing.assert_allclose(got, torch_value, rtol=1e-12)  # torch.optim.Adam(lr=0.1, ...)
+    np.testing.assert_allclose(got, adam_by_formula(**kwargs), rtol=1e-12)
+    np.testing.assert_allclose(run_steps(ad.optim.Adam, amsgrad=True),
+                               adam_by_formula(amsgrad=True), rtol=1e-12)
+
+
+def test_adamw_decouples_weight_decay_as_pytorch():
+    default = run_steps(ad.optim.AdamW)  # weight_decay defaults to 1e-2, as in PyTorch
+    np.testing.assert_allclose(default, [0.6735954330816349, -0.44487836093210187], rtol=1e-12)
+    np.testing.assert_allclose(default, adam_by_formula(0.01, decoupled=True), rtol=1e-12)
+    both = run_steps(ad.optim.AdamW, weight_decay=0.5, amsgrad=True)
+    np.testing.assert_allclose(both, [0.5177228362002849, -0.3646987188796605], rtol=1e-12)
+    np.testing.assert_allclose(both, adam_by_formula(0.5, amsgrad=True, decoupled=True),
+                               rtol=1e-12)
+    # not the same as Adam's weight decay through the gradient
+    assert not np.allclose(run_steps(ad.optim.Adam, weight_decay=0.5), both)
+
+
+@pytest.mark.parametrize("make", [
+    lambda ps: ad.optim.Adam(ps, lr=0.01, amsgrad=True),
+    lambda ps: ad.optim.AdamW(ps, lr=0.01, weight_decay=0.1),
+    lambda ps: ad.optim.Adam(ps, lr=0.01)])
+def test_adam_all_at_once_is_the_per_parameter_loop(make):
+    # the flat fast path (every parameter with a float64 gradient, the same count) against the
+    # per-parameter loop, forced by a float32 parameter that takes the slow path
+    rng = np.random.default_rng(0)
+    shapes = [(3, 2), (2,), ()]
+    fast = [ad.tensor(rng.normal(size=s)) for s in shapes]
+    slow = [ad.tensor(p.data.copy()) for p in fast] + [ad.tensor(np.float32(1.0))]
+    opts = make(fast), make(slow)
+    for _ in range(4):
+        grads = [rng.normal(size=s) for s in shapes]
+        for params, opt in zip((fast, slow), opts):
+            for p, g in zip(params, grads):
+                p.grad = g
+            if params is slow:
+                params[-1].grad = np.float32(1.0)
+            opt.step()
+    for a, b in zip(fast, slow):
+        np.testing.assert_array_equal(a.data, b.data)

@@ -168,6 +168,25 @@ def test_mod_follows_numpy_for_negative_operands_and_scalars():
     np.testing.assert_allclose((10.0 % x).data, np.mod(10.0, [-3.5, 3.5, 7.0]))
 
 
+def test_arctan2_at_the_origin_has_gradient_zero_as_in_pytorch():
+    # Issue 25, bug 4. PyTorch 2.13: torch.atan2(y, x) at y = x = 0 backpropagates 0 to both
+    # (dy 0.0, dx -0.0); at (1, 2), dy = x / r**2 = 0.4 and dx = -y / r**2 = -0.2.
+    y, x = ad.tensor([0.0, 1.0]), ad.tensor([0.0, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no 0/0 warning
+        ad.arctan2(y, x).sum().backward()
+    np.testing.assert_array_equal(y.grad, [0.0, 0.4])
+    np.testing.assert_array_equal(x.grad, [0.0, -0.2])
+    c = ad.tensor(0.0)  # broadcast against a constant at the origin
+    ad.arctan2(c, np.zeros(3)).backward()
+    assert c.grad == 0.0
+    # hypot has no derivative at the origin either; PyTorch 2.13 gives NaN there, and so does ad
+    h = ad.tensor([0.0])
+    with np.errstate(all="ignore"):
+        ad.hypot(h, np.zeros(1)).backward()
+    assert np.isnan(h.grad).all()
+
+
 def test_logaddexp_is_stable():
     x = ad.tensor([1000.0, -1000.0])
     y = ad.logaddexp(x, ad.tensor([1000.0, -1000.0]))
@@ -217,14 +236,36 @@ def test_reductions(name, shape, axis, keepdims):
             want = ref(x, axis=axis, keepdims=keepdims)
             y = f(t, axis=axis, keepdims=keepdims)
         np.testing.assert_array_equal(y.data, want)
-        y.sum().backward()  # no spread: no derivative, NaN (as in PyTorch), and no warning
-        assert np.isnan(t.grad).all()
+        y.sum().backward()  # and no warning
+        if name == "std":  # a group of one: std is the constant 0, its gradient 0 (PyTorch)
+            np.testing.assert_array_equal(t.grad, np.zeros(shape))
+        else:  # n - ddof = 0: no degrees of freedom, so NaN, as PyTorch 2.13 gives
+            assert np.isnan(t.grad).all()
         return
     out = check_grads(lambda t: f(t, axis=axis, keepdims=keepdims), x)
     np.testing.assert_allclose(out.data, ref(x, axis=axis, keepdims=keepdims), rtol=1e-12)
     if name.startswith("std") and shape == (2, 3, 4):
         return  # std's Hessian is covered by var's and sqrt's
     check_hvp(lambda t: f(t, axis=axis, keepdims=keepdims), x)
+
+
+def test_std_where_the_spread_is_zero_has_gradient_zero():
+    # Issue 25, bug 2. HIPS autograd's stat_check(np.std) cases that gave NaN: 0-d inputs (its
+    # x = 3.5 and a random scalar) and axis 0 of a (1, 3) array, with and without keepdims.
+    for x, kwargs in ((3.5, {}), (-0.7, {}), ([[1.0, 2.0, 4.0]], {"axis": 0}),
+                      ([[1.0, 2.0, 4.0]], {"axis": 0, "keepdims": True})):
+        np.testing.assert_array_equal(ad.grad(lambda t: t.std(**kwargs).sum())(x).data,
+                                      np.zeros(np.shape(x)))
+    # PyTorch 2.13, torch.std(correction=0) and (correction=1) of equal values: 0, not NaN;
+    # a row with a spread keeps its gradient (torch.std(dim=1, correction=0) of these rows).
+    for ddof in (0, 1):
+        np.testing.assert_array_equal(ad.grad(lambda t: t.std(ddof=ddof))([2.0, 2.0, 2.0]).data,
+                                      [0.0, 0.0, 0.0])
+    g = ad.grad(lambda t: t.std(axis=1).sum())([[1.0, 1.0, 1.0], [1.0, 2.0, 4.0]])
+    np.testing.assert_allclose(g.data, [[0.0, 0.0, 0.0], [-0.35634832254989923,
+                                                          -0.08908708063747484,
+                                                          0.44543540318737396]], rtol=1e-14)
+    assert ad.hessian(lambda t: t.std())(np.full(3, 2.0)).data.tolist() == [[0.0] * 3] * 3
 
 
 def test_methods_match_functions_and_numpy():

@@ -185,25 +185,34 @@ def _uniform(rng, k, shape):
 
 
 class Conv2d(Module):
-    """2-D convolution over (N, C, H, W); weight (out, in, kh, kw) initialised
-    U(-1/sqrt(in*kh*kw), 1/sqrt(in*kh*kw)), as PyTorch."""
+    """2-D convolution over (N, C, H, W) (see functional.conv2d); weight (out, in / groups, kh,
+    kw) initialised U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = in / groups * kh * kw, as
+    PyTorch."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True,
-                 rng=None):
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, rng=None):
+        if not isinstance(groups, (int, np.integer)) or groups < 1 or (
+                in_channels % groups or out_channels % groups):
+            raise ValueError(f"Conv2d: groups ({groups!r}) must be a positive integer dividing "
+                             f"in_channels ({in_channels}) and out_channels ({out_channels})")
         rng = np.random.default_rng() if rng is None else rng
         kh, kw = functional._pair(kernel_size, "kernel_size")
-        k = 1.0 / np.sqrt(in_channels * kh * kw)
+        k = 1.0 / np.sqrt(in_channels // groups * kh * kw)
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = (kh, kw), stride, padding
-        self.weight = _uniform(rng, k, (out_channels, in_channels, kh, kw))
+        self.dilation, self.groups = dilation, groups
+        self.weight = _uniform(rng, k, (out_channels, in_channels // groups, kh, kw))
         self.bias = _uniform(rng, k, (out_channels,)) if bias else None
 
     def forward(self, x):
-        return functional.conv2d(x, self.weight, self.bias, self.stride, self.padding)
+        return functional.conv2d(x, self.weight, self.bias, self.stride, self.padding,
+                                 self.dilation, self.groups)
 
     def __repr__(self):
+        extra = "".join(f", {name}={value}" for name, value, default in (
+            ("dilation", self.dilation, 1), ("groups", self.groups, 1)) if value != default)
         return (f"Conv2d({self.in_channels}, {self.out_channels}, kernel_size="
-                f"{self.kernel_size}, stride={self.stride}, padding={self.padding})")
+                f"{self.kernel_size}, stride={self.stride}, padding={self.padding}{extra})")
 
 
 class MaxPool2d(Module):

@@ -345,95 +345,126 @@ def _pair(v, name):
     return int(v[0]), int(v[1])
 
 
-def _unfold_array(x, k, s, p, value):
-    """(N, C, H, W) -> (N, OH, OW, C, kh, kw): every window, padded with `value`."""
-    (kh, kw), (sh, sw), (ph, pw) = k, s, p
+def _unfold_array(x, k, s, p, value, d=(1, 1)):
+    """(N, C, H, W) -> (N, OH, OW, C, kh, kw): every window, padded with `value`; a window's
+    taps are `d` apart (dilation), so it spans d * (k - 1) + 1 pixels."""
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = k, s, p, d
     if ph or pw:
         x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
-    win = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
+    span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
+    win = np.lib.stride_tricks.sliding_window_view(x, span, axis=(2, 3))
+    win = win[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, OH, OW, kh, kw)
     return np.ascontiguousarray(win.transpose(0, 2, 3, 1, 4, 5))
 
 
-def _fold_array(cols, shape, k, s, p):
+def _fold_array(cols, shape, k, s, p, d=(1, 1)):
     """The transpose of _unfold_array: each window's values added back where they came from."""
-    (kh, kw), (sh, sw), (ph, pw) = k, s, p
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = k, s, p, d
     n, c, h, w = shape
     _, oh, ow = cols.shape[:3]
     out = np.zeros((n, c, h + 2 * ph, w + 2 * pw), cols.dtype)
     g = cols.transpose(0, 3, 4, 5, 1, 2)  # (N, C, kh, kw, OH, OW)
     for i in range(kh):
-        for j in range(kw):
-            out[:, :, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw] += g[:, :, i, j]
+        for j in range(kw):  # tap (i, j) of every window: from (i * dh, j * dw), a stride apart
+            rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
+            columns = slice(j * dw, j * dw + sw * (ow - 1) + 1, sw)
+            out[:, :, rows, columns] += g[:, :, i, j]
     return out[:, :, ph:ph + h, pw:pw + w]
 
 
 class Unfold(Function):
     """im2col: (N, C, H, W) -> (N, OH, OW, C, kh, kw), the windows of a convolution."""
 
-    __slots__ = ("k", "s", "p", "value")
+    __slots__ = ("k", "s", "p", "value", "d")
 
-    def __init__(self, k, s, p, value=0.0):
-        self.k, self.s, self.p, self.value = k, s, p, value
+    def __init__(self, k, s, p, value=0.0, d=(1, 1)):
+        self.k, self.s, self.p, self.value, self.d = k, s, p, value, d
 
     def forward(self, x):
-        return _unfold_array(x.data, self.k, self.s, self.p, self.value)
+        return _unfold_array(x.data, self.k, self.s, self.p, self.value, self.d)
 
     def vjp(self, out, grad, x):
         if isinstance(grad, Tensor):
-            return (Fold(x.data.shape, self.k, self.s, self.p)(grad),)
-        return (_fold_array(grad, x.data.shape, self.k, self.s, self.p),)
+            return (Fold(x.data.shape, self.k, self.s, self.p, self.d)(grad),)
+        return (_fold_array(grad, x.data.shape, self.k, self.s, self.p, self.d),)
 
 
 class Fold(Function):
     """col2im, the transpose of Unfold (its gradient, so a convolution differentiates again)."""
 
-    __slots__ = ("shape", "k", "s", "p")
+    __slots__ = ("shape", "k", "s", "p", "d")
 
-    def __init__(self, shape, k, s, p):
-        self.shape, self.k, self.s, self.p = tuple(shape), k, s, p
+    def __init__(self, shape, k, s, p, d=(1, 1)):
+        self.shape, self.k, self.s, self.p, self.d = tuple(shape), k, s, p, d
 
     def forward(self, cols):
-        return _fold_array(cols.data, self.shape, self.k, self.s, self.p)
+        return _fold_array(cols.data, self.shape, self.k, self.s, self.p, self.d)
 
     def vjp(self, out, grad, cols):
-        return (_unfold(grad, self.k, self.s, self.p),)
+        return (_unfold(grad, self.k, self.s, self.p, self.d),)
 
 
-def _unfold(x, k, s, p):
-    return Unfold(k, s, p)(x) if isinstance(x, Tensor) else _unfold_array(x, k, s, p, 0.0)
+def _unfold(x, k, s, p, d):
+    if isinstance(x, Tensor):
+        return Unfold(k, s, p, 0.0, d)(x)
+    return _unfold_array(x, k, s, p, 0.0, d)
 
 
-def _check_nchw(x, name, channels=None):
+def _check_nchw(x, name, channels=None, groups=1):
     if x.ndim != 4:
         raise ValueError(f"{name}: input must be 4-D (N, C, H, W), got shape {x.shape}. Hint: "
                          "add the batch axis with x.reshape(1, *x.shape)")
     if channels is not None and x.shape[1] != channels:
+        per = f" ({channels // groups} per group x groups={groups})" if groups > 1 else ""
         raise ValueError(f"{name}: input has {x.shape[1]} channels (shape {x.shape}) but the "
-                         f"weight expects {channels}")
+                         f"weight expects {channels}{per}")
 
 
-def _out_size(n, k, s, p, name):
-    o = (n + 2 * p - k) // s + 1
+def _out_size(n, k, s, p, name, d=1):
+    span = d * (k - 1) + 1
+    o = (n + 2 * p - span) // s + 1
     if o < 1:
-        raise ValueError(f"{name}: a window of {k} does not fit a size of {n} with padding {p}")
+        spans = f" (dilation {d}: it spans {span})" if d > 1 else ""
+        raise ValueError(f"{name}: a window of {k}{spans} does not fit a size of {n} with "
+                         f"padding {p}")
     return o
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0):
-    """2-D cross-correlation (PyTorch's conv2d): input (N, C, H, W), weight (O, C, kh, kw),
-    bias (O,) -> (N, O, OH, OW)."""
+def _positive(v, name):
+    v = _pair(v, name)
+    if min(v) < 1:
+        raise ValueError(f"conv2d: {name} must be at least 1, got {v}")
+    return v
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D cross-correlation (PyTorch's conv2d): input (N, C, H, W), weight (O, C / groups,
+    kh, kw), bias (O,) -> (N, O, OH, OW). `dilation` spaces the kernel's taps that far apart;
+    `groups` splits the channels into that many convolutions side by side (groups = C:
+    depthwise), each seeing C / groups input and making O / groups output channels."""
     x, w = _tensor(input), _tensor(weight)
     if w.ndim != 4:
-        raise ValueError(f"conv2d: weight must be (out_channels, in_channels, kh, kw), got "
-                         f"shape {w.shape}")
-    _check_nchw(x, "conv2d", w.shape[1])
-    o, c, kh, kw = w.shape
-    s, p = _pair(stride, "stride"), _pair(padding, "padding")
-    oh = _out_size(x.shape[2], kh, s[0], p[0], "conv2d")
-    ow = _out_size(x.shape[3], kw, s[1], p[1], "conv2d")
-    n = x.shape[0]
-    cols = Unfold((kh, kw), s, p)(x).reshape(n * oh * ow, c * kh * kw)
-    y = linear(cols, w.reshape(o, c * kh * kw), bias)  # (N*OH*OW, O): one matrix product
+        raise ValueError(f"conv2d: weight must be (out_channels, in_channels / groups, kh, kw), "
+                         f"got shape {w.shape}")
+    if not isinstance(groups, (int, np.integer)) or groups < 1 or w.shape[0] % groups:
+        raise ValueError(f"conv2d: groups must be a positive integer that divides the "
+                         f"out_channels of the weight ({w.shape[0]}), got {groups!r}")
+    _check_nchw(x, "conv2d", w.shape[1] * groups, groups)
+    o, cg, kh, kw = w.shape
+    s, p = _positive(stride, "stride"), _pair(padding, "padding")
+    d = _positive(dilation, "dilation")
+    oh = _out_size(x.shape[2], kh, s[0], p[0], "conv2d", d[0])
+    ow = _out_size(x.shape[3], kw, s[1], p[1], "conv2d", d[1])
+    n, k = x.shape[0], cg * kh * kw
+    cols = Unfold((kh, kw), s, p, 0.0, d)(x)  # (N, OH, OW, C, kh, kw)
+    if groups == 1:
+        y = linear(cols.reshape(n * oh * ow, k), w.reshape(o, k), bias)  # one matrix product
+    else:  # one product per group, as a batch: (G, N*OH*OW, K) @ (G, K, O/G)
+        cols = cols.reshape(n * oh * ow, groups, k).transpose(1, 0, 2)
+        y = cols @ w.reshape(groups, o // groups, k).transpose(0, 2, 1)
+        y = y.transpose(1, 0, 2).reshape(n * oh * ow, o)  # group g: channels g*O/G onwards
+        if bias is not None:
+            y = y + bias
     return y.reshape(n, oh, ow, o).transpose(0, 3, 1, 2)
 
 

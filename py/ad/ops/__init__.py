@@ -24,7 +24,8 @@ How to add a differentiable op (every op here follows it, so all of them differe
   (`xp.cosh` above: `np.cosh` for arrays, the ad op for Tensors).
 - `np.*` on `x.data` is fine only for what carries no derivative (masks, signs, argmax
   positions): take the plain values with `xp.value(x.data)` first. Under create_graph, numpy on
-  a recorded Tensor raises a BackwardError naming the op, never a silently wrong number.
+  a recorded Tensor still gives the first derivative (computed on arrays), and differentiating
+  that again raises a BackwardError naming the op, never a silently wrong number.
 - A rule that needs a scatter or another numpy-only step gets a companion op whose own vjp is
   the transpose (`Index` uses `IndexAdd` through `xp.index_add`).
 - Skip work for an input that does not want a gradient (`if x.requires_grad`), keep the result

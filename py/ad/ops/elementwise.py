@@ -508,7 +508,7 @@ class Logaddexp(_Binary):
 
 
 class Arctan2(_Binary):
-    """arctan2(y, x): the angle of the point (x, y)."""
+    """arctan2(y, x): the angle of the point (x, y); its gradient at the origin is 0."""
 
     symbol = "arctan2"
 
@@ -517,10 +517,12 @@ class Arctan2(_Binary):
 
     def vjp(self, out, grad, y, x):  # d/dy = x / r**2, d/dx = -y / r**2
         yd, xd = y.data, x.data
-        with np.errstate(divide="ignore", invalid="ignore"):  # NOTE: no derivative at the origin
-            g = grad / (xd * xd + yd * yd)
-            return (unbroadcast(g * xd, yd.shape) if y.requires_grad else None,
-                    unbroadcast(-g * yd, xd.shape) if x.requires_grad else None)
+        r2 = xd * xd + yd * yd
+        # NOTE: no derivative at the origin (0/0): 0 there, as PyTorch 2.13 gives.
+        zero = xp.value(r2) == 0
+        g = xp.where(zero, 0, grad / xp.where(zero, 1, r2)) if zero.any() else grad / r2
+        return (unbroadcast(g * xd, yd.shape) if y.requires_grad else None,
+                unbroadcast(-g * yd, xd.shape) if x.requires_grad else None)
 
 
 class Hypot(_Binary):

@@ -171,13 +171,19 @@ class Std(Var):
 
     def vjp(self, out, grad, x):  # (x - mean) / ((n - ddof) std)
         axes = _axes(self.axis, x.data.ndim)
-        xd = x.data
+        xd, o = x.data, out.data
         d = xd - xd.mean(axis=axes, keepdims=True)
         dof = _count(xd.shape, axes) - self.ddof
-        # NOTE: std has no derivative where the spread is 0: 0/0 gives NaN, as in PyTorch.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            g = grad / (out.data * dof) if dof > 0 else grad * float("nan")
-            return (_spread(g, xd.shape, axes, self.keepdims) * d,)
+        if dof <= 0:  # NOTE: no degrees of freedom: std is inf or NaN, and so its gradient
+            return (_spread(grad * float("nan"), xd.shape, axes, self.keepdims) * d,)
+        # NOTE: where the spread is 0 (a group of one, equal values) std has no derivative
+        # (0/0): 0 there, as PyTorch 2.13 gives; exact for a group of one, where std is constant.
+        zero = xp.value(o) == 0
+        if zero.any():
+            g = xp.where(zero, 0, grad / (xp.where(zero, 1, o) * dof))
+        else:
+            g = grad / (o * dof)
+        return (_spread(g, xd.shape, axes, self.keepdims) * d,)
 
 
 class LogSumExp(_Reduce):
@@ -244,7 +250,7 @@ def _var(self, axis=None, *, ddof=0, keepdims=False):
 
 
 def _std(self, axis=None, *, ddof=0, keepdims=False):
-    """numpy's std: sqrt(var); its gradient at a zero spread is NaN (no derivative there)."""
+    """numpy's std: sqrt(var); its gradient where the spread is 0 is 0, as in PyTorch."""
     return Std(axis, keepdims, _check_ddof(ddof, "std"))(self)
 
 
