@@ -39,7 +39,7 @@ def run_backward(fn, grad, inputs):
     except BackwardError:
         raise
     except _WrongShape as e:
-        raise BackwardError(_wrong_shape(fn, inputs, e.index, e.shape)) from None
+        raise BackwardError(_wrong_shape(fn, inputs, np.shape(grad), e.index, e.shape)) from None
     except Exception as e:
         shapes = ", ".join(f"#{i} {t.data.shape}" for i, t in enumerate(inputs))
         raise BackwardError(
@@ -62,7 +62,7 @@ def record_backward(fn, grad, inputs):
     except (BackwardError, _GraphCut):
         raise  # _GraphCut: numpy met a recorded Tensor; the walk computes this on arrays
     except _WrongShape as e:
-        raise BackwardError(_wrong_shape(fn, inputs, e.index, e.shape)) from None
+        raise BackwardError(_wrong_shape(fn, inputs, grad.shape, e.index, e.shape)) from None
     except Exception as e:
         shapes = ", ".join(f"#{i} {t.data.shape}" for i, t in enumerate(inputs))
         raise BackwardError(
@@ -136,15 +136,21 @@ def _input_names(fn):
     return params[:-1]
 
 
-def _wrong_shape(fn, inputs, i, shape):
+def _wrong_shape(fn, inputs, grad_shape, i, shape):
+    """The message for a gradient of the wrong shape. NOTE: it reasons from the shapes and
+    never writes the fix out: learners meet it in lessons, where the line is theirs to find."""
     names = _input_names(fn)
+    label = names[i] if i < len(names) else f"input {i}"
     name = f"input {i} ({names[i]})" if i < len(names) else f"input {i}"
     want = inputs[i].data.shape
+    others = ", ".join(f"{names[j] if j < len(names) else f'input {j}'} {t.data.shape}"
+                       for j, t in enumerate(inputs) if j != i)
     return (f"{type(fn).__name__}.backward wrote a gradient of shape {shape} into "
             f"{name}, whose shape is {want}: a gradient must have its input's shape.\n"
-            f"  hint: check the order of the operands and the transposes in "
-            f"{type(fn).__name__}.backward (for z = x @ y: x.grad += grad @ y.data.T, "
-            f"y.grad += x.data.T @ grad)")
+            f"  hint: {label}.grad must have {label}'s shape {want}; which product of grad "
+            f"{tuple(grad_shape)}" + (f" and {others}" if others else "") + " gives that? "
+            f"Check the order of the operands and the transposes in "
+            f"{type(fn).__name__}.backward")
 
 
 class _WrongShape(Exception):

@@ -1,4 +1,6 @@
 # Checks for lesson 1: f is differentiable on any shape, and answer is read from x.grad once.
+import warnings
+
 import numpy as np
 
 from lessoncheck import Failed, check, gradients, need, random_shape, rng
@@ -58,7 +60,18 @@ def answer(ns):
     a = need(ns, "answer")
     x, y = ns.get("x"), ns.get("y")
     x_grad = number(getattr(x, "grad", None))
-    y_grad = getattr(y, "grad", None)
+    with warnings.catch_warnings():  # y's gradient, read as the learner may have: no warning
+        warnings.simplefilter("ignore")
+        y_grad = getattr(y, "grad", None)
+    if a is None and x_grad is not None and np.isclose(x_grad, 7.0):
+        # NOTE: the engine gives None (and a warning) for .grad of a result like y: only
+        # leaves keep their gradient after backward.
+        raise Failed("Expected answer to be a number, dy/dx at x = 2; it is None.", [
+            "answer is None, yet backward did run (x.grad holds a number now): did you read the "
+            ".grad of y itself? y is not a leaf, so its gradient is not kept: y.grad reads None. "
+            "Which tensor's .grad holds the derivative of y with respect to x?",
+            "backward(), called on y, leaves the derivative of y with respect to each leaf in "
+            "that leaf's .grad: the leaf here is x."])
     if a is None:
         raise Failed("Expected answer to be a number, dy/dx at x = 2; it is None.", [
             "answer is still None: set it to the number the engine computed for dy/dx, read "

@@ -1,4 +1,4 @@
-# expect-hint: the gradient kept on y itself
+# expect-hint: did you read the .grad of y itself?
 from ad import tensor
 
 
