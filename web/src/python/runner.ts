@@ -324,10 +324,14 @@ export class Runner {
   /** A lazy runner's frame came into view or left it: no standby is kept out of view. */
   setVisible(visible: boolean): void {
     this.visible = visible;
-    if (!visible && this.standby !== null && !this.waitedFor(this.standby)) {
-      this.standby.terminate();
-      this.standby = null;
-    } else if (visible && this.started && this.active === null) {
+    if (!visible) {
+      // Nor the snapshot's 25 MB: fetched again (from the HTTP cache) when next needed.
+      if (this.active === null) this.snapshot = null;
+      if (this.standby !== null && !this.waitedFor(this.standby)) {
+        this.standby.terminate();
+        this.standby = null;
+      }
+    } else if (this.started && this.active === null) {
       this.makeStandby();
     }
     this.emit();
