@@ -552,13 +552,17 @@ plt.plot([1, 2, 3])
 
 
 def _idle(page) -> None:
-    """Wait until no run is in progress, then give the page's background work (a standby
-    interpreter being made) time to finish, as a person reading the output would."""
-    headless.wait_until(page, "() => !window.adPlayground.status().running", 300)
+    """Wait until no run is in progress and the next run's interpreter is ready (a page
+    without that status field: a fixed pause), then a moment more, as a person reading the
+    output would."""
+    headless.wait_until(page, """() => {
+        const s = window.adPlayground.status();
+        return !s.running && (s.standby === undefined || s.standby === "ready");
+    }""", 300)
     page.wait_for_timeout(RUNS_IDLE_MS)
 
 
-RUNS_IDLE_MS = 4000
+RUNS_IDLE_MS = 1500
 
 
 def click_run(page, code: str) -> dict:
