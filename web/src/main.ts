@@ -127,6 +127,8 @@ const lessons = new Lessons({
   links,
   notices,
   url: new URL("./lessons/lessons.json", import.meta.url),
+  showExamples: () => ui.examples.focus(),
+  openExample: (id) => openExample(id),
 });
 /** An embed's reaction to an edit (its Open in playground link follows the code). */
 let embedEdited: ((code: string) => void) | null = null;
@@ -213,13 +215,9 @@ function startPlayground(): void {
     () => void links.share(editor.getCode(), () => downloadCode(editor.getCode())),
   );
   ui.examples.addEventListener("change", () => {
-    const example = findExample(ui.examples.value);
+    const id = ui.examples.value;
     ui.examples.value = "";
-    if (example === undefined) return;
-    lessons.closeIfShown(); // examples are the playground's
-    drafts.showForeign(example.code);
-    const text = `Loaded the example “${example.title}”.`;
-    drafts.announceForeign("example", text, example.code, 6000);
+    openExample(id);
   });
   window.addEventListener("hashchange", () => {
     if (lessons.active) void lessons.route(true);
@@ -257,6 +255,16 @@ function startPlayground(): void {
     lessons: async () => (await lessons.all()).map(({ id, title }) => ({ id, title })),
     checkLesson: (id, code) => lessons.checkById(id, code),
   });
+}
+
+/** An example into the playground's editor (the Examples picker, or a lesson's pointer). */
+function openExample(id: string): void {
+  const example = findExample(id);
+  if (example === undefined) return;
+  lessons.closeIfShown(); // examples are the playground's
+  drafts.showForeign(example.code);
+  const text = `Loaded the example “${example.title}”.`;
+  drafts.announceForeign("example", text, example.code, 6000);
 }
 
 /** A link opened after start-up (the address's fragment changed). */
