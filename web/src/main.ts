@@ -25,6 +25,7 @@ import { Running } from "./running";
 import { Sharing } from "./sharing";
 import { StatusView } from "./status";
 import { forgetOldRuntimeCaches } from "./storage";
+import { isFirstVisit, Welcome } from "./welcome";
 
 function element<T extends HTMLElement>(id: string, type: new () => T): T {
   const found = document.getElementById(id);
@@ -35,10 +36,17 @@ function element<T extends HTMLElement>(id: string, type: new () => T): T {
 const framed = isFramed();
 /** Embed mode's options, or null for the full playground; decided before anything else runs. */
 const embed = readEmbedOptions(new URL(location.href), framed);
+/**
+ * A first visit to the playground itself gets a welcome: not an embed, a link's code, a lesson's
+ * address, nor a visitor this browser has seen (read before anything is saved).
+ */
+const welcoming =
+  embed === null && location.hash === "" && lessonInAddress() === null && isFirstVisit();
 
 const ui = {
   lessons: element("lessons", HTMLButtonElement),
   lessonPane: element("lesson-pane", HTMLElement),
+  welcome: element("welcome", HTMLElement),
   examples: element("examples", HTMLSelectElement),
   drafts: element("drafts", HTMLSelectElement),
   run: element("run", HTMLButtonElement),
@@ -207,7 +215,16 @@ function startPlayground(): void {
     notices,
     site,
   );
-  ui.lessons.addEventListener("click", () => lessons.toggle());
+  const welcome = new Welcome(
+    ui.welcome,
+    () => void lessons.showList("push"),
+    () => editor.focus(),
+  );
+  if (welcoming && !opening.fromLink && opening.problem === null) welcome.show();
+  ui.lessons.addEventListener("click", () => {
+    welcome.hide();
+    lessons.toggle();
+  });
   window.addEventListener("popstate", () => void lessons.route(false));
   void lessons.route(true);
   ui.share.addEventListener(
