@@ -395,12 +395,12 @@ export class LessonView {
     const gallery = make("li");
     gallery.append(
       button("Browse the examples", () => this.actions.browseExamples()),
-      " the gallery: a CNN that reads digits, gradients of gradients, Jacobians both ways.",
+      " to see the gallery: a CNN that reads digits, gradients of gradients, Jacobians both ways.",
     );
     const own = make("li");
     own.append(
       button("Write your own op", () => this.actions.writeOwnOp()),
-      " a Function with its forward and backward, checked by ",
+      " from an example: a Function with its forward and backward, checked by ",
       make("code", "ad.gradcheck"),
       ".",
     );
