@@ -2,7 +2,8 @@
 //
 // Usage: node web/lessons.mjs LESSONS_DIR OUT_FILE   (build.py runs it)
 // Each folder holds lesson.md (Markdown; its first line "# Title"; TeX math as $...$ inline and
-// $$...$$ on lines of their own), starter.py, solution.py and checks.py; mistakes/ is for the
+// $$...$$ on lines of their own; its last section "## Your task", which the page pins above the
+// editor, apart from the text), starter.py, solution.py and checks.py; mistakes/ is for the
 // tests only and is not shipped. The Markdown is ours (never a user's), rendered with marked and
 // the math with KaTeX (HTML for the eye, MathML for screen readers): the page inserts it as is.
 import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
@@ -12,6 +13,7 @@ import { Marked } from "marked";
 
 const FOLDER = /^(\d\d)-[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const FILES = ["lesson.md", "starter.py", "solution.py", "checks.py"];
+const TASK = "## Your task";
 
 function fail(message) {
   console.error(`web/lessons.mjs: ${message}`);
@@ -76,11 +78,19 @@ function readLesson(dir, id) {
   const text = readFileSync(join(dir, "lesson.md"), "utf8");
   const [first, ...rest] = text.split("\n");
   if (!first.startsWith("# ")) fail(`${id}/lesson.md: the first line must be "# Title"`);
+  // The task is split off: the page shows it (and the lesson's buttons) pinned while the text
+  // scrolls, so a learner never has to scroll the buttons away to read it.
+  const at = rest.findIndex((line) => line.trim() === TASK);
+  if (at === -1) fail(`${id}/lesson.md: a lesson ends with a "${TASK}" section (a numbered list)`);
+  const task = rest.slice(at + 1);
+  const later = task.find((line) => /^#{1,2} /.test(line));
+  if (later !== undefined) fail(`${id}/lesson.md: "${TASK}" must be the last section, not before "${later}"`);
   const read = (file) => readFileSync(join(dir, file), "utf8");
   return {
     id,
     title: first.slice(2).trim(),
-    html: markdown(`${id}/lesson.md`).parse(rest.join("\n")),
+    html: markdown(`${id}/lesson.md`).parse(rest.slice(0, at).join("\n")),
+    task: markdown(`${id}/lesson.md`).parse(task.join("\n")),
     starter: read("starter.py"),
     solution: read("solution.py"),
     checks: read("checks.py"),

@@ -269,8 +269,8 @@ class SharedPage:
                 dismiss.first.click(timeout=2000)
             except PlaywrightTimeoutError:  # it went by itself (notices can time out)
                 pass
-        theme = page.get_by_role("button", name="Dark theme")
-        if theme.get_attribute("aria-pressed") == "true":
+        theme = page.get_by_role("switch", name="Dark theme")
+        if theme.get_attribute("aria-checked") == "true":
             theme.click()
         expect(page.locator("html")).to_have_attribute("data-theme", "light")
 

@@ -135,7 +135,7 @@ def test_two_embeds_on_another_site_boot_only_when_used(watched, host, site_url)
         expect(frame.get_by_role("button", name="Run")).to_be_visible()
         expect(frame.get_by_role("link", name="Open in playground")).to_be_visible()
         expect(frame.get_by_role("combobox", name="Examples")).to_have_count(0)
-        expect(frame.get_by_role("button", name="Dark theme")).to_have_count(0)
+        expect(frame.get_by_role("switch", name="Dark theme")).to_have_count(0)
         expect(frame.get_by_role("button", name="Share")).to_have_count(0)
     assert boots(requests) == 0
     assert not any(urlsplit(r).path.endswith("/worker.js") for r in requests)

@@ -131,7 +131,7 @@ def test_two_moons_example_draws_its_loss_curve_and_decision_boundary(booted):
     screenshot(boundary, "views-two-moons-boundary-light")
     # Dark theme: the figures follow the page's colours.
     light = boundary.evaluate("e => getComputedStyle(e).backgroundColor")
-    page.get_by_role("button", name="Dark theme").click()
+    page.get_by_role("switch", name="Dark theme").click()
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     assert boundary.evaluate("e => getComputedStyle(e).backgroundColor") != light
     tick = boundary.locator("svg [aria-label='y-axis tick label'] text").first

@@ -43,14 +43,17 @@ export function setUpSplitter(splitter: HTMLElement, panes: HTMLElement): void {
   });
 }
 
-/** Light or dark: follows the system until the user picks one with the toggle. */
+/**
+ * Light or dark: follows the system until the user picks one with the toggle, a switch named
+ * "Dark theme" that is on (aria-checked, and its knob to the right) while the page is dark.
+ */
 export function setUpTheme(root: HTMLElement, toggle: HTMLButtonElement): void {
   const system = window.matchMedia("(prefers-color-scheme: dark)");
   let chosen: ThemeChoice | null = loadTheme();
   const apply = (): void => {
     const dark = chosen === null ? system.matches : chosen === "dark";
     root.dataset.theme = dark ? "dark" : "light";
-    toggle.setAttribute("aria-pressed", String(dark));
+    toggle.setAttribute("aria-checked", String(dark));
   };
   system.addEventListener("change", apply);
   toggle.addEventListener("click", () => {

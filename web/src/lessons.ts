@@ -12,7 +12,7 @@ import type { Drafts, Source } from "./drafts";
 import { downloadAction } from "./drafts";
 import type { Editor } from "./editor";
 import { fetchLessons, LessonView } from "./lessonview";
-import type { Lesson } from "./lessonview";
+import type { CourseEnd, Lesson } from "./lessonview";
 import { codeFromLink } from "./links";
 import type { Links } from "./links";
 import { storageWarning } from "./notices";
@@ -36,9 +36,25 @@ export function lessonInAddress(): string | null {
   return params.get("lesson") ?? (params.has("lessons") ? "" : null);
 }
 
+/**
+ * How long a Check may run (the learner's code, then the checks) before the page stops it. The
+ * slowest lesson's Check takes about 3 s here (lesson 8 trains a small network; lesson 15's
+ * skips its training), package loading included: ten times that leaves room for a slow
+ * machine, and a loop that never ends is caught in half a minute, not left "Checking…".
+ */
+export const CHECK_LIMIT_MS = 30_000;
+
 /** Why a check gave no results, for the summary line. */
 export function noResults(result: RunResult): string {
   const error = result.error;
+  if (result.timedOut) {
+    const limit = `${CHECK_LIMIT_MS / 1000} s`;
+    return (
+      `Stopped: your code took longer than ${limit}, the limit for a Check. It may loop ` +
+      "forever (a while loop whose condition stays true?) or do far more work than the task " +
+      "needs."
+    );
+  }
   if (error?.kind === "interrupted") return "Stopped: the checks did not finish.";
   if (error?.kind === "fatal") return "Python crashed during the checks; press Check again.";
   return `The checks could not run: ${error?.message ?? "no results came back"}`;
@@ -55,6 +71,10 @@ export interface LessonsDeps {
   notices: Notices;
   /** Where lessons.json is (the site's). */
   url: URL;
+  /** The Examples picker (the gallery), pointed to when the course is complete. */
+  showExamples(): void;
+  /** Open an example in the playground, as the Examples picker does. */
+  openExample(id: string): void;
 }
 
 type Move = "push" | "replace" | "none";
@@ -83,6 +103,20 @@ export class Lessons {
       openInPlayground: () => this.openInPlayground(),
       list: () => void this.showList("push"),
       close: () => this.close("push"),
+      browseExamples: () => {
+        this.close("push");
+        d.showExamples();
+        d.notices.show({
+          key: "examples",
+          text: "The gallery is the Examples menu at the top: pick one, change it, run it.",
+          timeoutMs: 8000,
+        });
+      },
+      writeOwnOp: () => {
+        this.close("push");
+        d.openExample("custom-function");
+        d.editor.focus();
+      },
     });
     // Say once when lesson code or progress could not be stored; clear it once it can again.
     this.noteStorage = storageWarning(
@@ -247,6 +281,7 @@ export class Lessons {
       const state = this.progress[lesson.id] ?? "not started";
       const position = { index, count: lessons.length, next: lessons[index + 1] ?? null };
       this.view.showLesson(lesson, position, state, state !== "not started");
+      this.view.showCourseEnd(this.courseEnd(lesson, lessons));
       if (mode !== "none")
         this.d.links.setAddress(`?lesson=${encodeURIComponent(lesson.id)}`, mode);
     });
@@ -258,7 +293,23 @@ export class Lessons {
     this.noteStorage(saveProgress(this.progress));
   }
 
-  /** Check: the lesson's checks on the editor's code, in the worker; results and progress. */
+  /**
+   * The Course complete box for `lesson`: shown on the last lesson once it is passed (saying
+   * how many others are), else null.
+   */
+  private courseEnd(lesson: Lesson, lessons: readonly Lesson[]): CourseEnd | null {
+    if (lessons[lessons.length - 1] !== lesson || this.progress[lesson.id] !== "passed") {
+      return null;
+    }
+    const passed = lessons.filter((l) => this.progress[l.id] === "passed").length;
+    return { passed, count: lessons.length };
+  }
+
+  /**
+   * Check: the lesson's checks on the editor's code, in the worker, stopped after
+   * CHECK_LIMIT_MS; results and progress. A Check that ends in any way (failed, stopped, too
+   * slow) makes Show solution available: the learner has tried.
+   */
   private async check(): Promise<void> {
     const lesson = this.open;
     if (lesson === null || this.checking) return;
@@ -270,6 +321,7 @@ export class Lessons {
       result = await this.d.running.run(this.d.editor.getCode(), {
         fromEditor: true,
         checks: lesson.checks,
+        limitMs: CHECK_LIMIT_MS,
       });
     } finally {
       this.checking = false;
@@ -278,11 +330,13 @@ export class Lessons {
     if (this.open !== lesson) return; // the learner moved on meanwhile
     const checks = result.checks;
     this.view.showResults(checks, checks === null ? noResults(result) : null);
-    if (checks === null) return;
-    const passed = checks.every((c) => c.passed);
+    const passed = checks !== null && checks.every((c) => c.passed);
     this.setProgress(lesson.id, passed ? "passed" : "tried");
     this.view.setProgress(this.progress[lesson.id] ?? "not started");
-    if (!passed) this.view.setSolutionAvailable(true);
+    this.view.setSolutionAvailable(true);
+    if (!passed) return;
+    const lessons = await this.all();
+    if (this.open === lesson) this.view.showCourseEnd(this.courseEnd(lesson, lessons));
   }
 
   /** Put `code` in the lesson's editor; the code it replaces is kept and one button brings it back. */

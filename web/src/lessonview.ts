@@ -1,8 +1,9 @@
 /**
  * The lessons' data (rendered at build time from web/lessons/, see web/lessons.mjs) and their
- * view: the list of lessons with the learner's progress, and one lesson (its text, Check, the
- * Check results, Show solution, Reset, Open in playground). Draws only into the element it is
- * handed; knows nothing of the editor, the runner or storage (lessons.ts drives it).
+ * view: the list of lessons with the learner's progress, and one lesson (its text, its task and
+ * buttons pinned under it, the Check results with each failed check's hint ladder). Draws only
+ * into the element it is handed; knows nothing of the editor, the runner or storage (lessons.ts
+ * drives it).
  */
 import type { CheckOutcome } from "./python/contract";
 import type { Progress } from "./storage";
@@ -13,6 +14,8 @@ export interface Lesson {
   title: string;
   /** The text, rendered at build time from our own Markdown and TeX (never a user's). */
   html: string;
+  /** Its "## Your task" section (a numbered list), rendered the same way, shown pinned. */
+  task: string;
   starter: string;
   solution: string;
   /** checks.py, run in the worker after the learner's code (web/python/lessoncheck.py). */
@@ -22,7 +25,7 @@ export interface Lesson {
 const isLesson = (v: unknown): v is Lesson => {
   if (typeof v !== "object" || v === null) return false;
   const l = v as Record<string, unknown>;
-  return ["id", "title", "html", "starter", "solution", "checks"].every(
+  return ["id", "title", "html", "task", "starter", "solution", "checks"].every(
     (key) => typeof l[key] === "string",
   );
 };
@@ -54,6 +57,34 @@ export function summarize(checks: CheckOutcome[]): string {
     : `${passed} of ${checks.length} checks passed`;
 }
 
+/**
+ * A hint (or a check's message) as text and code: plain text with `code` in backticks. It comes
+ * from the worker, so it becomes text nodes, never markup. An unpaired backtick stays as it is.
+ */
+export function hintSpans(text: string): Array<{ code: boolean; text: string }> {
+  const parts = text.split("`");
+  if (parts.length % 2 === 0) {
+    // an odd number of backticks: the last one opens nothing
+    const last = parts.pop() ?? "";
+    parts[parts.length - 1] += "`" + last;
+  }
+  return parts
+    .map((part, i) => ({ code: i % 2 === 1, text: part }))
+    .filter((span) => span.text !== "");
+}
+
+function hintNodes(text: string): Node[] {
+  return hintSpans(text).map((span) =>
+    span.code ? make("code", span.text) : document.createTextNode(span.text),
+  );
+}
+
+/** Where the learner stands at the end of the course, for the Course complete box. */
+export interface CourseEnd {
+  passed: number;
+  count: number;
+}
+
 export interface LessonActions {
   /** Open a lesson (from the list, or the next one). */
   open(id: string): void;
@@ -65,6 +96,10 @@ export interface LessonActions {
   list(): void;
   /** Leave the lessons for the playground (the editor gets the playground's code back). */
   close(): void;
+  /** Leave the lessons for the Examples picker (the gallery). */
+  browseExamples(): void;
+  /** Leave the lessons for the example that writes a Function of one's own. */
+  writeOwnOp(): void;
 }
 
 function make<K extends keyof HTMLElementTagNameMap>(
@@ -90,6 +125,7 @@ function button(label: string, run: () => void, title = ""): HTMLButtonElement {
 export class LessonView {
   private summary: HTMLElement | null = null;
   private results: HTMLUListElement | null = null;
+  private courseEnd: HTMLElement | null = null;
   private checkButton: HTMLButtonElement | null = null;
   private solutionButton: HTMLButtonElement | null = null;
   private progressLabel: HTMLElement | null = null;
@@ -102,12 +138,14 @@ export class LessonView {
   /** The list of lessons, each a link (its deep link) with the learner's progress. */
   showList(lessons: readonly Lesson[], progress: Record<string, Progress>): void {
     this.reset();
+    this.root.dataset.view = "list";
     const heading = make("h2", "Lessons", "lesson-title");
     heading.tabIndex = -1;
     const intro = make(
       "p",
-      "From the seed's sixteen lines to training a small network: each lesson is a short " +
-        "exercise whose code the page checks. Your code for each lesson is kept in this browser.",
+      "From the seed's sixteen lines to a tiny GPT trained in this page: each lesson is a " +
+        "short exercise whose code the page checks. Your code for each lesson is kept in this " +
+        "browser.",
       "lesson-intro",
     );
     const list = make("ol", "", "lesson-list");
@@ -127,12 +165,25 @@ export class LessonView {
       item.append(link, " ", badge);
       list.append(item);
     }
-    const close = button("Back to the playground", () => this.actions.close());
-    this.root.replaceChildren(heading, intro, list, close);
+    const passed = lessons.filter((l) => progress[l.id] === "passed").length;
+    const scroll = make("div", "", "lesson-scroll");
+    scroll.append(heading);
+    if (lessons.length > 0 && passed === lessons.length) {
+      scroll.append(this.courseEndBox({ passed, count: lessons.length }));
+    }
+    scroll.append(
+      intro,
+      list,
+      button("Back to the playground", () => this.actions.close()),
+    );
+    this.root.replaceChildren(scroll);
     heading.focus();
   }
 
-  /** One lesson: title, controls, check results, then the text. */
+  /**
+   * One lesson: its title, the text (scrolling on its own), then pinned under it the task, the
+   * buttons and the Check results, so that neither reading nor checking moves them away.
+   */
   showLesson(
     lesson: Lesson,
     position: { index: number; count: number; next: Lesson | null },
@@ -140,6 +191,7 @@ export class LessonView {
     solutionAvailable: boolean,
   ): void {
     this.reset();
+    this.root.dataset.view = "lesson";
     const nav = make("nav", "", "lesson-nav");
     nav.setAttribute("aria-label", "Lessons");
     nav.append(
@@ -150,18 +202,37 @@ export class LessonView {
       const next = position.next;
       nav.append(button("Next lesson", () => this.actions.open(next.id), next.title));
     }
-    const heading = make("h2", lesson.title, "lesson-title");
-    heading.tabIndex = -1;
     this.progressLabel = make("span", "", "lesson-progress");
     this.setProgress(progress);
+    nav.append(this.progressLabel);
+    const heading = make("h2", lesson.title, "lesson-title");
+    heading.tabIndex = -1;
+    const head = make("div", "", "lesson-head");
+    head.append(nav, heading);
+
+    const text = make("div", "", "lesson-text");
+    // A scrolling region of its own: focusable, so that the keyboard scrolls it too.
+    text.tabIndex = 0;
+    text.setAttribute("role", "region");
+    // NOTE: a name without "Lesson" in it: the pane is the region "Lesson".
+    text.setAttribute("aria-label", "Explanation");
+    // NOTE: our own lesson text, rendered to markup at build time (web/lessons.mjs), which
+    // refuses raw HTML in it; nothing a user wrote or a URL carries ever reaches this.
+    text.innerHTML = lesson.html;
+
+    const task = make("section", "", "lesson-task");
+    const taskHeading = make("h3", "Your task", "lesson-task-title");
+    taskHeading.id = `task-${lesson.id}`;
+    task.setAttribute("aria-labelledby", taskHeading.id);
+    const taskBody = make("div", "", "lesson-task-body");
+    // NOTE: the same build-time markup as the text (see above).
+    taskBody.innerHTML = lesson.task;
+    task.append(taskHeading, taskBody);
+
     const controls = make("div", "", "lesson-controls");
     this.checkButton = button("Check", () => this.actions.check(), "Run the lesson's checks");
     this.checkButton.classList.add("primary");
-    this.solutionButton = button(
-      "Show solution",
-      () => this.actions.showSolution(),
-      "Put the solution in the editor (your code is kept)",
-    );
+    this.solutionButton = button("Show solution", () => this.actions.showSolution());
     this.setSolutionAvailable(solutionAvailable);
     controls.append(
       this.checkButton,
@@ -172,19 +243,18 @@ export class LessonView {
         () => this.actions.openInPlayground(),
         "Copy this code into the playground's editor",
       ),
-      this.progressLabel,
     );
+
+    const results = make("div", "", "lesson-results");
     this.summary = make("p", "", "check-summary");
     this.summary.setAttribute("role", "status");
     this.results = make("ul", "", "check-results");
     this.results.setAttribute("aria-label", "Check results");
     this.results.hidden = true;
-    const text = make("div", "", "lesson-text");
-    // NOTE: our own lesson text, rendered to markup at build time (web/lessons.mjs), which
-    // refuses raw HTML in it; nothing a user wrote or a URL carries ever reaches this.
-    text.innerHTML = lesson.html;
-    this.root.replaceChildren(nav, heading, controls, this.summary, this.results, text);
-    this.root.scrollTop = 0;
+    this.courseEnd = make("div", "", "course-end-slot");
+    results.append(this.summary, this.courseEnd, this.results);
+
+    this.root.replaceChildren(head, text, task, controls, results);
     heading.focus();
   }
 
@@ -202,14 +272,24 @@ export class LessonView {
       : "Available after your first Check";
   }
 
+  /** A Check starts (the last one's results go: they are not this code's) or ends. */
   checking(busy: boolean): void {
-    if (this.checkButton === null || this.summary === null) return;
+    if (this.checkButton === null || this.summary === null || this.results === null) return;
     this.checkButton.disabled = busy;
     this.checkButton.setAttribute("aria-busy", String(busy));
-    if (busy) this.summary.textContent = "Checking…";
+    if (!busy) return;
+    this.summary.textContent = "Checking…";
+    delete this.summary.dataset.state;
+    this.results.replaceChildren();
+    this.results.hidden = true;
+    this.solutionButton?.classList.remove("suggested");
+    this.courseEnd?.replaceChildren();
   }
 
-  /** Each check with pass or fail, what was expected and the hint; or why none could run. */
+  /**
+   * Each check with pass or fail, what was expected and the first step of its hint ladder (More
+   * help shows the next, and after the last, Show solution); or why none could run.
+   */
   showResults(checks: CheckOutcome[] | null, problem: string | null): void {
     if (this.summary === null || this.results === null) return;
     if (checks === null) {
@@ -224,18 +304,121 @@ export class LessonView {
     const items = checks.map((c) => {
       const item = make("li", "", "check");
       item.dataset.passed = String(c.passed);
-      const verdict = make("span", c.passed ? "pass" : "fail", "check-verdict");
+      const verdict = make("span", c.passed ? "✓ pass" : "✗ fail", "check-verdict");
       item.append(verdict, " ", make("span", c.name, "check-name"));
-      if (!c.passed && c.message !== "") item.append(make("p", c.message, "check-message"));
-      if (!c.passed && c.hint !== null) item.append(make("p", `Hint: ${c.hint}`, "check-hint"));
+      if (c.passed) return item;
+      if (c.message !== "") {
+        const message = make("p", "", "check-message");
+        message.append(...hintNodes(c.message));
+        item.append(message);
+      }
+      const ladder = c.hints.length > 0 ? c.hints : c.hint === null ? [] : [c.hint];
+      if (ladder.length > 0) this.ladder(item, c.name, ladder);
       return item;
     });
     this.results.replaceChildren(...items);
     this.results.hidden = false;
+    // The list scrolls on its own: start it at the first failure, the one to read.
+    const failed = items.find((item) => item.dataset.passed === "false");
+    this.results.scrollTop = failed === undefined ? 0 : failed.offsetTop - 2;
+  }
+
+  /** After the last lesson passed: say so, and where to go next; null takes it away. */
+  showCourseEnd(end: CourseEnd | null): void {
+    if (this.courseEnd === null) return;
+    this.courseEnd.replaceChildren(...(end === null ? [] : [this.courseEndBox(end)]));
+  }
+
+  /** A failed check's hints: the first shown; More help shows the next, then Show solution. */
+  private ladder(item: HTMLElement, name: string, hints: readonly string[]): void {
+    const steps = make("ol", "", "check-hints");
+    steps.setAttribute("aria-label", `Hints for “${name}”`);
+    steps.setAttribute("aria-live", "polite");
+    const reveal = (index: number): void => {
+      const step = make("li", "", "check-hint");
+      const label = hints.length > 1 ? `Hint ${index + 1} of ${hints.length}: ` : "Hint: ";
+      step.append(make("span", label, "check-hint-label"), ...hintNodes(hints[index] ?? ""));
+      steps.append(step);
+    };
+    reveal(0);
+    item.append(steps);
+    if (hints.length === 1) return;
+    let shown = 1;
+    const more = button("More help", () => {
+      reveal(shown);
+      shown += 1;
+      if (shown < hints.length) return;
+      // The ladder's end: the next help is the solution.
+      const solution = this.lastStep(name);
+      const hadFocus = document.activeElement === more;
+      more.replaceWith(solution);
+      if (hadFocus) solution.focus();
+    });
+    more.classList.add("more-help");
+    more.setAttribute("aria-label", `More help with “${name}”`);
+    more.title = "Show a more specific hint";
+    item.append(more);
+  }
+
+  /** What follows a check's last hint: the solution, offered here and highlighted above. */
+  private lastStep(name: string): HTMLButtonElement {
+    const solution = button("Show solution", () => this.actions.showSolution());
+    solution.classList.add("more-help", "suggested");
+    solution.setAttribute("aria-label", `Show solution (no more hints for “${name}”)`);
+    solution.title = "Put the solution in the editor (your code is kept)";
+    if (this.solutionButton !== null) {
+      this.setSolutionAvailable(true);
+      this.solutionButton.classList.add("suggested");
+    }
+    return solution;
+  }
+
+  /** "Course complete" (or the last lesson passed with some left), and where to go next. */
+  private courseEndBox(end: CourseEnd): HTMLElement {
+    const box = make("section", "", "course-end");
+    const complete = end.passed === end.count;
+    const title = make("h3", complete ? "Course complete" : "End of the course");
+    title.id = "course-end-title";
+    box.setAttribute("aria-labelledby", title.id);
+    box.append(
+      title,
+      make(
+        "p",
+        complete
+          ? `You passed all ${end.count} lessons, from the seed's sixteen lines to a tiny GPT ` +
+              "built from Functions you wrote. Where next:"
+          : `You passed ${end.passed} of ${end.count} lessons; All lessons shows which are ` +
+              "left. Where next:",
+      ),
+    );
+    const next = make("ul", "", "course-next");
+    const gallery = make("li");
+    gallery.append(
+      button("Browse the examples", () => this.actions.browseExamples()),
+      " to see the gallery: a CNN that reads digits, gradients of gradients, Jacobians both ways.",
+    );
+    const own = make("li");
+    own.append(
+      button("Write your own op", () => this.actions.writeOwnOp()),
+      " from an example: a Function with its forward and backward, checked by ",
+      make("code", "ad.gradcheck"),
+      ".",
+    );
+    const readme = make("li");
+    readme.append(
+      "The engine's README (",
+      make("code", "README.md"),
+      " in the project) lists every op and layer, and how to add one to ",
+      make("code", "ad"),
+      " itself.",
+    );
+    next.append(gallery, own, readme);
+    box.append(next);
+    return box;
   }
 
   private reset(): void {
     this.summary = this.results = this.checkButton = this.solutionButton = null;
-    this.progressLabel = null;
+    this.progressLabel = this.courseEnd = null;
   }
 }

@@ -25,6 +25,7 @@ import { Running } from "./running";
 import { Sharing } from "./sharing";
 import { StatusView } from "./status";
 import { forgetOldRuntimeCaches } from "./storage";
+import { isFirstVisit, Welcome } from "./welcome";
 
 function element<T extends HTMLElement>(id: string, type: new () => T): T {
   const found = document.getElementById(id);
@@ -35,10 +36,17 @@ function element<T extends HTMLElement>(id: string, type: new () => T): T {
 const framed = isFramed();
 /** Embed mode's options, or null for the full playground; decided before anything else runs. */
 const embed = readEmbedOptions(new URL(location.href), framed);
+/**
+ * A first visit to the playground itself gets a welcome: not an embed, a link's code, a lesson's
+ * address, nor a visitor this browser has seen (read before anything is saved).
+ */
+const welcoming =
+  embed === null && location.hash === "" && lessonInAddress() === null && isFirstVisit();
 
 const ui = {
   lessons: element("lessons", HTMLButtonElement),
   lessonPane: element("lesson-pane", HTMLElement),
+  welcome: element("welcome", HTMLElement),
   examples: element("examples", HTMLSelectElement),
   drafts: element("drafts", HTMLSelectElement),
   run: element("run", HTMLButtonElement),
@@ -127,6 +135,8 @@ const lessons = new Lessons({
   links,
   notices,
   url: new URL("./lessons/lessons.json", import.meta.url),
+  showExamples: () => ui.examples.focus(),
+  openExample: (id) => openExample(id),
 });
 /** An embed's reaction to an edit (its Open in playground link follows the code). */
 let embedEdited: ((code: string) => void) | null = null;
@@ -205,7 +215,16 @@ function startPlayground(): void {
     notices,
     site,
   );
-  ui.lessons.addEventListener("click", () => lessons.toggle());
+  const welcome = new Welcome(
+    ui.welcome,
+    () => void lessons.showList("push"),
+    () => editor.focus(),
+  );
+  if (welcoming && !opening.fromLink && opening.problem === null) welcome.show();
+  ui.lessons.addEventListener("click", () => {
+    welcome.hide();
+    lessons.toggle();
+  });
   window.addEventListener("popstate", () => void lessons.route(false));
   void lessons.route(true);
   ui.share.addEventListener(
@@ -213,13 +232,9 @@ function startPlayground(): void {
     () => void links.share(editor.getCode(), () => downloadCode(editor.getCode())),
   );
   ui.examples.addEventListener("change", () => {
-    const example = findExample(ui.examples.value);
+    const id = ui.examples.value;
     ui.examples.value = "";
-    if (example === undefined) return;
-    lessons.closeIfShown(); // examples are the playground's
-    drafts.showForeign(example.code);
-    const text = `Loaded the example “${example.title}”.`;
-    drafts.announceForeign("example", text, example.code, 6000);
+    openExample(id);
   });
   window.addEventListener("hashchange", () => {
     if (lessons.active) void lessons.route(true);
@@ -257,6 +272,16 @@ function startPlayground(): void {
     lessons: async () => (await lessons.all()).map(({ id, title }) => ({ id, title })),
     checkLesson: (id, code) => lessons.checkById(id, code),
   });
+}
+
+/** An example into the playground's editor (the Examples picker, or a lesson's pointer). */
+function openExample(id: string): void {
+  const example = findExample(id);
+  if (example === undefined) return;
+  lessons.closeIfShown(); // examples are the playground's
+  drafts.showForeign(example.code);
+  const text = `Loaded the example “${example.title}”.`;
+  drafts.announceForeign("example", text, example.code, 6000);
 }
 
 /** A link opened after start-up (the address's fragment changed). */
