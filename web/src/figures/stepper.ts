@@ -6,10 +6,8 @@
  * no relayout, so a 500-node graph steps within a frame. Everything from user code is text.
  */
 import type { ArrayData, ArrayPart, ArraySummary, StepperData, StepperNode } from "./payload";
-import { addZoom, clip, layOut, render, scrollable, shapeText } from "./graphview";
-
-/** Above this many nodes the figure asks before laying the graph out (dagre blocks the page). */
-export const ASK_ABOVE_NODES = 1000;
+import { clip, MAX_DRAWN_NODES, shapeText } from "./format";
+import { addZoom, layOut, render, scrollable } from "./graphview";
 /** A grad line holds a running sum: wider than the graph view's plain lines. */
 const MAX_GRAD_CHARS = 48;
 const PLAY_MS = 800;
@@ -68,7 +66,7 @@ export function drawStepper(
 ): () => SVGSVGElement | null {
   let svg: SVGSVGElement | null = null;
   const { nodes, edges } = data.graph;
-  if (nodes.length <= ASK_ABOVE_NODES) {
+  if (nodes.length <= MAX_DRAWN_NODES) {
     svg = build(body, data, actions, host);
     return () => svg;
   }
@@ -252,8 +250,7 @@ function build(
   wrapper.append(controls, status, scroller, details);
   parts.push(wrapper);
   body.replaceChildren(...parts);
-  const { fit } = addZoom(svg, scroller, actions);
-  if (layout.width > (scroller.clientWidth || 600) && nodes.length <= 40) fit();
+  addZoom(svg, scroller, actions).open(nodes.length);
 
   // ---- state: the mode, and how many of its steps are done ----
   let mode: Mode = "backward";
