@@ -12,7 +12,7 @@ import type { ArrayData, Display, GradcheckData, ImageData } from "./payload";
 
 type Charts = typeof import("./charts");
 type GraphView = typeof import("./graphview");
-type Stepper = typeof import("./stepper");
+type Stepper = typeof import("./stepper/stepper");
 let charts: Promise<Charts> | null = null;
 let graphView: Promise<GraphView> | null = null;
 let stepper: Promise<Stepper> | null = null;
@@ -106,7 +106,7 @@ export function renderView(figure: HTMLElement, display: Display, host: FigureHo
           .catch((e: unknown) => fallback(`it could not be drawn (${describe(e)}).`));
         return;
       case "stepper": {
-        stepper ??= import("./stepper");
+        stepper ??= import("./stepper/stepper");
         const data = display.data;
         void stepper
           .then((s) => {
