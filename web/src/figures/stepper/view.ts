@@ -143,6 +143,7 @@ export class StepperView {
     actions: HTMLElement,
     private readonly host: StepperHost,
   ) {
+    const started = performance.now();
     const model = (this.model = new StepperModel(data));
     const { nodes, edges } = data.graph;
     const layout = layOut(
@@ -177,6 +178,8 @@ export class StepperView {
     addZoom(this.svg, scroller, actions).open(nodes.length);
     this.listen(wrapper);
     this.setMode("backward", data.start === "start" ? 0 : data.steps.length);
+    // The model, layout and SVG, and the first step drawn (tests and the bench read it).
+    this.svg.dataset.layoutMs = String(Math.round(performance.now() - started));
   }
 
   /** The line of counts above the figure, and why there are no gradients (if so). */
