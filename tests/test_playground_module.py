@@ -3,6 +3,7 @@ examples that use it run unchanged, and with a sender installed (as the page's d
 sends strict-JSON display messages, live plots throttled and flushed at the end."""
 
 import json
+import re
 import runpy
 from pathlib import Path
 
@@ -116,3 +117,59 @@ def test_figures_past_the_cap_fall_back_to_text(sent, capsys, monkeypatch):
         show(np.zeros(2))
     assert len(sent) == 2
     assert "array shape (2,) float64" in capsys.readouterr().out
+
+
+def test_23_11_intermediates_are_named_where_their_function_made_them(sent):
+    def forward(a, b, c, f):
+        e = a * b
+        d = e + c
+        return d * f
+
+    def double(h):  # h is a parameter: made elsewhere, so not named here
+        twice = h * 2.0
+        return twice
+
+    a, b, c, f = ad.tensor(2.0), ad.tensor(-3.0), ad.tensor(10.0), ad.tensor(-2.0)
+    L = forward(a, b, c, f)
+    playground.show_backward(L)
+    assert [n["label"] for n in sent[-1][1]["graph"]["nodes"]] == \
+        ["a", "b", "e", "c", "d", "f", "L"]
+    assert sent[-1][1]["of"] == "L"
+    # A live variable and name= win over the name where it was made; nothing names `h`.
+    out = double(double(a))
+    playground.show_backward(out.sum())
+    labels = {n["label"] for n in sent[-1][1]["graph"]["nodes"]}
+    assert {"a", "twice", "out"} <= labels and "h" not in labels, labels
+    kept = double(b)
+    kept.name = "mine"
+    playground.show_backward(kept)
+    assert sent[-1][1]["of"] == "mine"
+
+
+def test_23_14_show_backward_predict_asks_the_page_and_leaves_the_text_alone(sent):
+    t = ad.tensor(3.0)
+    u = t * t + t
+    playground.show_backward(u, predict=True)
+    playground.show_backward(u)
+    (asks, data, text, _), (_, plain, plain_text, _) = sent
+    assert asks == "stepper" and data["predict"] is True and plain["predict"] is False
+    assert text == plain_text and "∂u/∂t = 1.0 + 3.0 + 3.0 = 7.0" in text
+    assert show_graph(u) is not None and sent[-1][1]["predict"] is False
+
+
+def test_show_reads_a_gradient_without_storing_one(sent):
+    c = ad.constant([1.0, 2.0])
+    show(c)
+    assert [p["name"] for p in sent[-1][1]["parts"]] == ["value"]
+    assert c.grad_view() is None  # reading .grad would have stored zeros
+
+
+def test_the_engines_private_parts_are_read_in_one_function():
+    """Issue 22: the graph is walked with the public `ad.walk`; the one private part still read
+    (a tensor's Function) is read in one small function."""
+    source = Path(playground.__file__).read_text()
+    private = re.compile(r"ad\.core|\b_walk\b|\._fn\b|\._inputs\b|ad\.graph import _")
+    funcs = re.split(r"\n(?=def |class )", source)
+    using = [f.split("(")[0] for f in funcs if private.search(f)]
+    assert using == ["def _graph_tensors"], using
+    assert "ad.walk(" in source

@@ -433,7 +433,5 @@ def walk(output):
     return order
 
 
-_walk = walk  # NOTE: the name the playground's module imported before ad.walk was public
-
 # Last: both build on the names above (custom's stand-ins are Tensors).
 from . import backprop, custom  # noqa: E402

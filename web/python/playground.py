@@ -3,9 +3,12 @@ computation graph, gradient-check tables and readable arrays.
 
 In the page, the worker's driver installs a sender and each call becomes a `display` message the
 page draws: a figure id, a kind, and that kind's payload as strict JSON (typed, and checked by
-the page, in web/src/messages.ts). Anywhere else (plain CPython) the same calls print a short text
-summary, so snippets run in both. It never imports `js` or `pyodide`; it imports `ad` only to
-summarise an array (the engine's `ad.graph.array_stats`).
+the page, in web/src/figures/payload.ts). Anywhere else (plain CPython) the same calls print a
+short text summary, so snippets run in both. It never imports `js` or `pyodide`; it imports `ad`
+only when given its objects (a graph, an array's summary).
+
+On import it starts remembering the names tensors had where the user's functions made them
+(`_BirthNames`), so a graph can call an intermediate `e` rather than `Mul`.
 """
 import atexit
 import json
@@ -13,11 +16,15 @@ import math
 import os
 import sys
 import time
+import weakref
 
 import numpy as np
 
 __all__ = ["plot", "scatter", "decision_boundary", "show_graph", "show_backward", "show",
            "LinePlot"]
+
+# The page's own modules (web/python/), fetched by the worker's driver: not the user's code.
+_PAGE_MODULES = ("playground", "_playground_matplotlib", "lessoncheck", "coursedata")
 
 # Live figures send at most one update per figure every THROTTLE_S; the last one always goes out.
 THROTTLE_S = 0.1
@@ -69,7 +76,7 @@ def _label(v):
 
 def _emit(kind, figure_id, data, text):
     """Send one display, or print its text when there is no page (or too many figures).
-    `data` is the payload web/src/messages.ts types for `kind` (FigureData)."""
+    `data` is the payload web/src/figures/payload.ts types for `kind` (FigureData)."""
     if _send is None or _count > MAX_FIGURES:
         print(text)
         return False
@@ -284,14 +291,15 @@ def show_graph(result, title=None):
     the backward pass. Takes a Tensor, or what `ad.graph` returned (drawn as it is)."""
     if isinstance(result, dict):
         return _show_export(result, title)
-    return _show_steps(result, title, "end", sys._getframe(1))["graph"]
+    return _show_steps(result, title, "end", False, sys._getframe(1))["graph"]
 
 
-def show_backward(result, title=None):
+def show_backward(result, title=None, predict=False):
     """Like show_graph, but opened at the start of the backward pass, to step through it (the
-    buttons, the slider or the arrow keys). Returns the `ad.replay` it shows (None if `result`
-    needs no gradient)."""
-    return _show_steps(result, title, "start", sys._getframe(1))["replay"]
+    buttons, the slider or the arrow keys). With `predict=True` the figure asks, before each
+    step, for the gradient that step reveals (the page checks it; the figure's Predict toggle
+    does the same). Returns the `ad.replay` it shows (None if `result` needs no gradient)."""
+    return _show_steps(result, title, "start", bool(predict), sys._getframe(1))["replay"]
 
 
 def _graph_text(g, title):
@@ -311,6 +319,8 @@ def _show_export(g, title):
     return g
 
 
+# -- what a node is called: its name=, a variable of the caller, or where it was made --
+
 def _variable_names(frame, tensor_type, skip):
     """id(tensor) -> the name a variable of the user's code binds it to: the innermost frame
     first, its locals before its globals; names starting with _ are left out."""
@@ -329,6 +339,124 @@ def _variable_names(frame, tensor_type, skip):
     return names
 
 
+class _BirthNames:
+    """The name each Tensor had where it was made: when a function of the user's code returns a
+    Tensor (or a tuple or list holding one), the Tensors its own local variables hold (not its
+    parameters: those were made elsewhere) are remembered by name, weakly. So `e = a * b` inside
+    `def forward(...)` is drawn as `e` after forward returned, where no live variable names it.
+    The innermost function's name wins; `name=` and a live variable win over it.
+
+    Watches returns with sys.monitoring (Python 3.12+: the page's Pyodide and the tooling venv;
+    older Pythons get live variables only), from the import of this module on. Code of the
+    engine, the standard library, installed packages and the page's own modules is ignored:
+    each of its return sites costs one call, then is disabled. A user function's return costs
+    a type check (~0.4 us in CPython), and a look at its locals (~4 us) when it returns a
+    Tensor; a return site is disabled after RETURNS_SEEN returns (a loop's body: what its first
+    calls made is long gone), or after QUIET returns that never gave a Tensor (a helper)."""
+
+    TOOL_IDS = (4, 3)  # free by convention: 0 debugger, 1 coverage, 2 profiler, 5 optimizer
+    NAME = "playground names"
+    RETURNS_SEEN = 2000
+    QUIET = 100
+
+    def __init__(self):
+        self._names = {}  # id(tensor) -> (weak reference to it, name)
+        self._user_code = {}  # code -> whether it is the user's
+        self._library = None  # path prefixes that are not user code
+        self._returns = {}  # (code, offset) -> [returns seen, of which gave a Tensor]
+
+    def install(self):
+        monitoring = getattr(sys, "monitoring", None)
+        if monitoring is None:
+            return False
+        for tool in self.TOOL_IDS:
+            owner = monitoring.get_tool(tool)
+            if owner == self.NAME:  # this module imported again: take over its tool
+                monitoring.free_tool_id(tool)
+                owner = None
+            if owner is None:
+                monitoring.use_tool_id(tool, self.NAME)
+                monitoring.register_callback(tool, monitoring.events.PY_RETURN, self._returned)
+                monitoring.set_events(tool, monitoring.events.PY_RETURN)
+                return True
+        return False
+
+    def name(self, t):
+        """The name `t` had where it was made, or None."""
+        known = self._names.get(id(t))
+        return known[1] if known is not None and known[0]() is t else None
+
+    def _is_user_code(self, code, scope):
+        """Whether `code` (its module's globals `scope`) is the user's: not the engine's, nor
+        the standard library's, an installed package's or the page's own modules'."""
+        module = scope.get("__name__") or ""
+        if module == "ad" or module.startswith("ad.") or module in _PAGE_MODULES:
+            return False
+        # NOTE: the module's __file__, not co_filename: the site's wheels are compiled ahead
+        # (pyodide py-compile), so their code keeps the paths of the machine that built them.
+        file = scope.get("__file__") or code.co_filename
+        if file == EDITOR_FILE:
+            return True
+        if file.startswith("<"):  # frozen modules, exec'd strings
+            return False
+        if self._library is None:
+            import sysconfig
+
+            paths = sysconfig.get_paths()
+            dirs = {os.path.dirname(__file__), os.path.dirname(os.__file__),
+                    *(paths.get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib"))}
+            self._library = tuple(os.path.join(d, "") for d in dirs if d)
+        return not file.startswith(self._library)
+
+    def _returned(self, code, offset, value):
+        monitoring = sys.monitoring
+        try:
+            frame = sys._getframe(1)  # the function returning
+            user = self._user_code.get(code)
+            if user is None:
+                user = self._user_code[code] = self._is_user_code(code, frame.f_globals)
+            if not user:
+                return monitoring.DISABLE
+            ad = sys.modules.get("ad")
+            tensor = getattr(ad, "Tensor", None)
+            if tensor is None:
+                return None
+            seen = self._returns.setdefault((code, offset), [0, 0])
+            seen[0] += 1
+            if seen[0] > self.RETURNS_SEEN:
+                return monitoring.DISABLE
+            if not (isinstance(value, tensor) or (type(value) in (tuple, list) and any(
+                    isinstance(v, tensor) for v in value[:16]))):
+                return monitoring.DISABLE if seen[0] >= self.QUIET and not seen[1] else None
+            seen[1] += 1
+            flags = code.co_flags
+            given = code.co_argcount + code.co_kwonlyargcount + bool(flags & 0x04) \
+                + bool(flags & 0x08)  # CO_VARARGS, CO_VARKEYWORDS
+            params = code.co_varnames[:given]
+            for name, v in frame.f_locals.items():
+                if isinstance(v, tensor) and not name.startswith("_") and name not in params:
+                    self._remember(v, name)
+        except Exception:  # noqa: BLE001 - never break the user's code for a label
+            return None
+        return None
+
+    def _remember(self, t, name):
+        key = id(t)
+        known = self._names.get(key)
+        if known is not None and known[0]() is t:
+            return  # an inner function named it first, where it was made
+
+        def forget(ref, key=key):
+            if self._names.get(key, (None,))[0] is ref:
+                del self._names[key]
+
+        self._names[key] = (weakref.ref(t, forget), name)
+
+
+_births = _BirthNames()
+_births.install()
+
+
 def _editor_line(fn, function_type):
     """The editor line of the method that computes a user Function's gradient, or None."""
     cls = type(fn)
@@ -339,10 +467,22 @@ def _editor_line(fn, function_type):
     return code.co_firstlineno
 
 
-def _show_steps(result, title, start, frame):
+def _graph_tensors(result, replay):
+    """The tensors of `ad.graph(result)`, in its order (the i-th is node f"n{i}"), each with the
+    Function that made it (None for a leaf).
+
+    NOTE: the one place this module reads an engine private part, `._fn` (the engine has no
+    public name for the Function behind a tensor). A replay already holds the tensors
+    (`Replay.nodes`); without one (no gradient flows) the walk is the engine's `ad.walk`."""
+    import ad
+
+    tensors = replay.nodes if replay is not None else ad.walk(result)
+    return [(t, t._fn) for t in tensors]
+
+
+def _show_steps(result, title, start, predict, frame):
     try:
         import ad  # only here: the module imports nothing of the engine until given its objects
-        from ad.core import _walk  # ad.graph's and ad.replay's walk: the same ids
     except ImportError:
         ad = None
     if ad is None or not isinstance(result, ad.Tensor):
@@ -354,9 +494,9 @@ def _show_steps(result, title, start, frame):
             r = ad.replay(result)
         except ad.BackwardError as e:
             error = f"{type(e).__name__}: {e}"
-    nodes = r.nodes if r is not None else _walk(result)
-    ids = {id(t): f"n{i}" for i, t in enumerate(nodes)}
-    names = _variable_names(frame, ad.Tensor, os.path.dirname(ad.__file__) + os.sep)
+    g = ad.graph(result)  # ids, ops, shapes, edges: the engine's own export
+    tensors = _graph_tensors(result, r)
+    live = _variable_names(frame, ad.Tensor, os.path.dirname(ad.__file__) + os.sep)
     memo = {}
 
     def brief(a):  # each array written once, for the figure and its text alike
@@ -367,36 +507,25 @@ def _show_steps(result, title, start, frame):
             known = memo[id(a)] = (_brief(a), a)  # the array kept: its id stays its own
         return known[0]
 
-    g = {"nodes": [], "edges": [], "output": ids[id(result)]}
-    labels = {}
-    details = 0
-    for i, t in enumerate(nodes):
-        node_id = f"n{i}"
-        fn, leaf = t._fn, t._fn is None
-        op = ("leaf" if t.requires_grad else "constant") if leaf else type(fn).__name__
-        label = t.name or names.get(id(t))
+    labels, details = {}, 0
+    for node, (t, fn) in zip(g["nodes"], tensors):
+        label = t.name or live.get(id(t)) or _births.name(t)
         if label:
-            labels[node_id] = label
-        grad = r.grads[node_id] if r is not None else None
-        node = {"id": node_id, "op": op, "label": label or op, "name": t.name,
-                "shape": list(t.data.shape), "dtype": str(t.data.dtype),
-                "value": brief(t.data), "grad": brief(grad), "is_leaf": leaf,
-                "requires_grad": bool(t.requires_grad), "is_output": t is result,
-                "backward_line": None if leaf else _editor_line(fn, ad.Function),
-                "details": None}
+            labels[node["id"]] = label
+        grad = r.grads[node["id"]] if r is not None else None
+        node.update(label=label or node["op"], value=brief(t.data), grad=brief(grad),
+                    backward_line=None if fn is None else _editor_line(fn, ad.Function),
+                    details=None)
         if (t.data.size > 8 or (grad is not None and grad.size > 8)) and details < MAX_DETAILS:
             details += 1  # what the node's 8 values leave out; the rest have all in `value`
             node["details"] = {"value": dict(_array_payload(t.data), name="value"),
                                "grad": None if grad is None
                                else dict(_array_payload(grad), name="grad")}
-        g["nodes"].append(node)
-        for k, inp in enumerate(t._inputs):
-            g["edges"].append({"source": ids[id(inp)], "target": node_id, "index": k})
     data = {
-        "title": _label(title), "start": start, "graph": g,
+        "title": _label(title), "start": start, "predict": predict, "graph": g,
         "of": labels.get(g["output"]) or "L", "error": error,
         "seed": None if r is None else brief(r.seed),
-        "forward": [f"n{i}" for i, t in enumerate(nodes) if t._inputs],
+        "forward": [n["id"] for n in g["nodes"] if not n["is_leaf"]],
         "steps": [] if r is None else [
             {"node": s.node, "grad": brief(s.grad),
              "sends": [{"input": x.input, "index": x.index, "grad": brief(x.grad),
@@ -415,15 +544,26 @@ def _show_steps(result, title, start, frame):
     return {"graph": g, "replay": r}
 
 
-def _brief(a):
-    """An array as a graph node shows it: ad.graph's text (up to 8 values, rounded, else a
-    range), NaN and inf counted."""
-    from ad.graph import _text
+def _text(a):
+    """An array as ad.graph's export writes one: up to 8 values, rounded to 4 decimals, else
+    their count and range."""
+    if a.size <= 8:
+        if a.dtype.kind == "f":
+            # NOTE: round() overflows near the float max; such numbers have no decimals anyway.
+            with np.errstate(over="ignore", invalid="ignore"):
+                a = np.where(np.abs(a) < 1e15, a.round(4), a)
+        return str(a.tolist()).replace("nan", "NaN")
+    if a.dtype.kind in "biuf":
+        return f"{a.size} values in [{a.min():.4g}, {a.max():.4g}]"
+    return f"{a.size} values"
 
+
+def _brief(a):
+    """An array as a graph node shows it (_text), NaN and inf counted."""
     a = np.asarray(a)
     if a.dtype.kind == "f" and 0 < a.size <= 8 and float(np.abs(a).max()) < 1e15:
-        # NOTE: _text's own path for small finite floats, without its checks: it is the bulk of
-        # a big graph's figure (~20 us an array; thousands of arrays).
+        # NOTE: the common case first, without the checks: it is the bulk of a big graph's
+        # figure (thousands of arrays).
         return {"text": str(a.round(4).tolist())}
     out = {"text": _text(a)}
     if a.dtype.kind in "fc" and a.size and not np.isfinite(a).all():
@@ -469,7 +609,9 @@ def show(obj, title=None):
                  and not isinstance(obj, np.ndarray))
     if is_tensor or isinstance(obj, (np.ndarray, np.generic)):
         parts = [("value", _array_payload(_data(obj)))]
-        grad = getattr(obj, "grad", None) if is_tensor else None
+        # NOTE: grad_view(), not .grad: reading .grad of a tensor without one stores zeros.
+        view = getattr(obj, "grad_view", None) if is_tensor else None
+        grad = view() if callable(view) else None
         if grad is not None:
             parts.append(("grad", _array_payload(grad)))
         label = _label(title) or ("tensor" if is_tensor else "array")

@@ -25,6 +25,6 @@ def backward_by_hand(a, b, c, f):
 a, b, c, f = tensor(2.0), tensor(-3.0), tensor(10.0), tensor(-2.0)
 L = forward(a, b, c, f)
 L.backward()
-show_backward(L, title="L = (a*b + c) * f")
+show_backward(L, title="L = (a*b + c) * f", predict=True)
 print("engine :", [float(t.grad) for t in (a, b, c, f)])
 print("by hand:", [float(g) for g in backward_by_hand(2.0, -3.0, 10.0, -2.0)])

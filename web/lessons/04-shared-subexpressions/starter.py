@@ -1,5 +1,6 @@
 # Make backward visit each node once: topological order, then walk it in reverse.
 from ad import tensor
+from playground import show_backward
 
 
 class Node:
@@ -50,3 +51,9 @@ for _ in range(steps):
     u = u * u + u
 u.backward()
 print("engine:", 2 * steps + 1, "nodes, dy/dx =", float(t.grad))
+
+# The engine's graph of one step, u = t*t + t at t = 3: t is used three times. Predict du/dt
+# as the backward pass adds up what each use sends.
+t = tensor(3.0)
+u = t * t + t
+show_backward(u, title="u = t*t + t", predict=True)

@@ -2,15 +2,20 @@
  * The computation graph of a result (ad.graph's export), laid out by dagre and drawn as SVG
  * element by element (labels are text nodes: op names and values come from user code).
  * Its own chunk: loaded on the first graph. Scrolls and zooms; a 500-node graph stays legible.
- * Three steps: `layOut` places boxes and edges, `render` draws them, `addZoom` adds the controls.
+ * Three steps: `layOut` places boxes, edges and their labels, `render` draws them, `addZoom`
+ * adds the controls. The inputs are at the bottom and the result at the top, as the lessons
+ * draw an expression (and a tall graph fits the output pane, which scrolls down).
  */
 import dagre from "@dagrejs/dagre";
-import type { ArraySummary, GraphData, GraphNode } from "./payload";
+import { bad, clip, shapeText, summary } from "./format";
+import type { GraphData, GraphNode } from "./payload";
 
 const SVG = "http://www.w3.org/2000/svg";
 const LINE = 14; // px per label line
-const CHAR = 6.6; // px per character of the 11px monospace label font
-const MAX_CHARS = 34;
+const CHAR = 6.6; // px per character of the 11px monospace label font (style.css)
+const FONT_PX = 11;
+/** The smallest text the figure opens with: below it, it scrolls instead of shrinking. */
+export const MIN_TEXT_PX = 10;
 const MIN_ZOOM = 0.05;
 const MAX_ZOOM = 4;
 
@@ -26,12 +31,18 @@ interface Box {
   height: number;
 }
 
-interface Layout {
+interface Point {
+  x: number;
+  y: number;
+}
+
+export interface Layout {
   width: number;
   height: number;
   boxes: Box[];
-  /** Each edge: its position in `graph.edges`, and the points of its polyline. */
-  edges: Array<{ index: number; points: Array<{ x: number; y: number }> }>;
+  /** Each edge: its position in `graph.edges`, the points of its polyline, and the centre of the
+   * room dagre kept for its label (null when it has none): no label overlaps a box or another. */
+  edges: Array<{ index: number; points: Point[]; label: Point | null }>;
 }
 
 /** Graphs drawn so far on this page: each one's arrow marker needs an id of its own. */
@@ -46,40 +57,35 @@ function el<K extends keyof SVGElementTagNameMap>(
   return node;
 }
 
-export function clip(s: string, max = MAX_CHARS): string {
-  return s.length > max ? s.slice(0, max - 1) + "…" : s;
-}
-
-export function shapeText(shape: number[]): string {
-  return `(${shape.join(", ")}${shape.length === 1 ? "," : ""})`;
-}
-
-function bad(s: ArraySummary | null): boolean {
-  return s !== null && ((s.nan ?? 0) > 0 || (s.inf ?? 0) > 0);
-}
-
-export function lines(n: GraphNode): string[] {
+function lines(n: GraphNode): string[] {
   const title = n.label !== n.op && n.label !== "" ? `${n.label}: ${n.op}` : n.op;
   return [
     title,
     `${shapeText(n.shape)} ${n.dtype}`,
-    `value ${n.value?.text ?? "—"}`,
-    `grad ${n.grad?.text ?? "—"}`,
+    `value ${summary(n.value)}`,
+    `grad ${summary(n.grad)}`,
   ].map((line) => clip(line));
 }
 
+/** The width of a line of label text, in px at 1:1. */
+function textWidth(text: string): number {
+  return Math.ceil(text.length * CHAR);
+}
+
 /**
- * Place every node's box and route every edge, left to right (dagre). `linesOf` gives each box's
- * text (the longest it will show: the box is sized for it).
+ * Place every node's box and route every edge, inputs at the bottom (dagre). `linesOf` gives each
+ * box's text, and `edgeLabelOf` each edge's label (by its position in `graph.edges`): the longest
+ * each will show, as the room is made for it; "" for no label.
  */
 export function layOut<N extends GraphNode>(
   graph: { nodes: N[]; edges: GraphData["graph"]["edges"] },
   linesOf: (n: N) => string[] = lines,
+  edgeLabelOf: (edge: number) => string = () => "",
 ): Layout {
   const g = new dagre.graphlib.Graph({ multigraph: true });
   const big = graph.nodes.length > 150;
   g.setGraph({
-    rankdir: "LR",
+    rankdir: "BT",
     nodesep: big ? 10 : 18,
     ranksep: big ? 28 : 40,
     marginx: 8,
@@ -97,7 +103,7 @@ export function layOut<N extends GraphNode>(
   const placed: Array<{ key: string; node: GraphNode; copy: boolean }> = [];
   const addBox = (key: string, node: N, copy: boolean): void => {
     const label = text.get(node.id) ?? [];
-    const width = Math.ceil(Math.max(...label.map((l) => l.length)) * CHAR + 16);
+    const width = Math.max(...label.map(textWidth)) + 16;
     g.setNode(key, { width, height: label.length * LINE + 10 });
     placed.push({ key, node, copy });
   };
@@ -111,7 +117,9 @@ export function layOut<N extends GraphNode>(
       addBox(key, source, copiedOnce.has(e.source));
       copiedOnce.add(e.source);
     }
-    g.setEdge(key, e.target, {}, `e${i}`);
+    const text = edgeLabelOf(i);
+    const room = text === "" ? {} : { width: textWidth(text) + 6, height: LINE, labelpos: "c" };
+    g.setEdge(key, e.target, room, `e${i}`);
   });
   dagre.layout(g);
   const size = g.graph();
@@ -119,10 +127,15 @@ export function layOut<N extends GraphNode>(
     const { x, y, width, height } = g.node(key);
     return { node, copy, lines: text.get(node.id) ?? [], x, y, width, height };
   });
-  const edges = g.edges().map((e) => ({
-    index: Number(e.name?.slice(1)),
-    points: (g.edge(e).points ?? []) as Array<{ x: number; y: number }>,
-  }));
+  const edges = g.edges().map((e) => {
+    const laid = g.edge(e) as { points?: Point[]; x?: number; y?: number; width?: number };
+    const labelled = laid.width !== undefined && laid.x !== undefined && laid.y !== undefined;
+    return {
+      index: Number(e.name?.slice(1)),
+      points: laid.points ?? [],
+      label: labelled ? { x: laid.x ?? 0, y: laid.y ?? 0 } : null,
+    };
+  });
   return {
     width: Math.ceil(size.width ?? 100),
     height: Math.ceil(size.height ?? 100),
@@ -131,7 +144,10 @@ export function layOut<N extends GraphNode>(
   };
 }
 
-/** The laid-out graph as an SVG element: edges with arrows, then one group per box. */
+/**
+ * The laid-out graph as an SVG element: edges with arrows, one group per box, then an empty text
+ * (class `graph-edge-label`, `data-edge` its edge) where each labelled edge's label goes.
+ */
 export function render(layout: Layout, label: string): SVGSVGElement {
   const { width, height } = layout;
   const arrow = `graph-arrow-${++graphCount}`;
@@ -177,6 +193,20 @@ export function render(layout: Layout, label: string): SVGSVGElement {
   const nodes = el("g", { class: "graph-nodes" });
   for (const box of layout.boxes) nodes.append(nodeGroup(box));
   svg.append(nodes);
+  const labels = el("g", { class: "graph-edge-labels" });
+  for (const { index, label: at } of layout.edges) {
+    if (at === null) continue;
+    const text = el("text", {
+      x: at.x.toFixed(1),
+      y: at.y.toFixed(1),
+      class: "graph-edge-label",
+      "text-anchor": "middle",
+      "dominant-baseline": "central",
+    });
+    text.dataset.edge = String(index);
+    labels.append(text);
+  }
+  if (labels.childElementCount > 0) svg.append(labels);
   return svg;
 }
 
@@ -209,30 +239,49 @@ function nodeGroup(box: Box): SVGGElement {
   const tip = el("title");
   tip.textContent =
     `${n.id} ${n.op} ${shapeText(n.shape)} ${n.dtype}\n` +
-    `value ${n.value?.text ?? "—"}\ngrad ${n.grad?.text ?? "—"}`;
+    `value ${summary(n.value)}\ngrad ${summary(n.grad)}`;
   group.append(label, tip);
   return group;
 }
 
-/** Zoom buttons into `actions`; Ctrl/Cmd + wheel zooms around the pointer, a wheel scrolls. */
+/**
+ * Zoom buttons into `actions`; Ctrl/Cmd + wheel zooms around the pointer, a wheel scrolls.
+ * `open(nodes)` sets the first view: a small graph fits the width as far as its text stays at
+ * least MIN_TEXT_PX (wider, it scrolls); a big one opens at 1:1. Fit and Zoom out, asked for,
+ * may go smaller. The buttons zoom about the middle of the view.
+ */
 export function addZoom(
   svg: SVGSVGElement,
   scroller: HTMLElement,
   actions: HTMLElement,
-): { fit: () => void } {
+): { open: (nodes: number) => void } {
   const { width, height } = svg.viewBox.baseVal; // the size at 1:1
   let zoom = 1;
   const apply = (to: number): void => {
     zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, to));
-    svg.setAttribute("width", String(Math.round(width * zoom)));
-    svg.setAttribute("height", String(Math.round(height * zoom)));
+    svg.setAttribute("width", String(Math.ceil(width * zoom)));
+    svg.setAttribute("height", String(Math.ceil(height * zoom)));
   };
-  const fit = (): void => apply(Math.min(1, (scroller.clientWidth - 4) / width));
+  const fitting = (): number => Math.min(1, (scroller.clientWidth - 4) / width);
+  const open = (nodes: number): void => {
+    if (nodes <= 40 && width > (scroller.clientWidth || 600)) {
+      apply(Math.max(MIN_TEXT_PX / FONT_PX, fitting()));
+    }
+  };
+  /** Zoom about the middle of the view: what was there stays there. */
+  const about = (to: () => number) => (): void => {
+    const before = zoom;
+    const x = scroller.scrollLeft + scroller.clientWidth / 2;
+    const y = scroller.scrollTop + scroller.clientHeight / 2;
+    apply(to());
+    scroller.scrollLeft = (x * zoom) / before - scroller.clientWidth / 2;
+    scroller.scrollTop = (y * zoom) / before - scroller.clientHeight / 2;
+  };
   const buttons: Array<[string, string, () => void]> = [
-    ["−", "Zoom out", () => apply(zoom / 1.25)],
-    ["+", "Zoom in", () => apply(zoom * 1.25)],
-    ["Fit", "Fit the graph to the width", fit],
-    ["1:1", "Actual size", () => apply(1)],
+    ["−", "Zoom out", about(() => zoom / 1.25)],
+    ["+", "Zoom in", about(() => zoom * 1.25)],
+    ["Fit", "Fit the graph to the width", about(fitting)],
+    ["1:1", "Actual size", about(() => 1)],
   ];
   for (const [label, name, run] of buttons) {
     const button = document.createElement("button");
@@ -258,7 +307,7 @@ export function addZoom(
     },
     { passive: false },
   );
-  return { fit };
+  return { open };
 }
 
 /** `svg` in a box that takes focus and scrolls, to pan a drawing larger than the figure. */
@@ -285,9 +334,7 @@ export function drawGraph(body: HTMLElement, data: GraphData, actions: HTMLEleme
     `${nodes.length} nodes · ${edges.length} edges` +
     (copies > 0 ? ` · shared leaves drawn once per use (${copies} dashed copies)` : "");
   body.replaceChildren(info, scroller);
-  const { fit } = addZoom(svg, scroller, actions);
-  // Small graphs fit at once; big ones open at a legible size, to be scrolled.
-  if (layout.width > (scroller.clientWidth || 600) && nodes.length <= 40) fit();
+  addZoom(svg, scroller, actions).open(nodes.length);
   svg.dataset.layoutMs = String(Math.round(performance.now() - started));
   return svg;
 }

@@ -198,6 +198,9 @@ export interface BackwardStep {
 export interface StepperData extends Titled {
   /** Where the figure opens: at the first step ("start") or with every gradient in ("end"). */
   start: "start" | "end";
+  /** Whether it opens in predict mode (`show_backward(..., predict=True)`): before each step,
+   * the learner types the gradient it reveals. */
+  predict: boolean;
   graph: { nodes: StepperNode[]; edges: GraphEdge[]; output: string };
   /** What the output is called in ∂L/∂x ("L" when no variable names it). */
   of: string;
@@ -402,6 +405,7 @@ const FIGURE_CHECKS: { [K in FigureKind]: Check<FigureData[K]> } = {
     fields<StepperData>({
       title,
       start: oneOf("start", "end"),
+      predict: isBoolean,
       graph: fields<StepperData["graph"]>({
         nodes: listOf(isStepperNode),
         edges: listOf(isGraphEdge),

@@ -7,17 +7,12 @@
  * loads at start-up would make esbuild move that module into a shared chunk, fetched at start-up;
  * what the page lends the figures (saving a file) comes in as an argument instead.
  */
+import { MAX_DRAWN_NODES, shapeText } from "./format";
 import type { ArrayData, Display, GradcheckData, ImageData } from "./payload";
-
-/**
- * Graphs with more nodes than this are shown as text: dagre lays out on the page's own thread,
- * and 3,000 nodes froze it (Stop included) for seconds.
- */
-export const MAX_GRAPH_NODES = 1000;
 
 type Charts = typeof import("./charts");
 type GraphView = typeof import("./graphview");
-type Stepper = typeof import("./stepper");
+type Stepper = typeof import("./stepper/stepper");
 let charts: Promise<Charts> | null = null;
 let graphView: Promise<GraphView> | null = null;
 let stepper: Promise<Stepper> | null = null;
@@ -73,10 +68,10 @@ export function renderView(figure: HTMLElement, display: Display, host: FigureHo
   if (display.data === null) {
     return fallback(`its data does not fit a ${TITLES[display.kind] ?? "known figure"}.`);
   }
-  if (display.kind === "graph" && display.data.graph.nodes.length > MAX_GRAPH_NODES) {
+  if (display.kind === "graph" && display.data.graph.nodes.length > MAX_DRAWN_NODES) {
     const count = display.data.graph.nodes.length.toLocaleString("en");
     return fallback(
-      `a graph of ${count} nodes is more than the ${MAX_GRAPH_NODES.toLocaleString("en")} ` +
+      `a graph of ${count} nodes is more than the ${MAX_DRAWN_NODES.toLocaleString("en")} ` +
         "this page lays out without freezing.",
     );
   }
@@ -111,7 +106,7 @@ export function renderView(figure: HTMLElement, display: Display, host: FigureHo
           .catch((e: unknown) => fallback(`it could not be drawn (${describe(e)}).`));
         return;
       case "stepper": {
-        stepper ??= import("./stepper");
+        stepper ??= import("./stepper/stepper");
         const data = display.data;
         void stepper
           .then((s) => {
@@ -331,10 +326,6 @@ function num(value: number | string): string {
 
 function tolerance(value: number): string {
   return value !== 0 && Math.abs(value) < 1e-2 ? value.toExponential(0) : String(value);
-}
-
-function shapeText(shape: number[]): string {
-  return `(${shape.join(", ")}${shape.length === 1 ? "," : ""})`;
 }
 
 function drawGradcheck(body: HTMLElement, data: GradcheckData): void {
