@@ -17,6 +17,12 @@ export interface Lesson {
   solution: string;
   /** checks.py, run in the worker after the learner's code (web/python/lessoncheck.py). */
   checks: string;
+  /**
+   * Set for an exercise opened from a link (exercise.ts), not one of the course's lessons: its
+   * text as DOM nodes built from the link's Markdown (never markup: `html` is ""), a nav of its
+   * own, and no Show solution (a link never carries one).
+   */
+  fromLink?: { label: string; text: () => Node[] };
 }
 
 const isLesson = (v: unknown): v is Lesson => {
@@ -146,6 +152,13 @@ export class LessonView {
       button("All lessons", () => this.actions.list()),
       make("span", `Lesson ${position.index + 1} of ${position.count}`, "lesson-count"),
     );
+    if (lesson.fromLink !== undefined) {
+      // An exercise from a link is not one of the course's lessons.
+      nav.replaceChildren(
+        button("Back to the playground", () => this.actions.close()),
+        make("span", lesson.fromLink.label, "lesson-count"),
+      );
+    }
     if (position.next !== null) {
       const next = position.next;
       nav.append(button("Next lesson", () => this.actions.open(next.id), next.title));
@@ -163,6 +176,7 @@ export class LessonView {
       "Put the solution in the editor (your code is kept)",
     );
     this.setSolutionAvailable(solutionAvailable);
+    this.solutionButton.hidden = lesson.fromLink !== undefined;
     controls.append(
       this.checkButton,
       this.solutionButton,
@@ -183,6 +197,7 @@ export class LessonView {
     // NOTE: our own lesson text, rendered to markup at build time (web/lessons.mjs), which
     // refuses raw HTML in it; nothing a user wrote or a URL carries ever reaches this.
     text.innerHTML = lesson.html;
+    if (lesson.fromLink !== undefined) text.replaceChildren(...lesson.fromLink.text());
     this.root.replaceChildren(nav, heading, controls, this.summary, this.results, text);
     this.root.scrollTop = 0;
     heading.focus();
