@@ -108,11 +108,16 @@ export class Exercises {
       openInPlayground: () => this.openInPlayground(),
       close: () => this.close("push"),
     });
+    // NOTE: an embed is a frame of another site, where browsers often keep no storage at all:
+    // said once, as a fact and with the way to keep the code, not as an error.
     this.noteStorage = storageWarning(
       d.notices,
       "exercise-storage",
-      "Not saved: this browser's storage is full or blocked. Your code for this exercise stays " +
-        "while the page is open; download it to keep it.",
+      d.embedLink === null
+        ? "Not saved: this browser's storage is full or blocked. Your code for this exercise " +
+            "stays while the page is open; download it to keep it."
+        : "This browser keeps nothing for pages embedded in other sites: your code stays while " +
+            "this page is open. Open in playground keeps it.",
       [downloadAction(() => d.editor.getCode())],
     );
     this.save = debounce<{ digest: string; code: string }>(400, ({ digest, code }) =>

@@ -332,7 +332,8 @@ export function openExerciseForm(deps: FormDeps): void {
   const actions = make("div", "", "form-actions");
   actions.append(tryIt, copyLink, embed, open, reset, close);
 
-  dialog.append(heading, intro, ...sections, actions, status, linkField, results);
+  // The actions stay in view at the bottom (sticky): what they say comes above them.
+  dialog.append(heading, intro, ...sections, results, status, linkField, actions);
   dialog.addEventListener("close", () => {
     deps.flushFields();
     dialog.remove();
