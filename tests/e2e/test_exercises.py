@@ -194,9 +194,13 @@ def test_an_exercise_embedded_in_another_sites_page(watched, host, site_url):
 
     before = len(requests)
     page.set_viewport_size({"width": 1400, "height": 900})
-    page.goto(host.page("exercise.html", f"<p>Try this one.</p>{snippet}"))
+    page.goto(host.page("exercise.html", '<p>Try this one, further down.</p>'
+                        f'<div style="height: 1500px"></div>{snippet}'))
     frame = page.frame_locator("iframe")
     pane = frame.get_by_role("region", name="Lesson")
+    expect(pane.get_by_role("heading", name="Square, checked")).to_be_attached()
+    page.wait_for_timeout(500)
+    assert page.evaluate("scrollY") == 0  # the embed took no focus: the page did not jump to it
     expect(pane.get_by_role("heading", name="Square, checked")).to_be_visible()
     expect(pane.locator(".katex").first).to_be_visible()
     expect(frame.get_by_role("textbox")).to_contain_text("pass  # TODO")

@@ -313,8 +313,19 @@ function reportHeight(): void {
     // nothing but this number, never code or output.
     window.parent.postMessage(message, "*");
   };
-  new ResizeObserver(() => {
+  const changed = (): void => {
     if (last === -1) send();
     else if (timer === null) timer = setTimeout(send, HEIGHT_DEBOUNCE_MS);
-  }).observe(document.body);
+  };
+  // Sizes that change without the DOM (the editor dragged taller, fonts, the frame's width).
+  new ResizeObserver(changed).observe(document.body);
+  // NOTE: and every change to the DOM: a frame out of view is not rendered, so its
+  // ResizeObserver stays silent until the reader scrolls to it, and the host's page would then
+  // shift under their eyes. The measurement above lays the page out even there.
+  new MutationObserver(changed).observe(document.body, {
+    childList: true,
+    subtree: true,
+    attributes: true,
+    characterData: true,
+  });
 }

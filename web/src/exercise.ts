@@ -193,9 +193,13 @@ export class Exercises {
       });
     }
     editor.markError(null);
-    this.d.pane.hidden = false;
+    // NOTE: the view focuses its heading; in an embed that would scroll the host's page to the
+    // frame as it loads. There the pane is drawn while hidden (takes no focus), then shown.
+    const embedded = this.d.embedLink !== null;
+    if (!embedded) this.d.pane.hidden = false;
     const progress = loadExerciseProgress(digest);
     this.view.showLesson(lesson, { index: 0, count: 1, next: null }, progress, false);
+    this.d.pane.hidden = false;
     this.updateEmbedLink(editor.getCode());
   }
 

@@ -134,17 +134,21 @@ export function showEmbedCodes(codes: EmbedCodes, what: string, returnTo: HTMLEl
     "Paste one of these into your page's HTML. The embed runs nothing until the reader " +
       "presses Run, and your page can neither drive nor read it.",
   );
+  const copies: HTMLButtonElement[] = [];
+  const areas: HTMLTextAreaElement[] = [];
   const choice = (title: string, about: string, text: string, label: string): HTMLElement => {
     const section = make("section", "", "embed-choice");
     const area = document.createElement("textarea");
     area.readOnly = true;
     area.spellcheck = false;
     area.value = text;
-    area.rows = Math.min(text.split("\n").length + 1, 12);
+    area.rows = Math.min(Math.ceil(text.length / 80) + text.split("\n").length, 10);
     area.setAttribute("aria-label", `${title}: embed code`);
     const copy = make("button", label);
     copy.type = "button";
     copy.addEventListener("click", () => void copyText(area, status, title));
+    copies.push(copy);
+    areas.push(area);
     section.append(make("h3", title), make("p", about), area, copy);
     return section;
   };
@@ -177,6 +181,13 @@ export function showEmbedCodes(codes: EmbedCodes, what: string, returnTo: HTMLEl
   });
   document.body.append(dialog);
   dialog.showModal();
+  // showModal focused the first text area, which scrolled to its caret (the end): each code is
+  // shown from its start, and focus goes to the first Copy button.
+  for (const area of areas) {
+    area.setSelectionRange(0, 0);
+    area.scrollTop = 0;
+  }
+  copies[0]?.focus();
 }
 
 /** Copy a text area's text, or select it and say how to copy it by hand. */
