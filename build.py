@@ -1015,10 +1015,12 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=bench)
     p = sub.add_parser("run", help="run FILE.py ... in the playground in headless Chromium",
                        description="Run Python files in the playground's own runner in headless "
-                       "Chromium. Exit status: 0 all succeeded, 1 one raised, 124 one timed out.",
-                       add_help=False)
+                       "Chromium, or check them against a lesson or an exercise link. Exit "
+                       "status: 0 all succeeded, 1 one raised (or failed a check), 124 one timed "
+                       "out.", add_help=False)
     p.add_argument("run_args", nargs=argparse.REMAINDER,
-                   help="FILE.py [FILE2.py ...] [--timeout S] [--json]")
+                   help="FILE.py [FILE2.py ...] [--timeout S] [--json] "
+                   "[--lesson ID | --exercise URL] (web/headless.py --help)")
     p.set_defaults(func=run)
     sub.add_parser("clean", help="remove build/").set_defaults(func=clean)
     # Arguments build.py does not know go to the tool a command wraps (pytest, the runner, bench).

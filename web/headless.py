@@ -8,12 +8,16 @@ automation API (`window.adPlayground`, documented in the README).
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
 import contextlib
 import json
 import os
+import re
 import sys
 import threading
 import time
+import zlib
 from pathlib import Path
 
 # NOTE: build.py comes from the repository root, which build.py puts first on PYTHONPATH (and
@@ -86,6 +90,68 @@ CHECK_SCRIPT = """async ([lesson, code]) => {
 }"""
 
 
+EXERCISE_SCRIPT = """async ([link, code]) => {
+  const api = window.adPlayground;
+  await api.ready;
+  return await api.checkExercise(link, code);
+}"""
+
+# As the page's exercisecodec.ts: the longest exercise link fragment, the most it may inflate to.
+MAX_EXERCISE_LINK = 32_000
+MAX_EXERCISE_TEXT = 400_000
+
+
+def exercise_fragment(task: str, starter: str, checks: str) -> str:
+    """An exercise link's fragment, as the page's Make an exercise writes it: "v1." +
+    base64url(deflate-raw(UTF-8 JSON {kind, task, starter, checks})); put it after
+    `<site>/?exercise#`."""
+    data = {"kind": "ad-exercise", "task": task, "starter": starter, "checks": checks}
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    packed = packer.compress(text) + packer.flush()
+    return "v1." + base64.urlsafe_b64encode(packed).decode().rstrip("=")
+
+
+def read_exercise_link(link: str) -> dict:
+    """The exercise an exercise link carries (`...?exercise#v1.` + base64url(deflate-raw(UTF-8
+    JSON)), or just its fragment), as {task, starter, checks}; ValueError says what is wrong.
+    The page decodes it again for the check: this only lets the command line fail early."""
+    fragment = link[link.index("#") + 1:] if "#" in link else link
+    match = re.fullmatch(r"v(\d+)\.([A-Za-z0-9_-]*)", fragment.strip())
+    if match is None:
+        raise ValueError("not an exercise link: it has no #v1.... fragment (copy the link that "
+                         "Make an exercise gives, or its part from # on)")
+    if match.group(1) != "1":
+        raise ValueError(f"this exercise link uses format v{match.group(1)}, which this "
+                         "version of the playground does not know")
+    if len(fragment) > MAX_EXERCISE_LINK:
+        raise ValueError(f"this exercise link is {len(fragment):,} characters long, more than "
+                         f"the {MAX_EXERCISE_LINK:,} an exercise link may have")
+    payload = match.group(2)
+    try:
+        packed = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        inflater = zlib.decompressobj(-15)
+        text = inflater.decompress(packed, MAX_EXERCISE_TEXT + 1)
+        if len(text) > MAX_EXERCISE_TEXT or inflater.unconsumed_tail:
+            raise ValueError("this exercise link's exercise is too large to open")
+        data = json.loads(text.decode("utf-8"))
+    except (binascii.Error, zlib.error, UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError("this exercise link is damaged (perhaps cut short) and could not be "
+                         "read") from None
+    if not isinstance(data, dict) or data.get("kind") != "ad-exercise":
+        raise ValueError("this link is not an exercise (perhaps a share link to code)")
+    if not all(isinstance(data.get(key), str) for key in ("task", "starter", "checks")):
+        raise ValueError("this exercise link is damaged: its task, starter code or checks are "
+                         "missing")
+    return {key: data[key] for key in ("task", "starter", "checks")}
+
+
+def exercise_title(task: str) -> str:
+    """The exercise's title, as the page shows it: the task's first line `# Title`."""
+    match = re.match(r"[ \t]*#[ \t]+(.+?)[ \t#]*(?:\r?\n|$)", task.lstrip("\n"))
+    return match.group(1).strip() if match else "Exercise"
+
+
 class Playground:
     """One page of the playground, ready to run code through its automation API."""
 
@@ -110,6 +176,10 @@ class Playground:
         """Check code against a lesson (the page's Check): passed, checks, summary, error."""
         return self.page.evaluate(CHECK_SCRIPT, [lesson, code])
 
+    def check_exercise(self, link: str, code: str) -> dict:
+        """Check code against an exercise link (its Check): passed, checks, summary, error."""
+        return self.page.evaluate(EXERCISE_SCRIPT, [link, code])
+
 
 def exit_code(results: list[dict]) -> int:
     if any(r.get("timedOut") for r in results):
@@ -124,16 +194,22 @@ def main(argv: list[str] | None = None) -> int:
         prog="build.py run",
         description="Run Python files in the playground in headless Chromium, one browser for all "
         "files, each in a fresh namespace. Exit status: 0 when all succeed, 1 when one raised, "
-        "124 when one timed out. With --lesson ID, check each file against that lesson "
-        "instead (exit status 0 when every check of every file passes, 1 otherwise).")
+        "124 when one timed out. With --lesson ID or --exercise URL, check each file against "
+        "that lesson or exercise instead (exit status 0 when every check of every file passes, "
+        "1 otherwise; 2 for a link that cannot be read).")
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE.py")
     parser.add_argument("--timeout", type=float, default=120, metavar="S",
                         help="seconds per file (default 120)")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON document with every result instead of streaming")
-    parser.add_argument("--lesson", metavar="ID",
-                        help="check the files against this lesson (e.g. 02-add-and-mul) "
-                        "with the checks of its Check button")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--lesson", metavar="ID",
+                       help="check the files against this lesson (e.g. 02-add-and-mul) "
+                       "with the checks of its Check button")
+    which.add_argument("--exercise", metavar="URL",
+                       help="check the files against the exercise an exercise link carries "
+                       "(...?exercise#v1...., from the page's Make an exercise), with the "
+                       "checks of its Check button, in this build's page")
     parser.add_argument("--site", type=Path, default=build.SITE_DIR, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -141,17 +217,29 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"build.py run: no such file: {', '.join(missing)}", file=sys.stderr)
         return 2
+    exercise = None
+    if args.exercise is not None:
+        try:
+            exercise = read_exercise_link(args.exercise)
+        except ValueError as e:
+            print(f"build.py run --exercise: {e}", file=sys.stderr)
+            return 2
     from playwright.sync_api import sync_playwright
 
     results = []
     with served_site(args.site, log_file=None) as url, sync_playwright() as playwright:
         browser = launch_chromium(playwright, os.environ.get("AD_CHROMIUM"))
         playground = Playground(browser.new_page(), url)
-        if args.lesson is not None:
-            results = [{"file": str(path),
-                        **playground.check_lesson(args.lesson, path.read_text(encoding="utf-8"))}
+        if args.lesson is not None or exercise is not None:
+            def check(code: str) -> dict:
+                if exercise is None:
+                    return playground.check_lesson(args.lesson, code)
+                return playground.check_exercise(args.exercise, code)
+            results = [{"file": str(path), **check(path.read_text(encoding="utf-8"))}
                        for path in args.files]
             browser.close()
+            if exercise is not None and not args.json:
+                print(f"Exercise: {exercise_title(exercise['task'])}")
             return _report_checks(results, args.json)
         for path in args.files:
             code = path.read_text(encoding="utf-8")

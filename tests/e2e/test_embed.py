@@ -13,6 +13,7 @@ import io
 import json
 import re
 import threading
+import time
 import urllib.request
 import zipfile
 import zlib
@@ -269,22 +270,82 @@ def share_menu(page: Page, item: str) -> None:
     page.get_by_role("menuitem", name=item).click()
 
 
-def test_copy_embed_code_gives_a_snippet_that_embeds_the_code(watched, host, site_url):
-    page, requests = watched
-    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page.goto(site_url)
-    code = "# Gradients of a product <b>\nfrom ad import tensor\nprint('snippet & co')\n"
+THIRTY = "# Thirty lines of output\nfor i in range(30):\n    print('line', i)\n"
+STEPPER = """\
+# A stepper: the backward pass, step by step
+from ad import tensor
+from playground import show_backward
+x = tensor(1.0)
+L = x * 2.0 + x * 3.0
+show_backward(L)
+"""
+ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "test-artifacts"
+
+
+def screenshot(page: Page, name: str, at=None) -> None:
+    """The viewport, scrolled to `at` (a locator) first. NOTE: not full_page: Chromium leaves
+    the parts of cross-origin frames outside the viewport blank in a full-page capture."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    if at is not None:
+        at.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def embed_codes(page: Page, code: str) -> tuple[str, str]:
+    """Copy embed code for `code`, as a teacher does it: the dialog's two forms, each copied by
+    its own button (the clipboard read back), then the dialog closed."""
     page.get_by_role("textbox").click()
     page.keyboard.press("Control+A")
     page.keyboard.insert_text(code)
     share_menu(page, "Copy embed code")
-    expect(page.get_by_role("status").filter(has_text="Embed code copied")).to_be_visible()
-    snippet = page.evaluate("navigator.clipboard.readText()")
+    dialog = page.get_by_role("dialog", name="Embed this code")
+    copied = []
+    for button in ("Copy fixed-height code", "Copy auto-height code"):
+        dialog.get_by_role("button", name=button).click()
+        expect(dialog.get_by_role("status")).to_contain_text("Copied the")
+        copied.append(page.evaluate("navigator.clipboard.readText()"))
+    fixed, auto = copied
+    expect(dialog.get_by_role("textbox", name="Fixed height: embed code")).to_have_value(fixed)
+    expect(dialog.get_by_role("textbox", name="Grows with its content: embed code")) \
+        .to_have_value(auto)
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_role("button", name="Embed or download")).to_be_focused()
+    return fixed, auto
+
+
+def frame_fits_content(page: Page, index: int = 0) -> tuple[float, float]:
+    """Wait until the host's frame `index` is as tall as the embed's content (within 3 px, the
+    content not scrolling inside it); returns (frame height, content height)."""
+    handle = page.locator("iframe").nth(index).element_handle()
+    frame = handle.content_frame()
+    deadline = time.monotonic() + 10
+    while True:
+        outer = handle.evaluate("f => f.clientHeight")
+        inner = frame.evaluate("document.body.getBoundingClientRect().height")
+        if abs(outer - inner) <= 3:
+            # Nothing scrolls inside it. (Against its own viewport: Chromium resizes that of a
+            # frame out of view only once it is drawn.)
+            assert frame.evaluate("document.documentElement.scrollHeight <= innerHeight + 3")
+            return outer, inner
+        if time.monotonic() > deadline:
+            pytest.fail(f"the host's frame is {outer} px tall, its content {inner} px")
+        page.wait_for_timeout(100)
+
+
+def test_copy_embed_code_offers_both_forms_and_each_works_on_another_site(watched, host,
+                                                                          site_url):
+    page, _ = watched
+    page.goto(site_url)
+    code = "# Gradients of a product <b>\nfrom ad import tensor\nprint('snippet & co')\n"
+    fixed, auto = embed_codes(page, code)
+
+    # The fixed-height form: one <iframe>, sized to the code, titled by the first comment line.
     parser = IframeParser()
-    parser.feed(snippet)
-    assert [tag for tag, _ in parser.tags] == ["iframe"], snippet
+    parser.feed(fixed)
+    assert [tag for tag, _ in parser.tags] == ["iframe"], fixed
     attrs = parser.tags[0][1]
-    assert attrs["title"] == "ad playground: # Gradients of a product <b>"
+    assert attrs["title"] == "ad playground: Gradients of a product <b>"
     assert attrs["loading"] == "lazy" and attrs["width"] == "100%"
     assert 44 + 4 * 21 + 160 <= int(attrs["height"]) <= 44 + 20 * 21 + 12 + 160
     src = urlsplit(attrs["src"])
@@ -292,13 +353,107 @@ def test_copy_embed_code_gives_a_snippet_that_embeds_the_code(watched, host, sit
     assert f"{src.scheme}://{src.netloc}{src.path}" == site_url
     assert unpack(src.fragment) == code
 
-    # Pasted into another site's page, it shows the code and runs it.
-    page.goto(host.page("pasted.html", snippet))
-    frame = page.frame_locator("iframe")
-    expect(frame.get_by_role("textbox")).to_contain_text("# Gradients of a product <b>")
-    frame.get_by_role("button", name="Run").click()
-    expect(frame.get_by_role("log", name="Output")).to_have_text("snippet & co\n",
-                                                                 timeout=BOOT_MS)
+    # The auto-height form: the same frame with autoheight=1, and the host's script, which
+    # takes heights only from the playground's origin and only for the frame that sent them.
+    parser = IframeParser()
+    parser.feed(auto)
+    assert [tag for tag, _ in parser.tags] == ["iframe", "script"], auto
+    auto_attrs = parser.tags[0][1]
+    assert parse_qs(urlsplit(auto_attrs["src"]).query) == {"embed": ["1"], "autoheight": ["1"]}
+    assert {k: v for k, v in auto_attrs.items() if k != "src"} == \
+        {k: v for k, v in attrs.items() if k != "src"}
+    site_origin = "{0.scheme}://{0.netloc}".format(urlsplit(site_url))
+    assert f'e.origin !== "{site_origin}"' in auto
+    assert "frame.contentWindow !== e.source" in auto
+
+    # Each pasted into another site's page: the code, and it runs.
+    for name, snippet in (("fixed.html", fixed), ("auto.html", auto + auto)):
+        page.goto(host.page(name, snippet))
+        frame = page.frame_locator("iframe >> nth=0")
+        expect(frame.get_by_role("textbox")).to_contain_text("# Gradients of a product <b>")
+        frame.get_by_role("button", name="Run").click()
+        expect(frame.get_by_role("log", name="Output")).to_have_text("snippet & co\n",
+                                                                     timeout=BOOT_MS)
+    # Pasted twice, the auto-height code sizes each frame to its own content.
+    page.frame_locator("iframe >> nth=1").get_by_role("button", name="Run").click()
+    expect(page.frame_locator("iframe >> nth=1").get_by_role("log", name="Output")) \
+        .to_have_text("snippet & co\n", timeout=BOOT_MS)
+    frame_fits_content(page, 0)
+    frame_fits_content(page, 1)
+
+
+@pytest.mark.parametrize("viewport", [(1400, 900), (390, 844)], ids=["wide", "phone"])
+def test_an_auto_height_frame_grows_with_a_long_output_and_a_stepper(watched, host, site_url,
+                                                                     viewport):
+    page, _ = watched
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    page.goto(site_url)
+    _, thirty = embed_codes(page, THIRTY)
+    _, stepper = embed_codes(page, STEPPER)
+    page.goto(host.page("grows.html", f"{thirty}<p>Between the snippets.</p>{stepper}"))
+    long, steps = page.frame_locator("iframe >> nth=0"), page.frame_locator("iframe >> nth=1")
+    expect(long.get_by_role("button", name="Run")).to_be_visible()
+    before, _ = frame_fits_content(page, 0)
+
+    long.get_by_role("button", name="Run").click()
+    expect(long.get_by_role("log", name="Output")).to_contain_text("line 29", timeout=BOOT_MS)
+    after, content = frame_fits_content(page, 0)
+    assert after > before + 29 * 15, (before, after)  # 30 lines, not one frame's worth
+    expect(long.get_by_text("line 29")).to_be_in_viewport()  # the host page scrolls to it
+
+    steps.get_by_role("button", name="Run").click()
+    figure = steps.get_by_role("figure", name="computation graph")
+    expect(figure).to_have_attribute("data-state", "drawn", timeout=BOOT_MS)
+    drawn, _ = frame_fits_content(page, 1)
+    following = figure.get_by_role("button", name="Next step")
+    for _ in range(3):
+        following.click()
+    expect(figure.get_by_role("status")).to_contain_text("Step 3 of 3")
+    stepped, _ = frame_fits_content(page, 1)
+    assert stepped >= drawn > 300
+    # The whole figure shows: its last row is inside the frame, not cut off.
+    box = page.locator("iframe").nth(1).bounding_box()
+    last = figure.bounding_box()
+    assert last["y"] + last["height"] <= box["y"] + box["height"] + 1
+    name = f"embed-autoheight-{viewport[0]}x{viewport[1]}"
+    screenshot(page, f"{name}-print", page.locator("iframe").nth(0))
+    screenshot(page, f"{name}-stepper", page.locator("iframe").nth(1))
+
+    # The parent heard only heights, each at most the cap, from the playground's origin.
+    site_origin = "{0.scheme}://{0.netloc}".format(urlsplit(site_url))
+    for message in page.evaluate("window.received"):
+        assert message["origin"] == site_origin
+        assert set(message["data"]) == {"type", "height"}
+        assert 0 < message["data"]["height"] <= 4000
+
+
+def test_the_compact_toolbar_fits_a_phone(watched, host, site_url):
+    page, _ = watched
+    page.set_viewport_size({"width": 390, "height": 844})
+    frames = "".join(
+        f'<iframe src="{site_url}?embed=1#{fragment(HELLO)}" title="At {width} px" '
+        f'style="width: {width}px; height: 360px; display: block"></iframe>'
+        for width in (320, 390))
+    page.goto(host.page("phone.html", frames))
+    for index in (0, 1):
+        frame = page.frame_locator(f"iframe >> nth={index}")
+        runtime = frame.get_by_role("status", name="Python runtime")
+        expect(runtime).to_have_text(re.compile("Python loads when you run the code"))
+        inner = page.locator("iframe").nth(index).element_handle().content_frame()
+        # Nothing is cut off: the status label shows whole, and nothing sticks out sideways.
+        label = inner.locator(".boot-label")
+        assert label.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+        assert inner.evaluate("document.documentElement.scrollWidth") <= \
+            inner.evaluate("innerWidth")
+        # Run, Stop and Open in playground on one line, above the status.
+        run = frame.get_by_role("button", name="Run").bounding_box()
+        stop = frame.get_by_role("button", name="Stop").bounding_box()
+        link = frame.get_by_role("link", name="Open in playground").bounding_box()
+        status = runtime.bounding_box()
+        assert abs(run["y"] - stop["y"]) < 2 and run["x"] < stop["x"]
+        assert abs((link["y"] + link["height"] / 2) - (run["y"] + run["height"] / 2)) < 4
+        assert status["y"] >= run["y"] + run["height"] - 1
+    screenshot(page, "embed-toolbar-phone-390x844")
 
 
 def test_download_notebook_and_py_beside_the_link(page: Page, ui, site_url: str):

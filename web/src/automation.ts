@@ -65,6 +65,11 @@ export interface AdPlayground {
    * alone). Waits its turn with `run`; never rejects.
    */
   checkLesson(id: string, code: string): Promise<LessonCheckResult>;
+  /**
+   * Check `code` against the exercise an exercise link carries (a URL with `?exercise#v1.…`, or
+   * its fragment): the same checks as its Check button, as checkLesson does.
+   */
+  checkExercise(link: string, code: string): Promise<LessonCheckResult>;
 }
 
 /** What `checkLesson` resolves to. */
@@ -95,6 +100,11 @@ export interface PageOperations {
     id: string,
     code: string,
   ): Promise<{ checks: CheckOutcome[] | null; problem: string | null } | null>;
+  /** The checks' outcomes for an exercise link (problem: why none ran, e.g. a damaged link). */
+  checkExercise(
+    link: string,
+    code: string,
+  ): Promise<{ checks: CheckOutcome[] | null; problem: string | null }>;
 }
 
 declare global {
@@ -153,20 +163,28 @@ export function createAutomation(page: PageOperations): AdPlayground {
         `${kindOf(id)} and ${kindOf(code)}`;
       return Promise.resolve(noChecks(problem));
     }
-    const turn = queue.then(async () => {
+    return inTurn(async () => {
       const outcome = await page.checkLesson(id, code);
       if (outcome === null) {
         return noChecks(`there is no lesson "${id}"; adPlayground.lessons() lists them`);
       }
-      if (outcome.checks === null) return noChecks(outcome.problem ?? "the checks did not run");
-      const checks = outcome.checks;
-      return {
-        passed: checks.every((c) => c.passed),
-        checks,
-        summary: summarize(checks),
-        error: null,
-      };
+      return checkResult(outcome);
     });
+  }
+
+  function checkExercise(link: unknown, code: unknown): Promise<LessonCheckResult> {
+    if (typeof link !== "string" || typeof code !== "string") {
+      const problem =
+        `adPlayground.checkExercise(link, code): link and code must be strings, not ` +
+        `${kindOf(link)} and ${kindOf(code)}`;
+      return Promise.resolve(noChecks(problem));
+    }
+    return inTurn(async () => checkResult(await page.checkExercise(link, code)));
+  }
+
+  /** A check waits for the calls before it; it settles once, and never rejects. */
+  function inTurn(work: () => Promise<LessonCheckResult>): Promise<LessonCheckResult> {
+    const turn = queue.then(work);
     queue = turn.catch(() => undefined);
     return turn.catch((e: unknown) => noChecks(`the check failed: ${String(e)}`));
   }
@@ -177,6 +195,7 @@ export function createAutomation(page: PageOperations): AdPlayground {
     run,
     lessons: () => page.lessons(),
     checkLesson,
+    checkExercise,
     stop: () => page.stop(),
     status: () => page.status(),
     getCode: () => page.getCode(),
@@ -200,6 +219,15 @@ export function createAutomation(page: PageOperations): AdPlayground {
       );
     },
   };
+}
+
+function checkResult(outcome: {
+  checks: CheckOutcome[] | null;
+  problem: string | null;
+}): LessonCheckResult {
+  if (outcome.checks === null) return noChecks(outcome.problem ?? "the checks did not run");
+  const checks = outcome.checks;
+  return { passed: checks.every((c) => c.passed), checks, summary: summarize(checks), error: null };
 }
 
 function noChecks(error: string): LessonCheckResult {

@@ -89,22 +89,81 @@ export function embedHeight(code: string): number {
 }
 
 /**
- * The <iframe> snippet that embeds `code`, for pasting into a page's HTML. Its title (what a
- * screen reader announces for the frame) names the code's first line.
+ * What a screen reader announces for the frame: "ad playground: " and the code's first comment
+ * line (its text, without the "#"), or "code example" when it has none.
  */
+export function embedTitle(code: string): string {
+  const comment = code
+    .split("\n")
+    .map((line) => line.trim())
+    .find(
+      (line) =>
+        line.startsWith("#") && !line.startsWith("#!") && line.replace(/^#+/, "").trim() !== "",
+    );
+  const text = comment?.replace(/^#+/, "").trim() ?? "code example";
+  return `ad playground: ${shorten(text, 60)}`;
+}
+
+function shorten(text: string, most: number): string {
+  return text.length > most ? `${text.slice(0, most - 1).trimEnd()}…` : text;
+}
+
+/** The two ways to embed: a frame of a fixed height, or one that grows with its content. */
+export interface EmbedCodes {
+  /** The <iframe> alone, sized to the code. */
+  fixed: string;
+  /** The <iframe> with `autoheight=1`, and the few lines of script the host page needs. */
+  auto: string;
+}
+
+/**
+ * The embed codes for the embed at `src` (its `embed=1` URL), for pasting into a page's HTML.
+ * `title` names the frame for screen readers; `height` is its first height in CSS pixels.
+ */
+export function embedCodes(src: string, title: string, height: number): EmbedCodes {
+  const frame = (url: string): string => {
+    const attributes = [
+      `src="${escapeAttribute(url)}"`,
+      `title="${escapeAttribute(title)}"`,
+      `width="100%"`,
+      `height="${height}"`,
+      `style="border: 1px solid #8884; border-radius: 6px"`,
+      `loading="lazy"`,
+    ];
+    return `<iframe ${attributes.join(" ")}></iframe>`;
+  };
+  const auto = new URL(src);
+  // Added to the query as written (`?exercise&embed=1` stays as it is).
+  auto.search = auto.search === "" ? "?autoheight=1" : `${auto.search}&autoheight=1`;
+  return { fixed: frame(src), auto: `${frame(auto.href)}\n${hostScript(auto.origin)}` };
+}
+
+/**
+ * The host page's side of `autoheight=1`: it sets the height of the frame that sent the message,
+ * only for messages from the playground's origin, once however many embeds a page pastes.
+ */
+export function hostScript(origin: string): string {
+  return [
+    "<script>",
+    "  // Lets the ad playground frames on this page grow with their content.",
+    "  if (!window.adPlaygroundHeights) {",
+    "    window.adPlaygroundHeights = true;",
+    '    addEventListener("message", (e) => {',
+    `      if (e.origin !== ${JSON.stringify(origin)} || e.data?.type !== "${HEIGHT_TYPE}") return;`,
+    '      for (const frame of document.querySelectorAll("iframe")) {',
+    "        if (frame.contentWindow !== e.source) continue;",
+    `        const height = Math.min(Math.max(Number(e.data.height) || 0, 100), ${MAX_HEIGHT});`,
+    "        frame.style.height = `${height}px`;",
+    "      }",
+    "    });",
+    "  }",
+    "</script>",
+  ].join("\n");
+}
+
+/** The <iframe> snippet that embeds `code` at a fixed height (see embedCodes for both forms). */
 export function embedSnippet(src: string, code: string): string {
-  const first = code.split("\n").find((line) => line.trim() !== "") ?? "";
-  const short = first.trim().length > 60 ? `${first.trim().slice(0, 59)}…` : first.trim();
-  const title = short === "" ? "ad playground" : `ad playground: ${short}`;
-  const attributes = [
-    `src="${escapeAttribute(src)}"`,
-    `title="${escapeAttribute(title)}"`,
-    `width="100%"`,
-    `height="${embedHeight(code)}"`,
-    `style="border: 1px solid #8884; border-radius: 6px"`,
-    `loading="lazy"`,
-  ];
-  return `<iframe ${attributes.join(" ")}></iframe>`;
+  return embedCodes(src, embedTitle(code), embedHeight(code)).fixed;
 }
 
 /** Text made safe inside a double-quoted HTML attribute. */
@@ -116,17 +175,25 @@ export function escapeAttribute(text: string): string {
     .replace(/>/g, "&gt;");
 }
 
+/** The type of the one message an embed sends. */
+const HEIGHT_TYPE = "ad-playground:height";
+/** The most an embed asks for (a long output then scrolls inside the frame). */
+export const MAX_HEIGHT = 4000;
+/** After the first, heights are sent at most this often (output streams in many pieces). */
+export const HEIGHT_DEBOUNCE_MS = 100;
+
 /**
  * The one message an embed sends its parent, and only with `autoheight=1`: the height in CSS
- * pixels its content needs, whenever that changes. The embed listens to no message at all.
+ * pixels its content needs (at most MAX_HEIGHT), whenever that changes. The embed listens to no
+ * message at all.
  */
 export interface HeightMessage {
-  type: "ad-playground:height";
+  type: typeof HEIGHT_TYPE;
   height: number;
 }
 
 export function heightMessage(height: number): HeightMessage {
-  return { type: "ad-playground:height", height: Math.ceil(height) };
+  return { type: HEIGHT_TYPE, height: Math.min(MAX_HEIGHT, Math.ceil(height)) };
 }
 
 /** Whether this page is shown inside a frame (a cross-origin parent hides its window: framed). */
@@ -170,6 +237,8 @@ export function startEmbed(
   editor: Editor,
   runner: Runner,
   framed: boolean,
+  /** Open in playground follows the code (false: exercise.ts points it at the exercise). */
+  ownLink = true,
 ): (code: string) => void {
   ui.root.dataset.embed = options.autoHeight ? "autoheight" : "";
   for (const hidden of ui.hidden) if (hidden !== null) hidden.hidden = true;
@@ -188,9 +257,10 @@ export function startEmbed(
     visible();
   }).observe(document.documentElement);
   document.addEventListener("visibilitychange", visible);
+  if (options.autoHeight && framed) reportHeight();
+  if (!ownLink) return () => undefined;
   const openLink = new OpenLink(ui.openPlayground);
   openLink.update(editor.getCode());
-  if (options.autoHeight && framed) reportHeight();
   return (code) => openLink.update(code);
 }
 
@@ -225,17 +295,37 @@ class OpenLink {
   }
 }
 
-/** With `autoheight=1`: tell the parent the height the content needs, whenever it changes. */
+/**
+ * With `autoheight=1`: tell the parent the height the content needs, whenever it changes (the
+ * output, a figure, a stepper's step, the editor dragged taller): at once the first time, then at
+ * most once per HEIGHT_DEBOUNCE_MS (the latest height; output streams in many pieces). The page's CSS lets the content set the body's height
+ * in this mode (style.css), so the body's size is the content's.
+ */
 function reportHeight(): void {
   let last = -1;
+  let timer: ReturnType<typeof setTimeout> | null = null;
   const send = (): void => {
-    const height = Math.ceil(document.body.getBoundingClientRect().height);
-    if (height === last) return;
-    last = height;
+    timer = null;
+    const message = heightMessage(document.body.getBoundingClientRect().height);
+    if (message.height === last) return;
+    last = message.height;
     // NOTE: the parent's origin is unknown (any site may embed), so "*": the message holds
     // nothing but this number, never code or output.
-    window.parent.postMessage(heightMessage(height), "*");
+    window.parent.postMessage(message, "*");
   };
-  new ResizeObserver(send).observe(document.body);
-  send();
+  const changed = (): void => {
+    if (last === -1) send();
+    else if (timer === null) timer = setTimeout(send, HEIGHT_DEBOUNCE_MS);
+  };
+  // Sizes that change without the DOM (the editor dragged taller, fonts, the frame's width).
+  new ResizeObserver(changed).observe(document.body);
+  // NOTE: and every change to the DOM: a frame out of view is not rendered, so its
+  // ResizeObserver stays silent until the reader scrolls to it, and the host's page would then
+  // shift under their eyes. The measurement above lays the page out even there.
+  new MutationObserver(changed).observe(document.body, {
+    childList: true,
+    subtree: true,
+    attributes: true,
+    characterData: true,
+  });
 }

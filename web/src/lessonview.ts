@@ -20,6 +20,12 @@ export interface Lesson {
   solution: string;
   /** checks.py, run in the worker after the learner's code (web/python/lessoncheck.py). */
   checks: string;
+  /**
+   * Set for an exercise opened from a link (exercise.ts), not one of the course's lessons: its
+   * text as DOM nodes built from the link's Markdown (never markup: `html` is ""), a nav of its
+   * own, and no Show solution (a link never carries one).
+   */
+  fromLink?: { label: string; text: () => Node[] };
 }
 
 const isLesson = (v: unknown): v is Lesson => {
@@ -128,6 +134,8 @@ export class LessonView {
   private courseEnd: HTMLElement | null = null;
   private checkButton: HTMLButtonElement | null = null;
   private solutionButton: HTMLButtonElement | null = null;
+  /** Whether a hint ladder ends with Show solution (not for an exercise from a link). */
+  private offersSolution = true;
   private progressLabel: HTMLElement | null = null;
 
   constructor(
@@ -198,6 +206,13 @@ export class LessonView {
       button("All lessons", () => this.actions.list()),
       make("span", `Lesson ${position.index + 1} of ${position.count}`, "lesson-count"),
     );
+    if (lesson.fromLink !== undefined) {
+      // An exercise from a link is not one of the course's lessons.
+      nav.replaceChildren(
+        button("Back to the playground", () => this.actions.close()),
+        make("span", lesson.fromLink.label, "lesson-count"),
+      );
+    }
     if (position.next !== null) {
       const next = position.next;
       nav.append(button("Next lesson", () => this.actions.open(next.id), next.title));
@@ -234,6 +249,7 @@ export class LessonView {
     this.checkButton.classList.add("primary");
     this.solutionButton = button("Show solution", () => this.actions.showSolution());
     this.setSolutionAvailable(solutionAvailable);
+    this.solutionButton.hidden = lesson.fromLink !== undefined;
     controls.append(
       this.checkButton,
       this.solutionButton,
@@ -254,7 +270,13 @@ export class LessonView {
     this.courseEnd = make("div", "", "course-end-slot");
     results.append(this.summary, this.courseEnd, this.results);
 
-    this.root.replaceChildren(head, text, task, controls, results);
+    if (lesson.fromLink !== undefined) {
+      // An exercise from a link: its task (the teacher's Markdown, made into DOM nodes by
+      // markdown.ts, never HTML) is the task; it has no explanation and no solution to show.
+      taskBody.replaceChildren(...lesson.fromLink.text());
+      this.root.replaceChildren(head, task, controls, results);
+    } else this.root.replaceChildren(head, text, task, controls, results);
+    this.offersSolution = lesson.fromLink === undefined;
     heading.focus();
   }
 
@@ -348,6 +370,16 @@ export class LessonView {
       reveal(shown);
       shown += 1;
       if (shown < hints.length) return;
+      if (!this.offersSolution) {
+        // An exercise from a link has no solution to offer: the last hint is the end.
+        const hadFocus = document.activeElement === more;
+        more.remove();
+        if (hadFocus) {
+          steps.tabIndex = -1; // focus stays with the hints, not lost to the page
+          steps.focus();
+        }
+        return;
+      }
       // The ladder's end: the next help is the solution.
       const solution = this.lastStep(name);
       const hadFocus = document.activeElement === more;

@@ -15,6 +15,7 @@ import { createEditor } from "./editor";
 import type { Editor } from "./editor";
 import { embedCode, isFramed, readEmbedOptions, startEmbed } from "./embed";
 import { DEFAULT_CODE, EXAMPLES, findExample } from "./examples";
+import { exerciseInAddress, Exercises } from "./exercise";
 import { followTheme, setUpSplitter, setUpTheme } from "./layout";
 import { lessonInAddress, Lessons } from "./lessons";
 import { codeFromLink, Links, openingCode } from "./links";
@@ -42,6 +43,8 @@ const embed = readEmbedOptions(new URL(location.href), framed);
  */
 const welcoming =
   embed === null && location.hash === "" && lessonInAddress() === null && isFirstVisit();
+/** The address is an exercise link (`?exercise#…`): exercise.ts opens it, in either mode. */
+const atExercise = exerciseInAddress();
 
 const ui = {
   lessons: element("lessons", HTMLButtonElement),
@@ -55,6 +58,7 @@ const ui = {
   shareMore: element("share-more", HTMLButtonElement),
   shareMenu: element("share-menu", HTMLElement),
   copyEmbed: element("copy-embed", HTMLButtonElement),
+  makeExercise: element("make-exercise", HTMLButtonElement),
   downloadPy: element("download-py", HTMLButtonElement),
   downloadNotebook: element("download-notebook", HTMLButtonElement),
   openPlayground: element("open-playground", HTMLAnchorElement),
@@ -104,9 +108,9 @@ for (const example of EXAMPLES) {
 // The code the editor opens with: an embed's link only; else a link, the draft or the default.
 const opening =
   embed === null
-    ? await openingCode(lessonInAddress() !== null)
+    ? await openingCode(lessonInAddress() !== null || atExercise)
     : {
-        code: await embedCode(notices, DEFAULT_CODE),
+        code: atExercise ? "" : await embedCode(notices, DEFAULT_CODE),
         source: "foreign" as const,
         fromLink: false,
         problem: null,
@@ -125,6 +129,7 @@ const drafts = new Drafts(editor, notices, ui.drafts, opening.source, () => link
 const running = new Running(runner, output, editor, status, () => {
   drafts.flush();
   lessons.flush();
+  exercises.flush();
 });
 const lessons = new Lessons({
   pane: ui.lessonPane,
@@ -138,6 +143,24 @@ const lessons = new Lessons({
   showExamples: () => ui.examples.focus(),
   openExample: (id) => openExample(id),
 });
+const exercises = new Exercises({
+  pane: ui.lessonPane,
+  editor,
+  drafts,
+  running,
+  links,
+  notices,
+  leaveLessons: () => {
+    if (lessons.shown) lessons.close("none");
+  },
+  embedLink: embed === null ? null : ui.openPlayground,
+  shareMenu: ui.shareMore,
+});
+/** Leave an exercise or a lesson for the playground (an example, a draft, a tool's code). */
+function leavePane(): void {
+  exercises.close("push");
+  lessons.closeIfShown();
+}
 /** An embed's reaction to an edit (its Open in playground link follows the code). */
 let embedEdited: ((code: string) => void) | null = null;
 
@@ -145,7 +168,9 @@ let embedEdited: ((code: string) => void) | null = null;
 function edited(code: string): void {
   if (drafts.pageIsEditing) return;
   runner.prepare(); // a run is coming: its interpreter is made now, even while one runs
-  if (embedEdited !== null)
+  if (exercises.active)
+    exercises.edited(code); // an exercise's code is the exercise's, in an embed too
+  else if (embedEdited !== null)
     embedEdited(code); // an embed's code is never the user's draft
   else if (lessons.active)
     lessons.edited(code); // a lesson's code is the lesson's
@@ -187,7 +212,9 @@ else {
     editor,
     runner,
     framed,
+    !atExercise, // an exercise's Open in playground opens the exercise (exercise.ts)
   );
+  if (atExercise) void exercises.route();
 }
 status.show(runner.status);
 
@@ -202,48 +229,60 @@ function startPlayground(): void {
     );
   }
   drafts.showPicker();
-  drafts.beforeRestore = () => lessons.closeIfShown(); // drafts are the playground's
+  drafts.beforeRestore = () => leavePane(); // drafts are the playground's
   new Sharing(
     {
       more: ui.shareMore,
       menu: ui.shareMenu,
       copyEmbed: ui.copyEmbed,
+      makeExercise: ui.makeExercise,
       downloadPy: ui.downloadPy,
       downloadNotebook: ui.downloadNotebook,
     },
     editor,
     notices,
     site,
+    () => void exercises.openForm(),
   );
   const welcome = new Welcome(
     ui.welcome,
     () => void lessons.showList("push"),
     () => editor.focus(),
   );
-  if (welcoming && !opening.fromLink && opening.problem === null) welcome.show();
+  if (welcoming && !opening.fromLink && opening.problem === null && !atExercise) welcome.show();
   ui.lessons.addEventListener("click", () => {
     welcome.hide();
+    exercises.close("none");
     lessons.toggle();
   });
-  window.addEventListener("popstate", () => void lessons.route(false));
-  void lessons.route(true);
-  ui.share.addEventListener(
-    "click",
-    () => void links.share(editor.getCode(), () => downloadCode(editor.getCode())),
-  );
+  window.addEventListener("popstate", () => {
+    if (exerciseInAddress()) void exercises.route();
+    else {
+      exercises.close("none");
+      void lessons.route(false);
+    }
+  });
+  if (atExercise) void exercises.route();
+  else void lessons.route(true);
+  ui.share.addEventListener("click", () => {
+    if (exercises.active) void exercises.share();
+    else void links.share(editor.getCode(), () => downloadCode(editor.getCode()));
+  });
   ui.examples.addEventListener("change", () => {
     const id = ui.examples.value;
     ui.examples.value = "";
     openExample(id);
   });
   window.addEventListener("hashchange", () => {
-    if (lessons.active) void lessons.route(true);
+    if (exerciseInAddress()) void exercises.route();
+    else if (lessons.active) void lessons.route(true);
     else void openLinkLater();
   });
   window.addEventListener("storage", (e) => drafts.onStorage(e));
   const saveNow = (): void => {
     drafts.flush();
     lessons.flush();
+    exercises.flush();
   };
   window.addEventListener("pagehide", saveNow);
   document.addEventListener("visibilitychange", () => {
@@ -258,7 +297,7 @@ function startPlayground(): void {
     status: () => runner.status,
     getCode: () => editor.getCode(),
     setCode: (code) => {
-      lessons.closeIfShown(); // code for the playground, not a lesson
+      leavePane(); // code for the playground, not a lesson
       drafts.showForeign(code);
     },
     shareLink: (code) => links.linkTo(code),
@@ -266,11 +305,12 @@ function startPlayground(): void {
       const link = await codeFromLink(fragment);
       if (link === null) throw new Error("that link holds no code");
       if ("error" in link) throw new Error(link.error);
-      lessons.closeIfShown();
+      leavePane();
       drafts.showForeign(link.code);
     },
     lessons: async () => (await lessons.all()).map(({ id, title }) => ({ id, title })),
     checkLesson: (id, code) => lessons.checkById(id, code),
+    checkExercise: (link, code) => exercises.checkLink(link, code),
   });
 }
 
@@ -278,7 +318,7 @@ function startPlayground(): void {
 function openExample(id: string): void {
   const example = findExample(id);
   if (example === undefined) return;
-  lessons.closeIfShown(); // examples are the playground's
+  leavePane(); // examples are the playground's
   drafts.showForeign(example.code);
   const text = `Loaded the example “${example.title}”.`;
   drafts.announceForeign("example", text, example.code, 6000);

@@ -223,3 +223,57 @@ export function loadProgress(): Record<string, Progress> {
 export function saveProgress(progress: Record<string, Progress>): boolean {
   return write(PROGRESS, JSON.stringify(progress));
 }
+
+// ---- exercises from links: each under its own key, apart from drafts and lessons ----
+
+/** Where an exercise's code, replaced code and progress are kept: by its digest (exercisecodec). */
+const EXERCISE = PREFIX + "exercise:";
+/** The Make an exercise form's fields, kept while the teacher writes them. */
+const EXERCISE_FORM = PREFIX + "exercise-form";
+
+export function exerciseKey(digest: string, what: "code" | "replaced" | "progress"): string {
+  return `${EXERCISE}${digest}:${what}`;
+}
+
+export function loadExerciseCode(
+  digest: string,
+  what: "code" | "replaced" = "code",
+): string | null {
+  return read(exerciseKey(digest, what));
+}
+
+export function saveExerciseCode(
+  digest: string,
+  code: string,
+  what: "code" | "replaced" = "code",
+): boolean {
+  return write(exerciseKey(digest, what), code);
+}
+
+export function loadExerciseProgress(digest: string): Progress {
+  const value = read(exerciseKey(digest, "progress"));
+  return value === "tried" || value === "passed" ? value : "not started";
+}
+
+export function saveExerciseProgress(digest: string, progress: Progress): boolean {
+  return write(exerciseKey(digest, "progress"), progress);
+}
+
+/** The form's fields as last written (JSON of strings), or null. */
+export function loadExerciseForm(): Record<string, string> | null {
+  try {
+    const value = JSON.parse(read(EXERCISE_FORM) ?? "null") as unknown;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+    const fields: Record<string, string> = {};
+    for (const [key, field] of Object.entries(value as Record<string, unknown>)) {
+      if (typeof field === "string") fields[key] = field;
+    }
+    return fields;
+  } catch {
+    return null;
+  }
+}
+
+export function saveExerciseForm(fields: Record<string, string>): boolean {
+  return write(EXERCISE_FORM, JSON.stringify(fields));
+}
