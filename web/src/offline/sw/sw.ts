@@ -86,10 +86,10 @@ async function fill(cache: Cache, older: string[], download: boolean): Promise<s
     for (let item = todo.shift(); item !== undefined; item = todo.shift()) {
       const [path, file] = item;
       const key = keyOf(path);
-      if ((await cachedCopy(cache, key, file, true)) !== null) continue;
+      if ((await cached(cache, key, file, true)) !== null) continue;
       let bytes = await carried(older, key, file);
       if (bytes === null && download && file.precache) bytes = await downloaded(key, file);
-      if (bytes !== null) await cache.put(key, stored(bytes, file));
+      if (bytes !== null) await cache.put(key, respond(bytes, file, new URL(key)));
       else if (file.precache) missing.push(path);
     }
   };
@@ -104,8 +104,8 @@ async function carried(
   file: OfflineFile,
 ): Promise<ArrayBuffer | null> {
   for (const name of older) {
-    const bytes = await cachedCopy(await caches.open(name), key, file, false);
-    if (bytes !== null) return bytes;
+    const found = await cached(await caches.open(name), key, file, false);
+    if (found !== null) return found.bytes;
   }
   return null;
 }
@@ -122,25 +122,34 @@ async function downloaded(key: string, file: OfflineFile): Promise<ArrayBuffer |
 }
 
 /**
- * A cached copy of the file, only if its bytes are the ones the manifest names. With `drop`, a
- * copy that is not is deleted (this version's own cache: it is fetched again).
+ * The cached response for the file, only if its bytes are the ones the manifest names. In this
+ * version's `own` cache its headers must be the ones this version sends too, and an entry that
+ * is not right is deleted (it is fetched again); an older version's cache is left as it is.
  */
-async function cachedCopy(
+async function cached(
   cache: Cache,
   key: string,
   file: OfflineFile,
-  drop: boolean,
-): Promise<ArrayBuffer | null> {
+  own: boolean,
+): Promise<{ response: Response; bytes: ArrayBuffer } | null> {
   try {
     const response = await cache.match(key);
     if (response === undefined) return null;
-    const bytes = await response.arrayBuffer();
-    if (await matches(bytes, file)) return bytes;
-    if (drop) await cache.delete(key);
+    // NOTE: the clone reads the very body the response holds (an entry put later is another).
+    const bytes = await response.clone().arrayBuffer();
+    if ((await matches(bytes, file)) && (!own || sameHeaders(response, file, key))) {
+      return { response, bytes };
+    }
+    if (own) await cache.delete(key);
   } catch {
     // Storage that cannot be read is as good as none.
   }
   return null;
+}
+
+function sameHeaders(response: Response, file: OfflineFile, key: string): boolean {
+  const expected = headers(file, new URL(key));
+  return Object.entries(expected).every(([name, value]) => response.headers.get(name) === value);
 }
 
 /** Whether `bytes` are the file (or, for the gzipped snapshot, what it unpacks to). */
@@ -156,10 +165,6 @@ async function sha256(bytes: ArrayBuffer): Promise<string> {
 
 function keyOf(path: string): string {
   return new URL(path, SITE).href;
-}
-
-function stored(bytes: ArrayBuffer, file: OfflineFile): Response {
-  return new Response(bytes, { headers: { "Content-Type": file.type } });
 }
 
 /**
@@ -190,8 +195,13 @@ async function serve(event: FetchEvent, [path, file]: [string, OfflineFile]): Pr
   const key = keyOf(path);
   const url = new URL(event.request.url);
   const cache = await caches.open(CURRENT).catch(() => null);
-  const kept = cache === null ? null : await cachedCopy(cache, key, file, true);
-  if (kept !== null) return respond(kept, file, url);
+  const kept = cache === null ? null : await cached(cache, key, file, true);
+  if (kept !== null) {
+    // NOTE: the cached response itself, not a copy: the browser keeps the code it compiles for
+    // it (the runtime's wasm and scripts), which every new interpreter would compile again.
+    // A navigation's headers depend on its query (frame-ancestors): the page is made anew.
+    return event.request.mode === "navigate" ? respond(kept.bytes, file, url) : kept.response;
+  }
   let response: Response;
   let bytes: ArrayBuffer;
   try {
@@ -201,28 +211,30 @@ async function serve(event: FetchEvent, [path, file]: [string, OfflineFile]): Pr
     return Response.error();
   }
   if (response.ok && (await matches(bytes, file))) {
-    if (cache !== null) event.waitUntil(cache.put(key, stored(bytes, file)).catch(() => undefined));
+    const copy = respond(bytes, file, new URL(key));
+    if (cache !== null) event.waitUntil(cache.put(key, copy).catch(() => undefined));
     return respond(bytes, file, url);
   }
   const { status, statusText, headers } = response;
   return new Response(bytes, { status, statusText, headers });
 }
 
-/** The file with the headers build.py's server sends (SiteHandler.end_headers). */
+/** The file with the headers build.py's server sends for `url`. */
 function respond(bytes: ArrayBuffer, file: OfflineFile, url: URL): Response {
-  return new Response(bytes, {
-    status: 200,
-    headers: {
-      "Content-Type": file.type,
-      "Content-Length": String(bytes.byteLength),
-      "Cross-Origin-Opener-Policy": "same-origin",
-      "Cross-Origin-Embedder-Policy": "require-corp",
-      "Cross-Origin-Resource-Policy": "same-origin",
-      "X-Content-Type-Options": "nosniff",
-      "Content-Security-Policy": `${MANIFEST.csp}; frame-ancestors ${frameAncestors(url)}`,
-      "Cache-Control": "no-cache",
-    },
-  });
+  return new Response(bytes, { status: 200, headers: headers(file, url) });
+}
+
+/** The headers build.py's server sends (SiteHandler.end_headers) with a file, for `url`. */
+function headers(file: OfflineFile, url: URL): Record<string, string> {
+  return {
+    "Content-Type": file.type,
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": `${MANIFEST.csp}; frame-ancestors ${frameAncestors(url)}`,
+    "Cache-Control": "no-cache",
+  };
 }
 
 /**
