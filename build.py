@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import fnmatch
 import functools
 import glob
 import hashlib
@@ -36,6 +37,7 @@ ROOT = Path(__file__).resolve().parent
 PY_DIR = ROOT / "py"
 WEB_DIR = ROOT / "web"
 WORKER_DIR = WEB_DIR / "src" / "python" / "worker"  # the Python worker (its own TS program)
+SW_DIR = WEB_DIR / "src" / "offline" / "sw"  # the service worker (its own TS program)
 TESTS_DIR = ROOT / "tests"
 BUILD_DIR = ROOT / "build"
 SITE_DIR = BUILD_DIR / "site"
@@ -593,6 +595,71 @@ def build_id(files: dict[str, Path]) -> str:
     return h.hexdigest()[:16]
 
 
+# --- Offline: the service worker and its manifest --------------------------------------------
+
+# The service worker (web/src/offline/sw/) keeps every file of the site from the first visit on,
+# except these, which it keeps from their first use: the packages a run loads when it imports
+# them (and the completion worker's jedi), the engine's source for jedi, the notebooks' wheel.
+OFFLINE_ON_FIRST_USE = ("pyodide/*.whl", "pyodide/*.zip", "python/*.whl", "dist/*")
+OFFLINE_AT_START_UP = ("pyodide/python_stdlib.zip", "pyodide/numpy-*", "pyodide/ad-*")  # every boot
+OFFLINE_LEFT_OUT = ("*.map", "sw.js")  # left to the network (sw.js: the browser fetches it)
+SW_OUT = BUILD_DIR / "offline" / "sw.js"  # beside it, manifest.json: what it was built with
+# NOTE: a classic script, not a module: every browser with service workers runs one. The
+# manifest is a module the bundle imports (an alias), not a --define: it is ~15 kB of JSON.
+ESBUILD_SW = ("web/src/offline/sw/sw.ts", "--bundle", "--format=iife", "--minify",
+              "--target=es2022", "--log-level=warning")
+
+
+def content_type(name: str) -> str:
+    """The Content-Type the site's server sends for a file (SiteHandler's table, then mimetypes)."""
+    # NOTE: guess_type reads nothing of the handler but the class's extensions_map.
+    return SiteHandler.guess_type(SiteHandler, name)
+
+
+def offline_manifest(files: dict[str, Path], ident: str, snapshot: dict | None = None) -> dict:
+    """What the service worker keeps and serves: every file of the site (but OFFLINE_LEFT_OUT)
+    with its SHA-256, length, Content-Type and whether it is kept from the first visit on; the
+    page's CSP (sent as a header too); and the version, a digest of it all, which names its
+    cache. `snapshot` ({"url", "sha256", "bytes"}) adds what the gzipped interpreter snapshot
+    unpacks to, which a host sending it with Content-Encoding: gzip delivers instead."""
+    matches = lambda rel, patterns: any(fnmatch.fnmatchcase(rel, p) for p in patterns)  # noqa: E731
+    entries = {}
+    for rel, path in sorted(files.items()):
+        if matches(rel, OFFLINE_LEFT_OUT):
+            continue
+        first_use = matches(rel, OFFLINE_ON_FIRST_USE) and not matches(rel, OFFLINE_AT_START_UP)
+        entries[rel] = {"sha256": sha256_file(path), "bytes": path.stat().st_size,
+                        "type": content_type(rel), "precache": not first_use}
+    if snapshot is not None and snapshot["url"] in entries:
+        entries[snapshot["url"]]["unpacked"] = {"sha256": snapshot["sha256"],
+                                                "bytes": snapshot["bytes"]}
+    manifest = {"build": ident, "csp": page_csp(files["index.html"]), "files": entries}
+    version = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
+    return {"version": version, **manifest}
+
+
+def service_worker(files: dict[str, Path], ident: str, snapshot: dict | None = None,
+                   out: Path = SW_OUT) -> Path:
+    """sw.js for a site of these files, its manifest compiled in (web/src/offline/sw/): a new
+    build is a new sw.js, which the browser installs beside the old one and the page offers.
+    `out` elsewhere makes one for another copy of a site (the tests' second version)."""
+    manifest = offline_manifest(files, ident, snapshot)
+    text = json.dumps(manifest, sort_keys=True)
+    manifest_file = out.parent / "manifest.json"
+    settings = (*ESBUILD_SW, text)
+    digest = fingerprint(SW_DIR, WEB_DIR / "src" / "offline" / "contract.ts",
+                         ROOT / "package-lock.json", settings=settings)
+    if out == SW_OUT and is_fresh("sw", digest, out, manifest_file):
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    manifest_file.write_text(text)
+    alias = f"--alias:ad-offline-manifest={manifest_file}"
+    call([NODE_MODULES / ".bin" / "esbuild", *ESBUILD_SW, alias, f"--outfile={out}"])
+    if out == SW_OUT:
+        mark_fresh("sw", digest)
+    return out
+
+
 def build() -> Path:
     """Everything the site needs, assembled into build/site/ for any static host."""
     started = time.perf_counter()
@@ -620,6 +687,8 @@ def build() -> Path:
     files["python/ad.whl"] = cpython_wheel
     # The engine for CPython too: a downloaded notebook's first cell installs it from here.
     files |= {f"dist/{cpython_wheel.name}": cpython_wheel}
+    # Last: the service worker names every other file by its digest.
+    files["sw.js"] = service_worker(files, ident, snapshot)
     sync_tree(files, SITE_DIR)
     log(f"build id {ident} (ties the interpreter snapshot to this build)")
     log(f"site ready in {SITE_DIR.relative_to(ROOT)}/ ({time.perf_counter() - started:.1f} s)")
@@ -908,13 +977,15 @@ def fetch_pyodide_test_wheels(python: Path) -> None:
 
 
 def check() -> None:
-    """Type-check the TypeScript of the page and of its two workers (strict, three programs: the
-    DOM lib, and the WebWorker lib for web/src/python/worker/ and web/src/jedi/worker.ts), apart
-    from bundling; then check the formatting of web/src (prettier)."""
+    """Type-check the TypeScript of the page and of its three workers (strict, four programs: the
+    DOM lib, and the WebWorker lib for web/src/python/worker/, web/src/jedi/worker.ts and the
+    service worker web/src/offline/sw/), apart from bundling; then check the formatting of
+    web/src (prettier)."""
     tsc = NODE_MODULES / ".bin" / "tsc"
     call([tsc, "--noEmit", "-p", WEB_DIR])
     call([tsc, "--noEmit", "-p", WORKER_DIR])
     call([tsc, "--noEmit", "-p", WEB_DIR / "src" / "jedi"])
+    call([tsc, "--noEmit", "-p", SW_DIR])
     call([NODE_MODULES / ".bin" / "prettier", "--check", "--log-level=warn", WEB_DIR / "src"])
 
 

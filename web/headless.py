@@ -229,7 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     with served_site(args.site, log_file=None) as url, sync_playwright() as playwright:
         browser = launch_chromium(playwright, os.environ.get("AD_CHROMIUM"))
-        playground = Playground(browser.new_page(), url)
+        # A run is not a visit: no service worker downloading the site for a later one.
+        playground = Playground(browser.new_page(service_workers="block"), url)
         if args.lesson is not None or exercise is not None:
             def check(code: str) -> dict:
                 if exercise is None:

@@ -149,8 +149,11 @@ class PageGuard:
         self.problems.append(f"uncaught error in the page: {error}")
 
     def watch(self, browser: Browser) -> tuple[BrowserContext, Page]:
-        """A new browser context (an empty profile) and a page in it, both watched."""
-        context = browser.new_context()
+        """A new browser context (an empty profile) and a page in it, both watched.
+        NOTE: service workers blocked: each test sees the page a first visit gets (the one
+        that registers the service worker), and its routes see every request; the service
+        worker's own tests (test_offline.py) make their own profiles."""
+        context = browser.new_context(service_workers="block")
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=self.origin)
         context.on("request", self.on_request)
         page = context.new_page()

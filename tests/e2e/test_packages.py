@@ -62,8 +62,10 @@ def test_a_second_visit_loads_packages_from_the_browser_cache(browser, page_guar
                                                               tmp_path):
     # NOTE: a profile on disk, as a visitor's browser has: a plain Playwright context caches in
     # memory only, and keeps no file over a few MB (the matplotlib wheel is 6.7 MB).
+    # Service workers blocked: this is the browser's HTTP cache (test_offline.py: the worker's).
     context = browser.browser_type.launch_persistent_context(
-        tmp_path, executable_path=build.find_browser(), args=CHROMIUM_ARGS, headless=True)
+        tmp_path, executable_path=build.find_browser(), args=CHROMIUM_ARGS, headless=True,
+        service_workers="block")
     context.on("request", page_guard.on_request)
     sizes: dict[str, int] = {}
 

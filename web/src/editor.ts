@@ -415,6 +415,9 @@ export function createEditor(parent: HTMLElement, options: EditorOptions): Edito
     EditorView.contentAttributes.of({
       "aria-label": "Python code",
       "aria-describedby": "editor-help",
+      // NOTE: it is in the tab order already (contenteditable); said outright, checkers such
+      // as axe-core see that the scrolling area around it can be reached by keyboard.
+      tabindex: "0",
     }),
     options.readonly === true
       ? [

@@ -20,6 +20,7 @@ import { followTheme, setUpSplitter, setUpTheme } from "./layout";
 import { lessonInAddress, Lessons } from "./lessons";
 import { codeFromLink, Links, openingCode } from "./links";
 import { Notices } from "./notices";
+import { keepOffline } from "./offline/register";
 import { OutputView } from "./output";
 import { Runner } from "./python/runner";
 import { Running } from "./running";
@@ -220,6 +221,7 @@ status.show(runner.status);
 
 function startPlayground(): void {
   forgetOldRuntimeCaches();
+  keepOffline(site, notices, status.settled); // the site offline after this visit (not embeds)
   if (opening.problem !== null) links.showError(opening.problem);
   if (opening.fromLink) {
     drafts.announceForeign(
