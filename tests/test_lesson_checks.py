@@ -209,10 +209,13 @@ def test_code_that_raises_fails_the_first_check_and_the_rest_check_what_it_defin
     assert results[2]["message"] == "Expected your code to define `y`."
 
 
-def render(tmp_path, text: str) -> subprocess.CompletedProcess:
+TASK = "\n## Your task\n\n1. Do it.\n"  # every lesson ends with one (pinned above the editor)
+
+
+def render(tmp_path, text: str, task: str = TASK) -> subprocess.CompletedProcess:
     lesson = tmp_path / "lessons" / "01-a-lesson"
     lesson.mkdir(parents=True)
-    (lesson / "lesson.md").write_text(text)
+    (lesson / "lesson.md").write_text(text + task)
     for name in ("starter.py", "solution.py", "checks.py"):
         (lesson / name).write_text("x = 1\n")
     return subprocess.run(["node", str(build.WEB_DIR / "lessons.mjs"), str(tmp_path / "lessons"),
@@ -227,15 +230,18 @@ def test_the_build_typesets_lesson_math_and_refuses_raw_html(tmp_path):
     assert lesson["id"] == "01-a-lesson" and lesson["title"] == "A lesson"
     assert lesson["html"].count('class="katex"') == 2 and "<math" in lesson["html"]
     assert "math-display" in lesson["html"]
+    assert lesson["task"] == "<ol>\n<li>Do it.</li>\n</ol>\n", lesson["task"]
 
 
 @pytest.mark.parametrize("text,why", [
     ("# A lesson\n\n<script>alert(1)</script>\n", "raw HTML is not allowed"),
     ("# A lesson\n\nBad $\\frac{1}$ math.\n", "bad TeX"),
     ("A lesson without a title\n", "the first line must be"),
+    ("# A lesson\n\nNo task at all.\n", "a lesson ends with a \"## Your task\" section"),
+    ("# A lesson\n\n## Your task\n\n1. Do it.\n\n## More\n", "must be the last section"),
 ])
 def test_the_build_stops_on_a_broken_lesson(tmp_path, text, why):
-    done = render(tmp_path, text)
+    done = render(tmp_path, text, task="" if "task" in text else TASK)
     assert done.returncode != 0 and why in done.stderr, done.stderr
 
 
