@@ -123,7 +123,8 @@ def test_a_lesson_with_failed_checks_and_hints(audited: Page, site_url: str, the
     audited.goto(f"{site_url}?lesson={lesson.name}")
     ready(audited)
     pane = audited.get_by_role("region", name="Lesson")
-    pane.get_by_role("button", name="Check", exact=True).click()  # the starter fails a check, with a hint
+    # The starter fails a check, with a hint.
+    pane.get_by_role("button", name="Check", exact=True).click()
     expect(pane.get_by_role("status")).to_have_text(re.compile(r"^\d+ of \d+ checks passed$"),
                                                     timeout=CHECK_MS)
     results = pane.get_by_role("list", name="Check results")
