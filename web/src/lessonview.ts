@@ -297,7 +297,9 @@ export class LessonView {
   /** A Check starts (the last one's results go: they are not this code's) or ends. */
   checking(busy: boolean): void {
     if (this.checkButton === null || this.summary === null || this.results === null) return;
-    this.checkButton.disabled = busy;
+    // NOTE: aria-disabled, not disabled: a disabled button drops the keyboard focus to the
+    // page while the Check runs (issue 26); check() ignores presses until it ends.
+    this.checkButton.setAttribute("aria-disabled", String(busy));
     this.checkButton.setAttribute("aria-busy", String(busy));
     if (!busy) return;
     this.summary.textContent = "Checking…";
