@@ -11,6 +11,7 @@ import {
   closeBrackets,
   closeBracketsKeymap,
   completeAnyWord,
+  closeCompletion,
   completionStatus,
 } from "@codemirror/autocomplete";
 import type {
@@ -325,8 +326,14 @@ function signatureHelp(workerUrl: URL): Extension {
     {
       key: "Escape",
       run: (view) => {
-        const listOpen = completionStatus(view.state) === "active";
-        if (listOpen || view.state.field(signatureTooltip) === null) return false;
+        const status = completionStatus(view.state);
+        if (status === "active") return false;
+        if (view.state.field(signatureTooltip) === null) {
+          // NOTE: a query only pending (one goes out for ~100 ms after each keystroke) shows
+          // nothing: Escape drops it and still lets the next Tab leave the editor (issue 26).
+          if (status === "pending") return closeCompletion(view) && escapeThenTabRun(view);
+          return false;
+        }
         view.dispatch({ effects: dismissSignature.of(null) });
         return true;
       },
@@ -363,9 +370,9 @@ function hoverDocs(workerUrl: URL): Extension {
 }
 
 /** Escape leaves multi-selections first; otherwise it lets the next Tab move focus out. */
-const escapeThenTab = keymap.of([
-  { key: "Escape", run: (view) => simplifySelection(view) || temporarilySetTabFocusMode(view) },
-]);
+const escapeThenTabRun = (view: EditorView): boolean =>
+  simplifySelection(view) || temporarilySetTabFocusMode(view);
+const escapeThenTab = keymap.of([{ key: "Escape", run: escapeThenTabRun }]);
 
 export function createEditor(parent: HTMLElement, options: EditorOptions): Editor {
   const runKeys = Prec.highest(
