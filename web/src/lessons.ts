@@ -374,6 +374,9 @@ export class Lessons {
   private confirmSolution(): void {
     const lesson = this.open;
     if (lesson === null) return;
+    // NOTE: either answer removes the notice, and with it the focus if it was there (issue
+    // 26): the keyboard goes on in the editor, or back to the button that asked.
+    const asked = document.activeElement;
     this.d.notices.show({
       key: "solution",
       tone: "warn",
@@ -382,11 +385,17 @@ export class Lessons {
         {
           label: "Replace with the solution",
           run: () => {
-            if (this.open === lesson)
-              this.replaceCode(lesson, lesson.solution, "The solution is in the editor.");
+            if (this.open !== lesson) return;
+            this.replaceCode(lesson, lesson.solution, "The solution is in the editor.");
+            this.d.editor.focus();
           },
         },
-        { label: "Cancel", run: () => undefined },
+        {
+          label: "Cancel",
+          run: () => {
+            if (asked instanceof HTMLElement && asked.isConnected) asked.focus();
+          },
+        },
       ],
     });
   }
