@@ -176,3 +176,19 @@ def test_a_lesson_with_the_keyboard_only(page: Page, site_url: str):
     expect(page).to_have_url(re.compile(r"\?lesson=" + second.name + "$"))
     expect(pane.get_by_role("heading", name=second.title)).to_be_focused()
     assert_focus_visible(page)
+
+
+def test_stop_from_the_keyboard_hands_the_focus_to_run(page: Page, site_url: str):
+    """Stop is disabled once its run has ended: the focus goes on to Run, not to the page."""
+    page.goto(site_url)
+    page.wait_for_function("() => window.adPlayground !== undefined", timeout=BOOT_MS)
+    page.evaluate("() => window.adPlayground.setCode('while True:\\n    pass\\n')")
+    tab_to(page, "button", "Run")
+    page.keyboard.press("Enter")
+    stop = page.get_by_role("button", name="Stop")
+    expect(stop).to_be_enabled(timeout=BOOT_MS)
+    tab_to(page, "button", "Stop")
+    page.keyboard.press("Enter")
+    expect(stop).to_be_disabled(timeout=BOOT_MS)
+    expect(page.get_by_role("button", name="Run")).to_be_focused()
+    assert_focus_visible(page)

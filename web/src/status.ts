@@ -38,7 +38,11 @@ export class StatusView {
     if (status.phase !== "booting") this.settle(status);
     this.showBoot(status);
     const { ui } = this;
+    const stopHadFocus = document.activeElement === ui.stop;
     ui.stop.disabled = !status.running || status.stopping;
+    // A disabled button drops the keyboard's focus to the page's body: hand it to Run, the
+    // control that starts the next run, rather than leave a keyboard user nowhere.
+    if (stopHadFocus && ui.stop.disabled) ui.run.focus();
     ui.run.setAttribute("aria-busy", String(status.running));
     if (status.running) {
       const text = status.waiting
