@@ -278,6 +278,28 @@ def test_figures_export_as_svg_and_png(booted, tmp_path: Path):
     assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+TWO_SERIES = """\
+import json
+import playground
+series = [{"name": "train", "x": [0, 1, 2], "y": [1.0, 0.5, 0.25]},
+          {"name": "test", "x": [0, 1, 2], "y": [1.0, 0.75, 0.5]}]
+playground._send("plot", "f1", json.dumps({"title": "two", "xlabel": "step", "ylabel": "loss",
+                                           "series": series}), "two as text")
+"""
+
+
+def test_a_plot_of_several_series_tells_them_apart_by_dash_and_by_name(booted):
+    booted.run(TWO_SERIES)
+    figure = drawn_figure(booted, "two")
+    dashes = figure.locator("svg [aria-label=line]").evaluate_all(
+        "gs => gs.map(g => g.getAttribute('stroke-dasharray'))")
+    assert len(dashes) == 2 and len(set(dashes)) == 2, dashes  # not by colour alone
+    expect(figure.get_by_role("list", name="series")).to_have_text(re.compile("train.*test"))
+    expect(figure.get_by_role("img")).to_have_accessible_name(
+        "line plot: step against loss, 2 series: train (solid line), 3 points, last value 0.25; "
+        "test (dashed line), 3 points, last value 0.5")
+
+
 UNREADABLE = """\
 import playground
 playground._send("plot", "f1", '{"series": 5}', "<img src=x> plot as text")

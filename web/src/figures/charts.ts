@@ -104,8 +104,8 @@ function spoken(v: Num | undefined): string {
   return v === null || v === undefined ? "not a number" : String(Number(v.toPrecision(4)));
 }
 
-function count(n: number, what: string): string {
-  return `${n.toLocaleString("en")} ${what}${n === 1 ? "" : "s"}`;
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
 }
 
 /** A series for the chart's name: how many points, and the last one's value. */
@@ -257,7 +257,7 @@ function chartName(figure: ChartFigure, x: string, y: string): string {
     const each = series.map(
       (s, i) => `${seriesName(s, i)} (${nth(DASHES, i).says} line), ${seriesText(s)}`,
     );
-    return `line plot: ${axes}, ${count(series.length, "series")}: ${each.join("; ")}`;
+    return `line plot: ${axes}, ${count(series.length, "series", "series")}: ${each.join("; ")}`;
   }
   const what = figure.kind === "scatter" ? "scatter plot" : "decision boundary";
   const { label: labels, x: xs } = figure.data.points;
@@ -265,7 +265,7 @@ function chartName(figure: ChartFigure, x: string, y: string): string {
   const shapes = classes.map((c, i) => `${c} (${nth(SHAPES, i)})`);
   const points = count(xs.length, "point");
   if (classes.length === 0) return `${what}: ${axes}, ${points}`;
-  return `${what}: ${axes}, ${points} in ${count(classes.length, "class")}: ${shapes.join(", ")}`;
+  return `${what}: ${axes}, ${points} in ${count(classes.length, "class", "classes")}: ${shapes.join(", ")}`;
 }
 
 /** A legend of what each colour and shape (or dash) stands for: names, as text. */
