@@ -261,7 +261,9 @@ function chartName(figure: ChartFigure, x: string, y: string): string {
   }
   const what = figure.kind === "scatter" ? "scatter plot" : "decision boundary";
   const { label: labels, x: xs } = figure.data.points;
-  const classes = labels === null ? [] : [...new Set(labels)].sort();
+  // As the legend: no classes when every point's label is empty.
+  const classes =
+    labels === null || labels.every((l) => l === "") ? [] : [...new Set(labels)].sort();
   const shapes = classes.map((c, i) => `${c} (${nth(SHAPES, i)})`);
   const points = count(xs.length, "point");
   if (classes.length === 0) return `${what}: ${axes}, ${points}`;
