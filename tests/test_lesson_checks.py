@@ -230,6 +230,17 @@ def test_the_build_typesets_lesson_math_and_refuses_raw_html(tmp_path):
     assert lesson["id"] == "01-a-lesson" and lesson["title"] == "A lesson"
     assert lesson["html"].count('class="katex"') == 2 and "<math" in lesson["html"]
     assert "math-display" in lesson["html"]
+    # What scrolls sideways can be reached by keyboard, and says what it is when reached.
+    assert '<div class="math-display" tabindex="0" role="group" aria-label="equation">' \
+        in lesson["html"]
+
+
+def test_the_build_makes_code_blocks_reachable_by_keyboard(tmp_path):
+    done = render(tmp_path, "# A lesson\n\n```python\nx = 1\n```\n\n    y = 2\n")
+    assert done.returncode == 0, done.stderr
+    (lesson,) = json.loads((tmp_path / "out.json").read_text())["lessons"]
+    assert lesson["html"].count('<pre tabindex="0" role="group" aria-label="Python code"><code')\
+        == 2, lesson["html"]
     assert lesson["task"] == "<ol>\n<li>Do it.</li>\n</ol>\n", lesson["task"]
 
 

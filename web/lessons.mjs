@@ -9,7 +9,7 @@
 import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import katex from "katex";
-import { Marked } from "marked";
+import { Marked, Renderer } from "marked";
 
 const FOLDER = /^(\d\d)-[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const FILES = ["lesson.md", "starter.py", "solution.py", "checks.py"];
@@ -34,6 +34,22 @@ function tex(source, displayMode, where) {
   }
 }
 
+const plain = new Renderer();
+
+/** "Python code" for the course's blocks (a fence with no language is Python too). */
+function language(lang) {
+  const name = (lang || "").trim().split(/\s/)[0].toLowerCase();
+  return name === "" || name === "python" || name === "py" ? "Python code" : "code";
+}
+
+/** A code block as marked draws it, its <pre> made a named stop in the tab order: a long line
+ * scrolls sideways, and a keyboard can only scroll what it can reach (axe:
+ * scrollable-region-focusable). The name says what the stop is when a screen reader lands. */
+function focusable(html, name) {
+  if (!html.startsWith("<pre>")) fail(`marked drew a code block without <pre>: ${html.slice(0, 40)}`);
+  return `<pre tabindex="0" role="group" aria-label="${name}">` + html.slice("<pre>".length);
+}
+
 function markdown(where) {
   const marked = new Marked({ gfm: true });
   marked.use({
@@ -46,7 +62,10 @@ function markdown(where) {
           const match = /^\$\$\n?([\s\S]+?)\n?\$\$(?:\n|$)/.exec(src);
           if (match) return { type: "displayMath", raw: match[0], text: match[1].trim() };
         },
-        renderer: (token) => `<div class="math-display">${tex(token.text, true, where)}</div>\n`,
+        // A wide equation scrolls sideways: focusable and named, as a code block (focusable()).
+        renderer: (token) =>
+          `<div class="math-display" tabindex="0" role="group" aria-label="equation">` +
+          `${tex(token.text, true, where)}</div>\n`,
       },
       {
         name: "inlineMath",
@@ -65,6 +84,7 @@ function markdown(where) {
     },
     // NOTE: no raw HTML in lesson text: it would reach the page as markup. Write Markdown.
     renderer: {
+      code: (token) => focusable(plain.code(token), language(token.lang)),
       html: ({ text }) => fail(`${where}: raw HTML is not allowed in lesson text: ${text}`),
     },
   });

@@ -31,8 +31,8 @@ def stepper(ui, name="computation graph"):
 
 
 def node(figure, label: str):
-    """A node of the figure by its accessible name: its first line, as drawn ("x: leaf", "L: Add",
-    or "Mul 2" for the second of the unnamed Muls)."""
+    """A node of the figure by the start of its accessible name (its lines as drawn, first to
+    last): its first line ("x: leaf", "L: Add", or "Mul 2" for the second of the unnamed Muls)."""
     return figure.get_by_role("button", name=re.compile("^" + re.escape(label) + r"\b"))
 
 
@@ -51,6 +51,8 @@ def test_stepping_backward_builds_the_sum_at_a_shared_node(booted):
     expect(figure.locator("[aria-current=step]")).to_have_count(0)
     x = node(figure, "x: leaf")
     expect(x).to_contain_text("grad —")  # nothing has reached x yet
+    # Its name is what it shows, in reading order (a screen reader hears value and gradient).
+    expect(x).to_have_accessible_name("x: leaf, () float64, value 1.0, grad —")
 
     following.click()  # the Add at the top splits 1.0 to both products
     expect(status).to_have_text("Step 1 of 3: L received ∂L/∂L = 1.0 and sends 1.0 to Mul 1, so "
@@ -70,6 +72,7 @@ def test_stepping_backward_builds_the_sum_at_a_shared_node(booted):
     expect(status).to_contain_text("Step 3 of 3")
     expect(status).to_contain_text("∂L/∂x = 3.0 + 2.0 = 5.0")
     expect(x).to_contain_text("grad 3.0 + 2.0 = 5.0")
+    expect(x).to_have_accessible_name(re.compile(r", grad 3\.0 \+ 2\.0 = 5\.0$"))  # each step
     expect(following).to_be_disabled()
     expect(slider).to_have_value("3")
 
@@ -222,7 +225,7 @@ print("engine: dh/dx =", float(x.grad))
     expect(figure.get_by_role("note")).to_contain_text(
         "This graph has 1,003 nodes and 1,336 edges, 668 backward steps")
     expect(figure).to_contain_text("step 668 of 668")  # the text is there meanwhile
-    expect(figure.get_by_role("button", name=re.compile(r"^Add \d+$"))).to_have_count(0)
+    expect(figure.get_by_role("button", name=re.compile(r"^Add \d+,"))).to_have_count(0)
 
     figure.get_by_role("button", name="Draw it anyway").click()
     status = figure.get_by_role("status")
@@ -231,8 +234,8 @@ print("engine: dh/dx =", float(x.grad))
     expect(figure.get_by_role("note")).to_have_count(0)
     expect(figure.get_by_role("button", name="Draw it anyway")).to_have_count(0)
     expect(figure.locator("pre")).to_have_count(0)  # the text gave way to the drawing
-    expect(figure.get_by_role("button", name=re.compile(r"^Mul \d+$"))).to_have_count(334)
-    expect(figure.get_by_role("button", name=re.compile(r"^Add \d+$"))).to_have_count(333)
+    expect(figure.get_by_role("button", name=re.compile(r"^Mul \d+,"))).to_have_count(334)
+    expect(figure.get_by_role("button", name=re.compile(r"^Add \d+,"))).to_have_count(333)
     h = node(figure, "h: Add")
     expect(h).to_contain_text("value 335.0")
     # x is used by every Add and the first Mul: a big graph draws one copy of the leaf per use.
@@ -315,9 +318,10 @@ L = forward(a, b, c, f)
 show_backward(L, title="chain")
 """
 
-# Where each node's box is: the figure's own geometry, in page pixels.
+# Where each node's box is, by its first line: the figure's own geometry, in page pixels.
 BOXES = """(figure) => Object.fromEntries([...figure.querySelectorAll('.graph-node')].map(
-    (g) => [g.getAttribute('aria-label'), g.querySelector('rect').getBoundingClientRect().y]))"""
+    (g) => [g.querySelector('tspan').textContent,
+            g.querySelector('rect').getBoundingClientRect().y]))"""
 
 
 def test_23_11_the_figure_reads_as_the_lesson_and_names_only_what_it_draws(booted):

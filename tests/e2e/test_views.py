@@ -105,6 +105,9 @@ def test_live_plot_grows_while_the_loop_runs_in_order_with_print(booted):
     # Axes and their labels.
     expect(figure.locator("svg [aria-label='x-axis label']")).to_have_text("step")
     expect(figure.locator("svg [aria-label='y-axis label']")).to_have_text("loss")
+    # One name says what it plots and where it ended, redrawn with the line.
+    expect(figure.get_by_role("img")).to_have_accessible_name(
+        "line plot: step against loss, 40 points, last value 0.025")
     expect(figure.get_by_role("button", name="Download loss as SVG")).to_be_visible()
     # The figure sits where it was made: after "before", ahead of the loop's lines.
     order = page.evaluate("""() => [...document.querySelector('[role=log]').children]
@@ -122,11 +125,18 @@ def test_two_moons_example_draws_its_loss_curve_and_decision_boundary(booted):
     boundary = drawn_figure(booted, "what the MLP learned")
     expect(boundary.locator("svg [aria-label=raster] image")).to_have_count(1)
     expect(boundary.locator("svg [aria-label=contour] path")).not_to_have_count(0)
-    expect(boundary.locator("svg [aria-label=dot] circle")).to_have_count(200)
+    expect(boundary.locator("svg [aria-label=dot] path")).to_have_count(200)
     expect(boundary.locator("svg [aria-label='x-axis label']")).to_have_text("x1")
     expect(boundary.locator("svg [aria-label='y-axis label']")).to_have_text("x2")
     classes = boundary.get_by_role("list", name="classes")
     expect(classes).to_have_text(re.compile("class 0.*class 1"))
+    # Nothing by colour alone: each class has its own shape, which the image's name says too.
+    shapes = boundary.locator("svg [aria-label=dot] path").evaluate_all(
+        "ps => new Set(ps.map(p => p.getAttribute('d'))).size")
+    assert shapes == 2, shapes
+    expect(boundary.get_by_role("img")).to_have_accessible_name(re.compile(
+        r"^decision boundary: x1 against x2, 200 points in 2 classes: "
+        r"0\S* \(circle\), 1\S* \(triangle\)$"))
     screenshot(loss, "views-two-moons-loss-light")
     screenshot(boundary, "views-two-moons-boundary-light")
     # Dark theme: the figures follow the page's colours.
@@ -251,19 +261,43 @@ def test_figures_export_as_svg_and_png(booted, tmp_path: Path):
                "X = np.random.default_rng(0).normal(size=(30, 2))\n"
                "scatter(X, X[:, 0] > 0, title='points')\n")
     figure = drawn_figure(booted, "points")
-    expect(figure.locator("svg [aria-label=dot] circle")).to_have_count(30)
+    expect(figure.locator("svg [aria-label=dot] path")).to_have_count(30)
     with page.expect_download() as svg_download:
         figure.get_by_role("button", name="Download points as SVG").click()
     svg_path = tmp_path / "points.svg"
     svg_download.value.save_as(svg_path)
     assert svg_download.value.suggested_filename == "points.svg"
     svg = svg_path.read_text()
-    assert svg.startswith("<svg") and svg.count("<circle") == 30 and "var(--" not in svg
+    dots = re.search(r'<g[^>]*aria-label="dot"[^>]*>(.*?)</g>', svg, re.S)
+    assert svg.startswith("<svg") and "var(--" not in svg
+    assert dots is not None and dots[1].count("<path") == 30  # a shape per point
     with page.expect_download() as png_download:
         figure.get_by_role("button", name="Download points as PNG").click()
     png_path = tmp_path / "points.png"
     png_download.value.save_as(png_path)
     assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+TWO_SERIES = """\
+import json
+import playground
+series = [{"name": "train", "x": [0, 1, 2], "y": [1.0, 0.5, 0.25]},
+          {"name": "test", "x": [0, 1, 2], "y": [1.0, 0.75, 0.5]}]
+playground._send("plot", "f1", json.dumps({"title": "two", "xlabel": "step", "ylabel": "loss",
+                                           "series": series}), "two as text")
+"""
+
+
+def test_a_plot_of_several_series_tells_them_apart_by_dash_and_by_name(booted):
+    booted.run(TWO_SERIES)
+    figure = drawn_figure(booted, "two")
+    dashes = figure.locator("svg [aria-label=line]").evaluate_all(
+        "gs => gs.map(g => g.getAttribute('stroke-dasharray'))")
+    assert len(dashes) == 2 and len(set(dashes)) == 2, dashes  # not by colour alone
+    expect(figure.get_by_role("list", name="series")).to_have_text(re.compile("train.*test"))
+    expect(figure.get_by_role("img")).to_have_accessible_name(
+        "line plot: step against loss, 2 series: train (solid line), 3 points, last value 0.25; "
+        "test (dashed line), 3 points, last value 0.5")
 
 
 UNREADABLE = """\

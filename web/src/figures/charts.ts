@@ -1,10 +1,12 @@
 /**
  * Line plots, scatter plots and decision boundaries, drawn with Observable Plot (SVG). Colours
  * come from the page's CSS variables and currentColor, so a chart follows the light/dark theme.
+ * Nothing is told by colour alone: each class has its own shape and each series its own dash,
+ * and the chart's one accessible name says what it plots (a line plot: its last value too).
  * Its own chunk: loaded on the first chart.
  */
 import { contour, dot, line, plot, raster, scale } from "@observablehq/plot";
-import type { Figure, Grid, Num, Points } from "./payload";
+import type { Figure, Grid, Num, Points, Series } from "./payload";
 
 /** The figures drawn here. */
 export type ChartFigure = Extract<Figure, { kind: "plot" | "scatter" | "boundary" }>;
@@ -79,6 +81,39 @@ const PALETTE = [
   "var(--class-5)",
 ];
 
+/** One shape per class, beside its colour (a fill symbol of Plot, drawn alike in the legend). */
+const SHAPES = ["circle", "triangle", "square", "diamond", "cross", "star"] as const;
+type Shape = (typeof SHAPES)[number];
+
+/** One dash per series of a line plot, beside its colour; `says` names it in words. */
+const DASHES = [
+  { dash: "none", says: "solid" },
+  { dash: "6 4", says: "dashed" },
+  { dash: "1.5 3", says: "dotted" },
+  { dash: "8 3 1.5 3", says: "dash-dot" },
+  { dash: "12 4", says: "long dashes" },
+  { dash: "8 3 1.5 3 1.5 3", says: "dash-dot-dot" },
+] as const;
+
+function nth<T>(items: readonly T[], i: number): T {
+  return items[i % items.length] as T;
+}
+
+/** A value for the chart's name: four significant digits, as a person would read it out. */
+function spoken(v: Num | undefined): string {
+  return v === null || v === undefined ? "not a number" : String(Number(v.toPrecision(4)));
+}
+
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+}
+
+/** A series for the chart's name: how many points, and the last one's value. */
+function seriesText(s: Series): string {
+  const n = s.y.length;
+  return n === 0 ? "no points" : `${count(n, "point")}, last value ${spoken(s.y[n - 1])}`;
+}
+
 /** Draw a chart into `body`; returns how to find its SVG (for export). */
 export function drawChart(body: HTMLElement, figure: ChartFigure): () => SVGSVGElement | null {
   const { kind, data } = figure;
@@ -104,11 +139,14 @@ export function drawChart(body: HTMLElement, figure: ChartFigure): () => SVGSVGE
       return line(rows, {
         x: "x",
         y: "y",
-        stroke: PALETTE[i % PALETTE.length] ?? "currentColor",
+        stroke: nth(PALETTE, i),
+        strokeDasharray: nth(DASHES, i).dash,
         strokeWidth: 1.75,
       });
     });
     chart = plot({ ...common, marks });
+    const series = figure.data.series;
+    if (series.length > 1) children.push(legend("series", series.map(seriesName), "line"));
   } else {
     const all = points(figure.data.points);
     const labels = [...new Set(all.map((p) => p.label ?? ""))].sort();
@@ -120,8 +158,7 @@ export function drawChart(body: HTMLElement, figure: ChartFigure): () => SVGSVGE
           `${Math.ceil(all.length / MAX_POINTS)}th).`,
       );
     }
-    const color = (p: Point): string =>
-      PALETTE[Math.max(0, labels.indexOf(p.label ?? "")) % PALETTE.length] ?? "currentColor";
+    const index = (p: Point): number => Math.max(0, labels.indexOf(p.label ?? ""));
     const marks = [];
     if (figure.kind === "boundary") {
       const { threshold } = figure.data;
@@ -170,14 +207,23 @@ export function drawChart(body: HTMLElement, figure: ChartFigure): () => SVGSVGE
       dot(pts, {
         x: "x",
         y: "y",
-        fill: color,
+        fill: (p: Point) => nth(PALETTE, index(p)),
+        symbol: (p: Point) => nth(SHAPES, index(p)),
         stroke: "var(--surface)",
         strokeWidth: 0.75,
-        r: 3.5,
+        r: 4,
       }),
     );
     chart = plot({ ...common, marks });
-    if (labels.length > 1 || labels[0] !== "") children.push(legend(labels));
+    if (labels.length > 1 || labels[0] !== "") {
+      children.push(
+        legend(
+          "classes",
+          labels.map((l) => `class ${l}`),
+          "shape",
+        ),
+      );
+    }
   }
   for (const note of notes) {
     const p = document.createElement("p");
@@ -187,24 +233,98 @@ export function drawChart(body: HTMLElement, figure: ChartFigure): () => SVGSVGE
     children.push(p);
   }
   body.replaceChildren(...children, chart);
+  // NOTE: Plot names its groups ("line", "x-axis tick") by aria-label with no role, which ARIA
+  // forbids (axe: aria-prohibited-attr), and inside role=img they are never heard anyway: the
+  // parts are hidden, and the image's one name says what they show.
+  for (const part of chart.children) part.setAttribute("aria-hidden", "true");
   chart.setAttribute("role", "img");
-  const what =
-    kind === "plot" ? "line plot" : kind === "scatter" ? "scatter plot" : "decision boundary";
-  chart.setAttribute("aria-label", `${what}: ${common.x.label} against ${common.y.label}`);
+  chart.setAttribute("aria-label", chartName(figure, common.x.label, common.y.label));
   return () => (chart instanceof SVGSVGElement ? chart : chart.querySelector("svg"));
 }
 
-function legend(labels: string[]): HTMLElement {
+function seriesName(s: Series, i: number): string {
+  return label(s.name, `series ${i + 1}`);
+}
+
+/** What the chart shows, in words: "line plot: step against loss, 5 points, last value 0.2". */
+function chartName(figure: ChartFigure, x: string, y: string): string {
+  const axes = `${x} against ${y}`;
+  if (figure.kind === "plot") {
+    const { series } = figure.data;
+    if (series.length === 1 && series[0] !== undefined) {
+      return `line plot: ${axes}, ${seriesText(series[0])}`;
+    }
+    const each = series.map(
+      (s, i) => `${seriesName(s, i)} (${nth(DASHES, i).says} line), ${seriesText(s)}`,
+    );
+    return `line plot: ${axes}, ${count(series.length, "series", "series")}: ${each.join("; ")}`;
+  }
+  const what = figure.kind === "scatter" ? "scatter plot" : "decision boundary";
+  const { label: labels, x: xs } = figure.data.points;
+  // As the legend: no classes when every point's label is empty.
+  const classes =
+    labels === null || labels.every((l) => l === "") ? [] : [...new Set(labels)].sort();
+  const shapes = classes.map((c, i) => `${c} (${nth(SHAPES, i)})`);
+  const points = count(xs.length, "point");
+  if (classes.length === 0) return `${what}: ${axes}, ${points}`;
+  return `${what}: ${axes}, ${points} in ${count(classes.length, "class", "classes")}: ${shapes.join(", ")}`;
+}
+
+/** A legend of what each colour and shape (or dash) stands for: names, as text. */
+function legend(name: string, names: string[], mark: "shape" | "line"): HTMLElement {
   const list = document.createElement("ul");
   list.className = "view-legend";
-  list.setAttribute("aria-label", "classes");
-  labels.forEach((label, i) => {
+  list.setAttribute("aria-label", name);
+  names.forEach((text, i) => {
     const item = document.createElement("li");
-    const swatch = document.createElement("span");
-    swatch.className = "view-swatch";
-    swatch.style.background = PALETTE[i % PALETTE.length] ?? "currentColor";
-    item.append(swatch, document.createTextNode(`class ${label}`));
+    const key = mark === "shape" ? shapeKey(nth(SHAPES, i)) : lineKey(nth(DASHES, i).dash);
+    key.style.color = nth(PALETTE, i);
+    item.append(key, document.createTextNode(text));
     list.append(item);
   });
   return list;
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+
+/** A legend's key: a small drawing in currentColor, which the text beside it names. */
+function key(width: number, child: SVGElement): SVGSVGElement {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("class", "view-swatch");
+  svg.setAttribute("viewBox", `0 0 ${width} 12`);
+  svg.setAttribute("width", String(width));
+  svg.setAttribute("height", "12");
+  svg.setAttribute("aria-hidden", "true");
+  svg.append(child);
+  return svg;
+}
+
+function lineKey(dash: string): SVGSVGElement {
+  const path = document.createElementNS(SVG, "path");
+  path.setAttribute("d", "M1 6 H23");
+  path.setAttribute("stroke", "currentColor");
+  path.setAttribute("stroke-width", "2");
+  path.setAttribute("stroke-dasharray", dash);
+  return key(24, path);
+}
+
+/** The class's shape, drawn as Plot's symbol of that name (in a 12 px box). */
+function shapeKey(shape: Shape): SVGSVGElement {
+  const star = Array.from({ length: 10 }, (_, i) => {
+    const r = i % 2 === 0 ? 5.5 : 2.3;
+    const a = (Math.PI / 5) * i - Math.PI / 2;
+    return `${(6 + r * Math.cos(a)).toFixed(2)},${(6.5 + r * Math.sin(a)).toFixed(2)}`;
+  });
+  const paths: Record<Shape, string> = {
+    circle: "M10.5 6 A4.5 4.5 0 1 1 1.5 6 A4.5 4.5 0 1 1 10.5 6 Z",
+    triangle: "M6 1 L11 10 L1 10 Z",
+    square: "M2 2 H10 V10 H2 Z",
+    diamond: "M6 0.5 L9.5 6 L6 11.5 L2.5 6 Z",
+    cross: "M4.5 1 H7.5 V4.5 H11 V7.5 H7.5 V11 H4.5 V7.5 H1 V4.5 H4.5 Z",
+    star: `M${star.join(" L")} Z`,
+  };
+  const path = document.createElementNS(SVG, "path");
+  path.setAttribute("d", paths[shape]);
+  path.setAttribute("fill", "currentColor");
+  return key(12, path);
 }

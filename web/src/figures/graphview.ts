@@ -57,10 +57,13 @@ function el<K extends keyof SVGElementTagNameMap>(
   return node;
 }
 
+function nodeTitle(n: GraphNode): string {
+  return n.label !== n.op && n.label !== "" ? `${n.label}: ${n.op}` : n.op;
+}
+
 function lines(n: GraphNode): string[] {
-  const title = n.label !== n.op && n.label !== "" ? `${n.label}: ${n.op}` : n.op;
   return [
-    title,
+    nodeTitle(n),
     `${shapeText(n.shape)} ${n.dtype}`,
     `value ${summary(n.value)}`,
     `grad ${summary(n.grad)}`,
@@ -234,7 +237,9 @@ function nodeGroup(box: Box): SVGGElement {
       class: i === 0 ? "graph-op" : warn[i] ? "graph-warn" : "",
     });
     span.textContent = line;
-    label.append(span);
+    // NOTE: a space between the lines (invisible: each line is placed by x and dy) keeps their
+    // words apart in the text's content, which is what a node button's name is checked against.
+    label.append(...(i === 0 ? [span] : [" ", span]));
   });
   const tip = el("title");
   tip.textContent =
@@ -281,7 +286,9 @@ export function addZoom(
     ["−", "Zoom out", about(() => zoom / 1.25)],
     ["+", "Zoom in", about(() => zoom * 1.25)],
     ["Fit", "Fit the graph to the width", about(fitting)],
-    ["1:1", "Actual size", about(() => 1)],
+    // A name holds the text it shows (axe: label-content-name-mismatch): one who sees "1:1"
+    // can say it to voice control.
+    ["1:1", "Actual size, 1:1", about(() => 1)],
   ];
   for (const [label, name, run] of buttons) {
     const button = document.createElement("button");
@@ -320,12 +327,44 @@ export function scrollable(svg: SVGSVGElement, label: string): HTMLDivElement {
   return scroller;
 }
 
+/**
+ * The graph as text, for a screen reader: role=img hides the drawing's words, so each node (its
+ * op, shape, value and gradient, and which nodes are its inputs) is an item of a visually hidden
+ * list, inputs first as `graph.nodes` comes. Every word is set as text.
+ */
+export function textForm(graph: GraphData["graph"]): HTMLOListElement {
+  const number = new Map(graph.nodes.map((n, i) => [n.id, i + 1]));
+  const inputs = new Map<string, string[]>();
+  for (const e of [...graph.edges].sort((a, b) => a.index - b.index)) {
+    inputs.set(e.target, [...(inputs.get(e.target) ?? []), `node ${number.get(e.source) ?? "?"}`]);
+  }
+  const list = document.createElement("ol");
+  list.className = "visually-hidden";
+  list.id = `graph-text-${++graphCount}`;
+  list.setAttribute("aria-label", "the graph's nodes, inputs first");
+  for (const n of graph.nodes) {
+    const item = document.createElement("li");
+    const from = inputs.get(n.id);
+    item.textContent =
+      [
+        nodeTitle(n),
+        `${shapeText(n.shape)} ${n.dtype}`,
+        `value ${summary(n.value)}`, // in full: the drawing clips long lines
+        `grad ${summary(n.grad)}`,
+      ].join(", ") + (from === undefined ? "" : `, inputs: ${from.join(", ")}`);
+    list.append(item);
+  }
+  return list;
+}
+
 /** Lay out and draw `data.graph` into `body`; zoom buttons go into `actions`. Returns the SVG. */
 export function drawGraph(body: HTMLElement, data: GraphData, actions: HTMLElement): SVGSVGElement {
   const started = performance.now();
   const { nodes, edges } = data.graph;
   const layout = layOut(data.graph);
   const svg = render(layout, `computation graph: ${nodes.length} nodes, ${edges.length} edges`);
+  const text = textForm(data.graph);
+  svg.setAttribute("aria-details", text.id);
   const scroller = scrollable(svg, "computation graph (scroll to pan)");
   const info = document.createElement("p");
   info.className = "view-summary";
@@ -333,7 +372,7 @@ export function drawGraph(body: HTMLElement, data: GraphData, actions: HTMLEleme
   info.textContent =
     `${nodes.length} nodes · ${edges.length} edges` +
     (copies > 0 ? ` · shared leaves drawn once per use (${copies} dashed copies)` : "");
-  body.replaceChildren(info, scroller);
+  body.replaceChildren(info, scroller, text);
   addZoom(svg, scroller, actions).open(nodes.length);
   svg.dataset.layoutMs = String(Math.round(performance.now() - started));
   return svg;

@@ -205,7 +205,6 @@ export class StepperView {
       const title = this.model.title(id);
       g.setAttribute("tabindex", "0");
       g.setAttribute("role", "button");
-      g.setAttribute("aria-label", title);
       const tip = g.querySelector("title"); // the graph view's tooltip has the final gradient
       if (tip !== null) tip.textContent = `${title}: click or press Enter for details`;
     }
@@ -411,6 +410,9 @@ export class StepperView {
           const text = lines[i] ?? "";
           if (span !== undefined && span.textContent !== text) span.textContent = text;
         }
+        // The button's name is what it shows, line by line, as the step leaves it: a screen
+        // reader hears the value and gradient, and voice control can say what is seen.
+        g.setAttribute("aria-label", [...spans].map((s) => s.textContent ?? "").join(", "));
       }
     }
   }
