@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 import build
 from tests.lesson_files import LESSONS
+from web.headless import exercise_fragment
 
 AXE = build.NODE_MODULES / "axe-core" / "axe.min.js"
 # NOTE: served as a file of the site (a route), so the page's own CSP (script-src 'self') lets
@@ -189,6 +190,26 @@ def test_every_figure_has_a_name_and_a_text_alternative(booted, kind: str):
                         for line in tree.splitlines())
     missing = [words for words in figure.says if words not in reached]
     assert not missing, f"a screen reader does not hear {missing} in:\n{reached}"
+
+
+EXERCISE_TASK = (
+    "# Square\n\nWrite `Square.backward` so that\n\n"
+    "$$\\frac{\\partial L}{\\partial x} = 2x \\cdot \\frac{\\partial L}{\\partial y}"
+    " \\quad \\text{for every element of } x \\text{, whatever its shape}$$\n\n"
+    "```python\nx = ad.tensor(np.arange(12.0).reshape(3, 4)); y = Square()(x)"
+    "; y.backward(np.ones((3, 4)) * 0.5)  # a long line scrolls sideways\n```\n")
+
+
+def test_an_exercise_opened_by_link(audited: Page, site_url: str):
+    """A teacher's exercise: its Markdown is drawn in the page (not by the build), with the same
+    keyboard stops for code and equations that scroll sideways as a lesson's."""
+    fragment = exercise_fragment(EXERCISE_TASK, "x = 1\n", "from lessoncheck import check\n")
+    audited.goto(f"{site_url}?exercise#{fragment}")
+    ready(audited)
+    task = audited.get_by_role("region", name="Your task")
+    expect(task.get_by_role("group", name="Python code")).to_have_attribute("tabindex", "0")
+    expect(task.get_by_role("group", name="equation")).to_have_attribute("tabindex", "0")
+    audit(audited, "exercise by link")
 
 
 def test_the_share_menu(audited: Page, site_url: str):

@@ -114,7 +114,11 @@ function block(token: Token, into: Node): void {
       else text(decodeEntities(token.text as string), into);
       return;
     case "code": {
-      const pre = el("pre", into);
+      const lang = ((token as Tokens.Code).lang ?? "").trim().split(/\s/)[0] ?? "";
+      const pre = scrollStop(
+        el("pre", into),
+        ["", "python", "py"].includes(lang.toLowerCase()) ? "Python code" : "code",
+      );
       el("code", pre).textContent = (token as Tokens.Code).text;
       return;
     }
@@ -148,12 +152,21 @@ function block(token: Token, into: Node): void {
       table(token as Tokens.Table, into);
       return;
     case "displayMath":
-      math(String(token.text), true, el("div", into, "math-display"));
+      math(String(token.text), true, scrollStop(el("div", into, "math-display"), "equation"));
       return;
     default:
       // A token type not drawn here: its source, as text.
       el("p", into).textContent = token.raw;
   }
+}
+
+/** A block that may scroll sideways, made a named stop in the tab order as the lessons' are
+ * (web/lessons.mjs): a keyboard can only scroll what it can reach. */
+function scrollStop<E extends HTMLElement>(block: E, name: string): E {
+  block.tabIndex = 0;
+  block.setAttribute("role", "group");
+  block.setAttribute("aria-label", name);
+  return block;
 }
 
 function table(token: Tokens.Table, into: Node): void {
