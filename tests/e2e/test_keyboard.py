@@ -192,3 +192,16 @@ def test_stop_from_the_keyboard_hands_the_focus_to_run(page: Page, site_url: str
     expect(stop).to_be_disabled(timeout=BOOT_MS)
     expect(page.get_by_role("button", name="Run")).to_be_focused()
     assert_focus_visible(page)
+
+
+def test_dismissing_a_notice_from_the_keyboard_hands_the_focus_on(page: Page, site_url: str):
+    """A notice's × removes the notice with the focus in it: the focus goes on, not to the page."""
+    page.goto(site_url + "#v1.%%%garbage!!")  # a damaged link: a notice says so
+    page.wait_for_function("() => window.adPlayground !== undefined", timeout=BOOT_MS)
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("damaged")
+    tab_to(page, "button", "Dismiss")
+    page.keyboard.press("Enter")
+    expect(alert).to_have_count(0)
+    assert focus(page)["what"] != "nothing (the page itself)"
+    assert_focus_visible(page)

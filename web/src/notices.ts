@@ -61,8 +61,14 @@ export class Notices {
   }
 
   dismiss(key: string): void {
-    this.shown.get(key)?.remove();
+    const box = this.shown.get(key);
+    if (box === undefined) return;
+    // Removing the focused element drops the keyboard's focus to the page's body: hand it on to
+    // what follows the notice, where a keyboard user reading on would go next.
+    const next = box.contains(document.activeElement) ? focusableAfter(box) : null;
+    box.remove();
     this.shown.delete(key);
+    next?.focus();
   }
 }
 
@@ -82,4 +88,19 @@ export function storageWarning(
     if (!stored && !failed) notices.show({ key, tone: "warn", text, actions });
     failed = !stored;
   };
+}
+
+const FOCUSABLE =
+  "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), " +
+  'textarea:not([disabled]), [tabindex]:not([tabindex="-1"]), [contenteditable="true"]';
+
+/** The first element after `box` in document order that takes the keyboard's focus, if any. */
+function focusableAfter(box: HTMLElement): HTMLElement | null {
+  for (const candidate of document.querySelectorAll<HTMLElement>(FOCUSABLE)) {
+    const after = box.compareDocumentPosition(candidate) & Node.DOCUMENT_POSITION_FOLLOWING;
+    if (after && !box.contains(candidate) && candidate.getClientRects().length > 0) {
+      return candidate;
+    }
+  }
+  return null;
 }
