@@ -139,6 +139,8 @@ const FIELDS: Array<{ key: Field; label: string; help: string; code: boolean; ro
   },
 ];
 
+// NOTE: dom.ts's make, kept here: this lazy chunk imports nothing but types from the page, and
+// a module shared with the page's entry would become a chunk fetched at start-up.
 function make<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   text = "",

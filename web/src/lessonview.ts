@@ -7,6 +7,7 @@
  */
 import type { CheckOutcome } from "./python/contract";
 import type { Progress } from "./storage";
+import { make } from "./dom";
 
 export interface Lesson {
   /** The folder's name, e.g. "02-add-and-mul": also the lesson's deep link (?lesson=...). */
@@ -106,17 +107,6 @@ export interface LessonActions {
   browseExamples(): void;
   /** Leave the lessons for the example that writes a Function of one's own. */
   writeOwnOp(): void;
-}
-
-function make<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  text = "",
-  className = "",
-): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  if (text !== "") el.textContent = text;
-  if (className !== "") el.className = className;
-  return el;
 }
 
 function button(label: string, run: () => void, title = ""): HTMLButtonElement {

@@ -12,6 +12,7 @@ import type { EmbedCodes } from "./embed";
 import { unshareable } from "./links";
 import { notebook } from "./notebook";
 import type { Notices } from "./notices";
+import { make } from "./dom";
 import { encodeCode } from "./share";
 
 export interface SharingElements {
@@ -205,15 +206,4 @@ async function copyText(
     area.select();
     status.textContent = "Could not copy: the code is selected, press Ctrl+C (⌘C) to copy it.";
   }
-}
-
-function make<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  text = "",
-  className = "",
-): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  if (text !== "") el.textContent = text;
-  if (className !== "") el.className = className;
-  return el;
 }
