@@ -132,7 +132,10 @@ export function setUpMoreActions(
   });
   document.addEventListener("pointerdown", (e) => {
     const target = e.target as Node;
-    if (!panel.hidden && !panel.contains(target) && !more.contains(target)) setOpen(false);
+    if (panel.hidden || panel.contains(target) || more.contains(target)) return;
+    // A dialog opened from the panel (the embed codes) gives focus back into it when it closes.
+    if (target instanceof Element && target.closest("dialog[open]") !== null) return;
+    setOpen(false);
   });
   phone.addEventListener("change", place);
   place();
