@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.conftest import BOOT_MS, FINISHED, PageGuard, PlaygroundUi
+from tests.lesson_files import LESSONS
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "test-artifacts"
 CHECK_MS = 60_000
@@ -222,6 +223,18 @@ def test_a_lesson_on_a_phone(phone, site_url: str):
     pane.get_by_role("button", name="Back to the playground").click()
     expect(tab(page, "Lesson")).to_be_hidden()
     expect(tab(page, "Code")).to_have_attribute("aria-selected", "true")
+
+
+def test_every_lesson_fits_the_phones_width_with_check_in_view(phone, site_url: str):
+    page, width, height = phone
+    for lesson in LESSONS:
+        page.goto(f"{site_url}?lesson={lesson.name}")
+        pane = page.get_by_role("region", name="Lesson")
+        expect(pane.get_by_role("heading", name=lesson.title, exact=True)).to_be_visible()
+        expect(pane.get_by_role("button", name="Check", exact=True)).to_be_in_viewport(ratio=1)
+        no_sideways_scroll(page, lesson.name)
+        # Wide formulas and code scroll in their own boxes: the pane never does sideways.
+        assert pane.evaluate("e => e.scrollWidth <= e.clientWidth"), lesson.name
 
 
 def test_a_matplotlib_figure_keeps_its_size_and_scrolls(browser: Browser, page_guard: PageGuard,
