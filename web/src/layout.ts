@@ -82,9 +82,10 @@ export function followTheme(root: HTMLElement, fixed: ThemeChoice | null): void 
  * On a phone the toolbar keeps Lessons, Run and Stop, and the secondary actions (`items`:
  * examples, drafts, sharing, theme) move into a panel that the More button discloses: a compact
  * header leaves the screen to the code. Wider screens never move them, so their toolbar and its
- * tab order stay as they are. Escape or a press outside closes the panel, focus back on More;
- * picking an example or a draft, or Share, closes it too, as the editor or a notice then wants
- * to be seen.
+ * tab order stay as they are. A disclosure, not an ARIA menu: the panel holds selects and a
+ * switch, which menu semantics (menuitems, arrow keys) would misdescribe. Escape closes it with
+ * focus back on More; a press outside it, picking an example or a draft, or Share close it too,
+ * as the editor or a notice then wants to be seen.
  */
 export function setUpMoreActions(
   more: HTMLButtonElement,
