@@ -205,7 +205,11 @@ class PlaygroundUi:
         return self.page.get_by_role("status", name="Run status")
 
     def type_code(self, code: str) -> None:
-        """Replace the editor's text with `code`, as pasting it does."""
+        """Replace the editor's text with `code`, as pasting it does (on a phone, the Code tab
+        first brings the editor to the front)."""
+        code_tab = self.page.get_by_role("tab", name="Code", exact=True)
+        if code_tab.is_visible():
+            code_tab.click()
         self.page.get_by_role("textbox").click()
         self.page.keyboard.press("Control+A")
         self.page.keyboard.insert_text(code)

@@ -231,22 +231,43 @@ def test_the_embed(audited: Page, site_url: str, theme: str):
     audit(audited, "embed")
 
 
-def test_a_phones_screen(browser: Browser, page_guard, site_url: str):
+def on_a_phone(browser: Browser, page_guard) -> tuple:
+    """A fresh context that is a 390x844 phone (touch, 2x), watched, that can load axe-core."""
     context = browser.new_context(service_workers="block", viewport={"width": 390, "height": 844},
                                   is_mobile=True, has_touch=True, device_scale_factor=2)
     context.on("request", page_guard.on_request)
     serve_axe(context)
+    page = context.new_page()
+    page.on("pageerror", page_guard.on_page_error)
+    page.on("console", page_guard.on_console)
+    return context, page
+
+
+def test_a_phones_screen(browser: Browser, page_guard, site_url: str):
+    context, page = on_a_phone(browser, page_guard)
     try:
-        page = context.new_page()
-        page.on("pageerror", page_guard.on_page_error)
-        page.on("console", page_guard.on_console)
         page.goto(site_url)
         ready(page)
         audit(page, "phone")
+        # The secondary actions behind More (the phone's compact header).
+        page.get_by_role("button", name="More", exact=True).click()
+        expect(page.get_by_role("group", name="More actions")).to_be_visible()
+        audit(page, "phone")
+        page.keyboard.press("Escape")
         page.get_by_role("button", name="Run").click()
+        expect(page.get_by_role("tab", name="Output")).to_have_attribute("aria-selected", "true")
         expect(page.get_by_role("status", name="Run status")).to_have_text(
             re.compile(r"^Finished in \d"), timeout=BOOT_MS)
+        audit(page, "phone")
+        # A lesson: its text, then its code with the lesson's buttons above it.
+        page.goto(f"{site_url}?lesson={LESSONS[0].name}")
+        expect(page.get_by_role("tab", name="Lesson")).to_have_attribute("aria-selected", "true")
+        ready(page)
+        audit(page, "phone")
+        page.get_by_role("tab", name="Code").click()
+        expect(page.get_by_role("textbox", name="Python code")).to_be_visible()
         audit(page, "phone")
     finally:
         context.close()
     page_guard.check()
+

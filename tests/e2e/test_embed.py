@@ -265,7 +265,15 @@ class IframeParser(html.parser.HTMLParser):
         self.tags.append((tag, dict(attrs)))
 
 
+def more(page: Page, opened: bool) -> None:
+    """On a phone the share menu is behind More (layout.ts): open or close its panel."""
+    button = page.get_by_role("button", name="More", exact=True)
+    if button.is_visible() and (button.get_attribute("aria-expanded") == "true") != opened:
+        button.click()
+
+
 def share_menu(page: Page, item: str) -> None:
+    more(page, True)
     page.get_by_role("button", name="Embed or download").click()
     page.get_by_role("menuitem", name=item).click()
 
@@ -294,6 +302,7 @@ def screenshot(page: Page, name: str, at=None) -> None:
 def embed_codes(page: Page, code: str) -> tuple[str, str]:
     """Copy embed code for `code`, as a teacher does it: the dialog's two forms, each copied by
     its own button (the clipboard read back), then the dialog closed."""
+    more(page, False)
     page.get_by_role("textbox").click()
     page.keyboard.press("Control+A")
     page.keyboard.insert_text(code)

@@ -178,8 +178,11 @@ def test_a_teacher_makes_an_exercise_and_a_learner_checks_it(browser, page: Page
         assert "2 * x.data * grad" not in stored.get("ad-playground:draft", "")
         learner.reload()
         expect(pane.get_by_role("heading", name="Square, checked")).to_be_visible()
-        expect(editor).to_contain_text("2 * x.data * grad")
         expect(pane).to_contain_text("Progress: passed")
+        # On the phone the code is behind its tab.
+        learner.get_by_role("tab", name="Code").click()
+        expect(editor).to_contain_text("2 * x.data * grad")
+        learner.get_by_role("tab", name="Lesson").click()
         # Back to the playground: the exercise's code stays the exercise's.
         pane.get_by_role("button", name="Back to the playground").click()
         expect(pane).to_be_hidden()

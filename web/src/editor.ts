@@ -425,6 +425,11 @@ export function createEditor(parent: HTMLElement, options: EditorOptions): Edito
       // NOTE: it is in the tab order already (contenteditable); said outright, checkers such
       // as axe-core see that the scrolling area around it can be reached by keyboard.
       tabindex: "0",
+      // Code is not prose: a phone's keyboard must not capitalise `def`, "correct" names or
+      // underline them. CodeMirror sets these today; said here, they hold if that changes.
+      autocapitalize: "off",
+      autocorrect: "off",
+      spellcheck: "false",
     }),
     options.readonly === true
       ? [

@@ -77,3 +77,67 @@ export function followTheme(root: HTMLElement, fixed: ThemeChoice | null): void 
   system.addEventListener("change", apply);
   apply();
 }
+
+/**
+ * On a phone the toolbar keeps Lessons, Run and Stop, and the secondary actions (`items`:
+ * examples, drafts, sharing, theme) move into a panel that the More button discloses: a compact
+ * header leaves the screen to the code. Wider screens never move them, so their toolbar and its
+ * tab order stay as they are. A disclosure, not an ARIA menu: the panel holds selects and a
+ * switch, which menu semantics (menuitems, arrow keys) would misdescribe. Escape closes it with
+ * focus back on More; a press outside it, picking an example or a draft, or Share close it too,
+ * as the editor or a notice then wants to be seen.
+ */
+export function setUpMoreActions(
+  more: HTMLButtonElement,
+  panel: HTMLElement,
+  items: readonly HTMLElement[],
+  phoneQuery: string,
+): void {
+  const phone = window.matchMedia(phoneQuery);
+  // Where each item lives on a wide screen, to put it back exactly there.
+  const homes = items.map((item) => {
+    const home = document.createComment("");
+    item.before(home);
+    return home;
+  });
+  const setOpen = (open: boolean, refocus = false): void => {
+    panel.hidden = !open;
+    more.setAttribute("aria-expanded", String(open));
+    if (!open && refocus) more.focus();
+  };
+  let moved = false;
+  const place = (): void => {
+    setOpen(false);
+    more.hidden = !phone.matches;
+    if (phone.matches === moved) return;
+    moved = phone.matches;
+    if (moved) panel.append(...items);
+    else items.forEach((item, i) => homes[i]?.after(item));
+  };
+  more.addEventListener("click", () => setOpen(panel.hidden));
+  panel.addEventListener("keydown", (e) => {
+    // NOTE: the share menu inside handles its own Escape first and marks it handled.
+    if (e.key === "Escape" && !e.defaultPrevented) {
+      e.preventDefault();
+      setOpen(false, true);
+    }
+  });
+  more.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && !panel.hidden) setOpen(false);
+  });
+  panel.addEventListener("change", (e) => {
+    if (e.target instanceof HTMLSelectElement) setOpen(false);
+  });
+  panel.addEventListener("click", (e) => {
+    if (e.target instanceof Element && e.target.closest("#share") !== null) setOpen(false);
+  });
+  document.addEventListener("pointerdown", (e) => {
+    const target = e.target as Node;
+    if (panel.hidden || panel.contains(target) || more.contains(target)) return;
+    // A dialog opened from the panel (the embed codes) gives focus back into it when it closes.
+    if (target instanceof Element && target.closest("dialog[open]") !== null) return;
+    setOpen(false);
+  });
+  phone.addEventListener("change", place);
+  place();
+}

@@ -16,12 +16,13 @@ import type { Editor } from "./editor";
 import { embedCode, isFramed, readEmbedOptions, startEmbed } from "./embed";
 import { DEFAULT_CODE, EXAMPLES, findExample } from "./examples";
 import { exerciseInAddress, Exercises } from "./exercise";
-import { followTheme, setUpSplitter, setUpTheme } from "./layout";
+import { followTheme, setUpMoreActions, setUpSplitter, setUpTheme } from "./layout";
 import { lessonInAddress, Lessons } from "./lessons";
 import { codeFromLink, Links, openingCode } from "./links";
 import { Notices } from "./notices";
 import { keepOffline } from "./offline/register";
 import { OutputView } from "./output";
+import { PaneSwitch, PHONE_QUERY } from "./panes";
 import { Runner } from "./python/runner";
 import { Running } from "./running";
 import { Sharing } from "./sharing";
@@ -64,6 +65,12 @@ const ui = {
   downloadNotebook: element("download-notebook", HTMLButtonElement),
   openPlayground: element("open-playground", HTMLAnchorElement),
   theme: element("theme", HTMLButtonElement),
+  more: element("more", HTMLButtonElement),
+  moreActions: element("more-actions", HTMLElement),
+  paneTabs: element("pane-tabs", HTMLElement),
+  lessonTab: element("tab-lesson", HTMLButtonElement),
+  codeTab: element("tab-code", HTMLButtonElement),
+  outputTab: element("tab-output", HTMLButtonElement),
   boot: element("boot", HTMLElement),
   notices: element("notices", HTMLElement),
   panes: element("panes", HTMLElement),
@@ -92,9 +99,29 @@ const runner = new Runner({
 const notices = new Notices(ui.notices);
 const links = new Links(notices);
 
+/** On a phone, one pane at a time (panes.ts); an embed keeps its own compact column. */
+const panes =
+  embed === null
+    ? new PaneSwitch({
+        root: document.documentElement,
+        tablist: ui.paneTabs,
+        lessonTab: ui.lessonTab,
+        codeTab: ui.codeTab,
+        outputTab: ui.outputTab,
+        lessonPane: ui.lessonPane,
+      })
+    : null;
+
 if (embed === null) {
   setUpTheme(document.documentElement, ui.theme);
   setUpSplitter(ui.splitter, ui.panes);
+  const shareGroup = ui.share.parentElement ?? ui.share;
+  setUpMoreActions(
+    ui.more,
+    ui.moreActions,
+    [ui.examples, ui.drafts, shareGroup, ui.theme],
+    PHONE_QUERY,
+  );
 } else {
   followTheme(document.documentElement, embed.theme);
 }
@@ -121,7 +148,7 @@ const editor: Editor = createEditor(ui.editor, {
   doc: opening.code,
   completionWorker: new URL("./jedi.js", import.meta.url),
   onChange: (code) => edited(code),
-  onRun: () => void running.runEditor(),
+  onRun: () => runEditor(),
   readonly: embed?.readonly === true,
 });
 // A figure's link into the code (a Function's backward) moves the editor's cursor.
@@ -178,14 +205,20 @@ function edited(code: string): void {
   else drafts.edited(code);
 }
 
-ui.run.addEventListener("click", () => void running.runEditor());
+/** Run the editor's code; on a phone the output comes to the front to show what it does. */
+function runEditor(): void {
+  panes?.show("output");
+  void running.runEditor();
+}
+
+ui.run.addEventListener("click", () => runEditor());
 ui.stop.addEventListener("click", () => void runner.stop());
 ui.clear.addEventListener("click", () => running.clear());
 document.addEventListener("keydown", (e) => {
   // Ctrl/Cmd+Enter runs from anywhere on the page, not only inside the editor.
   if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && !e.defaultPrevented) {
     e.preventDefault();
-    void running.runEditor();
+    runEditor();
   }
 });
 
@@ -253,6 +286,11 @@ function startPlayground(): void {
   );
   if (welcoming && !opening.fromLink && opening.problem === null && !atExercise) welcome.show();
   ui.lessons.addEventListener("click", () => {
+    // On a phone, Lessons first brings an open lesson back from behind its tab.
+    if (!ui.lessonPane.hidden && panes?.hides("lesson") === true) {
+      panes.show("lesson");
+      return;
+    }
     welcome.hide();
     exercises.close("none");
     lessons.toggle();
@@ -321,6 +359,7 @@ function openExample(id: string): void {
   const example = findExample(id);
   if (example === undefined) return;
   leavePane(); // examples are the playground's
+  panes?.show("code");
   drafts.showForeign(example.code);
   const text = `Loaded the example “${example.title}”.`;
   drafts.announceForeign("example", text, example.code, 6000);
