@@ -475,15 +475,18 @@ ESBUILD_APP = ("app=web/src/main.ts", *ESBUILD_COMMON, "--splitting",
 ESBUILD_WORKER = ("worker=web/src/python/worker/worker.ts", *ESBUILD_COMMON)
 # The completion worker (jedi), likewise whole: it shares jedi/contract.ts with the page.
 ESBUILD_JEDI = ("jedi=web/src/jedi/worker.ts", *ESBUILD_COMMON)
-ESBUILD_RUNS = (ESBUILD_APP, ESBUILD_WORKER, ESBUILD_JEDI)
+# What <head> runs before the first paint (early.ts): a classic script, tiny, so it blocks little.
+ESBUILD_EARLY = ("early=web/src/early.ts", "--bundle", "--format=iife", "--minify",
+                 "--target=es2022", "--log-level=warning")
+ESBUILD_RUNS = (ESBUILD_APP, ESBUILD_WORKER, ESBUILD_JEDI, ESBUILD_EARLY)
 
 
 def bundle_web(ident: str, wheel: Path, snapshot: dict, font_list: dict) -> None:
-    """Bundle the page and the two workers with esbuild, the build id `ident` compiled in (see
-    build-id.ts), the site's interpreter snapshot (`AD_SITE_SNAPSHOT`: its path, SHA-256 and
-    length) and matplotlib's font list (`AD_FONT_LIST`: its path and SHA-256), and the name of
-    the CPython wheel the site offers (`AD_WHEEL`, for notebooks); type-checking is a separate
-    step (`check`)."""
+    """Bundle the page, its early script and the two workers with esbuild, the build id `ident`
+    compiled in (see build-id.ts), the site's interpreter snapshot (`AD_SITE_SNAPSHOT`: its
+    path, SHA-256 and length) and matplotlib's font list (`AD_FONT_LIST`: its path and
+    SHA-256), and the name of the CPython wheel the site offers (`AD_WHEEL`, for notebooks);
+    type-checking is a separate step (`check`)."""
     # NOTE: as strings: an object-valued define becomes a module of its own, which esbuild's
     # code splitting turns into a chunk the page fetches at start-up.
     as_define = lambda value: json.dumps(json.dumps(value, sort_keys=True))  # noqa: E731
@@ -494,7 +497,7 @@ def bundle_web(ident: str, wheel: Path, snapshot: dict, font_list: dict) -> None
     digest = fingerprint(WEB_DIR / "src", WEB_DIR / "examples", WEB_DIR / "tsconfig.json",
                          ROOT / "package-lock.json",
                          settings=(*ESBUILD_RUNS, *defines))
-    entries = [BUNDLE_DIR / f"{name}.js" for name in ("app", "worker", "jedi")]
+    entries = [BUNDLE_DIR / f"{name}.js" for name in ("app", "worker", "jedi", "early")]
     if is_fresh("bundle", digest, *entries):
         return
     shutil.rmtree(BUNDLE_DIR, ignore_errors=True)

@@ -1,6 +1,6 @@
 /**
  * Embed mode: the playground in another site's page (an <iframe>). Pure functions of URLs and
- * strings (which options a URL asks for, the full playground's URL for the same code, the
+ * strings (which options a URL asks for is pagemode.ts's; here the full playground's URL for the same code, the
  * <iframe> snippet that embeds code, the one message an embed sends its parent), and the embed
  * itself (`startEmbed`): the compact view, Python started on first use, Open in playground, and
  * the height message.
@@ -9,41 +9,11 @@ import type { Editor } from "./editor";
 import { codeFromLink, unshareable } from "./links";
 import type { Notices } from "./notices";
 import type { Runner } from "./python/runner";
+import type { EmbedOptions } from "./pagemode";
 import { encodeCode } from "./share";
-
-/** What an embed's URL asks for (`?embed=1&theme=dark&readonly=1&autoheight=1`). */
-export interface EmbedOptions {
-  /** `theme=light|dark`; null follows the reader's system. */
-  theme: "light" | "dark" | null;
-  /** `readonly=1`: the code can be run, not edited. */
-  readonly: boolean;
-  /** `autoheight=1`: tell the parent the embed's height (see HeightMessage). */
-  autoHeight: boolean;
-}
 
 /** Query parameters that belong to the embed and not to the full playground. */
 const EMBED_PARAMS = ["embed", "theme", "readonly", "autoheight"];
-
-/**
- * The embed options `url` asks for, or null for the full playground. A page shown inside a frame
- * is always an embed, whatever its URL says.
- * NOTE: the full page shows the user's draft; framed, it could be overlaid by the framing page
- * (clickjacking) on a host that cannot send `frame-ancestors` per URL, so it never shows there.
- */
-export function readEmbedOptions(url: URL, framed: boolean): EmbedOptions | null {
-  const params = url.searchParams;
-  if (!framed && !isOn(params.get("embed"))) return null;
-  const theme = params.get("theme");
-  return {
-    theme: theme === "light" || theme === "dark" ? theme : null,
-    readonly: isOn(params.get("readonly")),
-    autoHeight: isOn(params.get("autoheight")),
-  };
-}
-
-function isOn(value: string | null): boolean {
-  return value === "1" || value === "true" || value === "";
-}
 
 /** The full playground's URL for the code in `fragment` (an embed's own URL without its options). */
 export function playgroundUrl(embedUrl: URL, fragment: string): string {
@@ -194,15 +164,6 @@ export interface HeightMessage {
 
 export function heightMessage(height: number): HeightMessage {
   return { type: HEIGHT_TYPE, height: Math.min(MAX_HEIGHT, Math.ceil(height)) };
-}
-
-/** Whether this page is shown inside a frame (a cross-origin parent hides its window: framed). */
-export function isFramed(): boolean {
-  try {
-    return window.self !== window.top;
-  } catch {
-    return true;
-  }
 }
 
 /** An embed's code: its link's only (never the user's draft); `fallback` when it has none. */
