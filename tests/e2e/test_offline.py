@@ -132,7 +132,9 @@ def visitor(browser, tmp_path, request):
 
 
 def booted(page: Page) -> dict:
-    page.wait_for_function("window.adPlayground !== undefined", timeout=BOOT_S * 1000)
+    # NOTE: a function, not an expression: Playwright runs an expression through the page's
+    # eval, which the CSP the service worker sends as a header refuses (unsafe-eval).
+    page.wait_for_function("() => window.adPlayground !== undefined", timeout=BOOT_S * 1000)
     return page.evaluate(READY)
 
 
