@@ -45,7 +45,7 @@ DIST_DIR = BUILD_DIR / "dist"  # the py3-none-any wheel, for CPython users
 STAGE_DIR = BUILD_DIR / "stage"  # the wheel compiled for Pyodide + the lock that names it
 BUNDLE_DIR = BUILD_DIR / "bundle"  # esbuild's output, before it is copied into the site
 LESSONS_DIR = WEB_DIR / "lessons"  # one folder per lesson: web/lessons/NN-slug/
-LESSONS_JSON = BUILD_DIR / "lessons" / "lessons.json"  # the lessons rendered for the page
+LESSONS_OUT = BUILD_DIR / "lessons"  # the lessons rendered for the page: index.json, NN-slug.json
 STAMP_DIR = BUILD_DIR / "stamps"
 VENV_DIR = ROOT / ".venv"
 BUILD_REQUIREMENTS = PY_DIR / "build-requirements.txt"  # pyodide-build & co.: wheel, lock
@@ -538,14 +538,15 @@ def site_snapshot(ident: str, files: dict[str, Path]) -> tuple[dict[str, Path], 
 
 def render_lessons() -> None:
     """The lessons' Markdown and TeX rendered to markup (marked + KaTeX, web/lessons.mjs), with
-    their starter, solution and checks, into one JSON file the page fetches."""
+    their starter, solution and checks, into the JSON files the page fetches (an index, and
+    one file per lesson)."""
     digest = fingerprint(LESSONS_DIR, WEB_DIR / "lessons.mjs", ROOT / "package-lock.json")
-    if is_fresh("lessons", digest, LESSONS_JSON):
+    if is_fresh("lessons", digest, LESSONS_OUT / "index.json"):
         return
     node = shutil.which("node")
     if not node:
         raise BuildError("node was not found: install Node.js 20 or newer")
-    call([node, WEB_DIR / "lessons.mjs", LESSONS_DIR, LESSONS_JSON])
+    call([node, WEB_DIR / "lessons.mjs", LESSONS_DIR, LESSONS_OUT])
     mark_fresh("lessons", digest)
 
 
@@ -683,7 +684,7 @@ def build() -> Path:
     files |= made
     bundle_web(ident, cpython_wheel, snapshot, font_list)
     files |= tree_files(WEB_DIR / "static") | tree_files(BUNDLE_DIR)
-    files |= {"lessons/lessons.json": LESSONS_JSON} | katex_files()
+    files |= tree_files(LESSONS_OUT, "lessons/") | katex_files()
     files |= names_data()  # the course's data: lesson 15's names
     files |= tree_files(WEB_DIR / "python", "python/")
     # The engine's source, for the completion worker (jedi reads .py; the runtime's wheel is .pyc).

@@ -1,13 +1,15 @@
-// Render the lessons (web/lessons/NN-slug/) into one JSON file for the page, at build time.
+// Render the lessons (web/lessons/NN-slug/) into JSON files for the page, at build time: an
+// index.json (ids and titles, in order: the list) and one NN-slug.json per lesson (its text,
+// task, starter, solution and checks), so a lesson's first view fetches that lesson only.
 //
-// Usage: node web/lessons.mjs LESSONS_DIR OUT_FILE   (build.py runs it)
+// Usage: node web/lessons.mjs LESSONS_DIR OUT_DIR   (build.py runs it; OUT_DIR is replaced)
 // Each folder holds lesson.md (Markdown; its first line "# Title"; TeX math as $...$ inline and
 // $$...$$ on lines of their own; its last section "## Your task", which the page pins above the
 // editor, apart from the text), starter.py, solution.py and checks.py; mistakes/ is for the
 // tests only and is not shipped. The Markdown is ours (never a user's), rendered with marked and
 // the math with KaTeX (HTML for the eye, MathML for screen readers): the page inserts it as is.
-import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import katex from "katex";
 import { Marked, Renderer } from "marked";
 
@@ -117,8 +119,8 @@ function readLesson(dir, id) {
   };
 }
 
-const [lessonsDir, outFile] = process.argv.slice(2);
-if (!lessonsDir || !outFile) fail("usage: node web/lessons.mjs LESSONS_DIR OUT_FILE");
+const [lessonsDir, outDir] = process.argv.slice(2);
+if (!lessonsDir || !outDir) fail("usage: node web/lessons.mjs LESSONS_DIR OUT_DIR");
 const ids = readdirSync(lessonsDir, { withFileTypes: true })
   .filter((e) => e.isDirectory() && FOLDER.test(e.name))
   .map((e) => e.name)
@@ -127,6 +129,10 @@ const numbers = ids.map((id) => id.slice(0, 2));
 const repeated = numbers.find((n, i) => numbers.indexOf(n) !== i);
 if (repeated !== undefined) fail(`two lessons are numbered ${repeated}`);
 const lessons = ids.map((id) => readLesson(join(lessonsDir, id), id));
-mkdirSync(dirname(outFile), { recursive: true });
-writeFileSync(outFile, JSON.stringify({ version: 1, lessons }));
+// NOTE: replaced whole, so a renamed or removed lesson leaves no file behind to be served.
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
+for (const lesson of lessons) writeFileSync(join(outDir, `${lesson.id}.json`), JSON.stringify(lesson));
+const index = lessons.map(({ id, title }) => ({ id, title }));
+writeFileSync(join(outDir, "index.json"), JSON.stringify({ version: 2, lessons: index }));
 console.log(`[lessons] ${lessons.length} lessons rendered`);

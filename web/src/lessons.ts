@@ -11,8 +11,8 @@
 import type { Drafts, Source } from "./drafts";
 import { downloadAction } from "./drafts";
 import type { Editor } from "./editor";
-import { fetchLessons, LessonView } from "./lessonview";
-import type { CourseEnd, Lesson } from "./lessonview";
+import { fetchLesson, fetchLessonIndex, LessonView } from "./lessonview";
+import type { CourseEnd, Lesson, LessonEntry } from "./lessonview";
 import { codeFromLink } from "./links";
 import type { Links } from "./links";
 import { storageWarning } from "./notices";
@@ -69,8 +69,8 @@ export interface LessonsDeps {
   running: Running;
   links: Links;
   notices: Notices;
-  /** Where lessons.json is (the site's). */
-  url: URL;
+  /** The folder of the lessons' files (the site's lessons/: index.json, ID.json). */
+  base: URL;
   /** The Examples picker (the gallery), pointed to when the course is complete. */
   showExamples(): void;
   /** Open an example in the playground, as the Examples picker does. */
@@ -80,8 +80,10 @@ export interface LessonsDeps {
 type Move = "push" | "replace" | "none";
 
 export class Lessons {
-  /** The lessons once fetched (lessons/lessons.json, rendered at build time). */
-  private loading: Promise<Lesson[]> | null = null;
+  /** The course's index once fetched (lessons/index.json, rendered at build time). */
+  private indexing: Promise<LessonEntry[]> | null = null;
+  /** Each lesson fetched so far (lessons/ID.json): only the lessons the learner opens. */
+  private readonly fetched = new Map<string, Promise<Lesson | null>>();
   /** The lesson in the editor, or null (the playground, or the list of lessons). */
   private open: Lesson | null = null;
   /** The playground's editor state while a lesson has the editor. */
@@ -152,13 +154,24 @@ export class Lessons {
     this.save.flush();
   }
 
-  /** The lessons, fetched once (a failed fetch is tried again by the next call). */
-  all(): Promise<Lesson[]> {
-    if (this.loading === null) {
-      this.loading = fetchLessons(this.d.url);
-      this.loading.catch(() => (this.loading = null));
+  /** The lessons in order, fetched once (a failed fetch is tried again by the next call). */
+  index(): Promise<LessonEntry[]> {
+    if (this.indexing === null) {
+      this.indexing = fetchLessonIndex(this.d.base);
+      this.indexing.catch(() => (this.indexing = null));
     }
-    return this.loading;
+    return this.indexing;
+  }
+
+  /** Lesson `id` whole, fetched once (null for an id no lesson has; a failure is retried). */
+  private lesson(id: string): Promise<Lesson | null> {
+    let fetching = this.fetched.get(id);
+    if (fetching === undefined) {
+      fetching = fetchLesson(this.d.base, id);
+      this.fetched.set(id, fetching);
+      fetching.catch(() => this.fetched.delete(id));
+    }
+    return fetching;
   }
 
   /** The Lessons button: open the list, or close the pane. */
@@ -168,12 +181,12 @@ export class Lessons {
   }
 
   async showList(mode: Move): Promise<void> {
-    await this.withLessons((lessons) => {
-      this.leave();
-      this.showPane(true);
-      this.view.showList(lessons, this.progress);
-      if (mode !== "none") this.d.links.setAddress("?lessons", mode);
-    });
+    const lessons = await this.loadIndex();
+    if (lessons === null) return;
+    this.leave();
+    this.showPane(true);
+    this.view.showList(lessons, this.progress);
+    if (mode !== "none") this.d.links.setAddress("?lessons", mode);
   }
 
   close(mode: Move): void {
@@ -220,21 +233,26 @@ export class Lessons {
     id: string,
     code: string,
   ): Promise<{ checks: RunResult["checks"]; problem: string | null } | null> {
-    const lesson = (await this.all()).find((l) => l.id === id);
-    if (lesson === undefined) return null;
+    if (!(await this.index()).some((l) => l.id === id)) return null;
+    const lesson = await this.lesson(id);
+    if (lesson === null) return null;
     const result = await this.d.running.run(code, { checks: lesson.checks });
     return { checks: result.checks, problem: result.checks === null ? noResults(result) : null };
   }
 
-  private async withLessons(work: (lessons: Lesson[]) => void): Promise<void> {
-    let lessons: Lesson[];
+  /** What `fetching` gives, or null after a notice saying why it failed. */
+  private async loaded<T>(fetching: Promise<T>): Promise<T | null> {
     try {
-      lessons = await this.all();
+      return await fetching;
     } catch (e) {
       this.d.notices.show({ key: "lessons", tone: "warn", text: (e as Error).message });
-      return;
+      return null;
     }
-    work(lessons);
+  }
+
+  /** The lessons in order, or null after a notice saying why they could not be loaded. */
+  private loadIndex(): Promise<LessonEntry[] | null> {
+    return this.loaded(this.index());
   }
 
   private showPane(open: boolean): void {
@@ -256,35 +274,40 @@ export class Lessons {
 
   /** Open a lesson: the learner's code for it (or the starter), or a shared attempt's code. */
   private async openById(id: string, mode: Move, linkCode: string | null = null): Promise<void> {
-    await this.withLessons((lessons) => {
-      const index = lessons.findIndex((l) => l.id === id);
-      const lesson = lessons[index];
-      if (lesson === undefined) {
+    // NOTE: the lesson is fetched alongside the index, not after it: a lesson's first view
+    // waits for one round trip, not two.
+    const fetching = this.lesson(id);
+    fetching.catch(() => undefined); // said below, if the index has the lesson
+    const lessons = await this.loadIndex();
+    if (lessons === null) return;
+    const index = lessons.findIndex((l) => l.id === id);
+    const lesson = index === -1 ? null : await this.loaded(fetching);
+    if (lesson === null) {
+      if (index === -1) {
         this.d.notices.show({
           key: "lessons",
           tone: "warn",
           text: `There is no lesson “${id}”; here are all the lessons.`,
         });
         void this.showList("replace");
-        return;
       }
-      const { drafts, editor } = this.d;
-      if (this.open !== null) this.save.flush();
-      else {
-        drafts.flush();
-        this.stash = { code: editor.getCode(), source: drafts.source };
-      }
-      this.open = lesson;
-      drafts.setEditor(linkCode ?? loadLessonCode(lesson.id) ?? lesson.starter, "own");
-      editor.markError(null);
-      this.showPane(true);
-      const state = this.progress[lesson.id] ?? "not started";
-      const position = { index, count: lessons.length, next: lessons[index + 1] ?? null };
-      this.view.showLesson(lesson, position, state, state !== "not started");
-      this.view.showCourseEnd(this.courseEnd(lesson, lessons));
-      if (mode !== "none")
-        this.d.links.setAddress(`?lesson=${encodeURIComponent(lesson.id)}`, mode);
-    });
+      return;
+    }
+    const { drafts, editor } = this.d;
+    if (this.open !== null) this.save.flush();
+    else {
+      drafts.flush();
+      this.stash = { code: editor.getCode(), source: drafts.source };
+    }
+    this.open = lesson;
+    drafts.setEditor(linkCode ?? loadLessonCode(lesson.id) ?? lesson.starter, "own");
+    editor.markError(null);
+    this.showPane(true);
+    const state = this.progress[lesson.id] ?? "not started";
+    const position = { index, count: lessons.length, next: lessons[index + 1] ?? null };
+    this.view.showLesson(lesson, position, state, state !== "not started");
+    this.view.showCourseEnd(this.courseEnd(lesson, lessons));
+    if (mode !== "none") this.d.links.setAddress(`?lesson=${encodeURIComponent(lesson.id)}`, mode);
   }
 
   private setProgress(id: string, state: Progress): void {
@@ -297,8 +320,8 @@ export class Lessons {
    * The Course complete box for `lesson`: shown on the last lesson once it is passed (saying
    * how many others are), else null.
    */
-  private courseEnd(lesson: Lesson, lessons: readonly Lesson[]): CourseEnd | null {
-    if (lessons[lessons.length - 1] !== lesson || this.progress[lesson.id] !== "passed") {
+  private courseEnd(lesson: Lesson, lessons: readonly LessonEntry[]): CourseEnd | null {
+    if (lessons[lessons.length - 1]?.id !== lesson.id || this.progress[lesson.id] !== "passed") {
       return null;
     }
     const passed = lessons.filter((l) => this.progress[l.id] === "passed").length;
@@ -335,7 +358,7 @@ export class Lessons {
     this.view.setProgress(this.progress[lesson.id] ?? "not started");
     this.view.setSolutionAvailable(true);
     if (!passed) return;
-    const lessons = await this.all();
+    const lessons = await this.index();
     if (this.open === lesson) this.view.showCourseEnd(this.courseEnd(lesson, lessons));
   }
 

@@ -9,10 +9,15 @@ import type { CheckOutcome } from "./python/contract";
 import type { Progress } from "./storage";
 import { make } from "./dom";
 
-export interface Lesson {
+/** A lesson in the course's index (lessons/index.json): enough for the list and Next. */
+export interface LessonEntry {
   /** The folder's name, e.g. "02-add-and-mul": also the lesson's deep link (?lesson=...). */
   id: string;
   title: string;
+}
+
+/** A whole lesson (lessons/ID.json). */
+export interface Lesson extends LessonEntry {
   /** The text, rendered at build time from our own Markdown and TeX (never a user's). */
   html: string;
   /** Its "## Your task" section (a numbered list), rendered the same way, shown pinned. */
@@ -29,16 +34,21 @@ export interface Lesson {
   fromLink?: { label: string; text: () => Node[] };
 }
 
-const isLesson = (v: unknown): v is Lesson => {
+/** A lesson's id as the build names its file: anything else is not fetched. */
+const LESSON_ID = /^\d\d-[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+const hasStrings = (v: unknown, keys: readonly string[]): boolean => {
   if (typeof v !== "object" || v === null) return false;
   const l = v as Record<string, unknown>;
-  return ["id", "title", "html", "task", "starter", "solution", "checks"].every(
-    (key) => typeof l[key] === "string",
-  );
+  return keys.every((key) => typeof l[key] === "string");
 };
+const isEntry = (v: unknown): v is LessonEntry =>
+  hasStrings(v, ["id", "title"]) && LESSON_ID.test((v as LessonEntry).id);
+const isLesson = (v: unknown): v is Lesson =>
+  isEntry(v) && hasStrings(v, ["html", "task", "starter", "solution", "checks"]);
 
-/** The lessons of lessons.json, in order; rejects with a message saying what went wrong. */
-export async function fetchLessons(url: URL): Promise<Lesson[]> {
+/** The JSON at `url`; rejects with a message saying what went wrong. */
+async function fetchJson(url: URL): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(url);
@@ -48,12 +58,29 @@ export async function fetchLessons(url: URL): Promise<Lesson[]> {
   if (!response.ok) {
     throw new Error(`The lessons could not be loaded (HTTP ${response.status} for ${url.href}).`);
   }
-  const data = (await response.json()) as { lessons?: unknown };
-  const lessons = data.lessons;
-  if (!Array.isArray(lessons) || !lessons.every(isLesson)) {
-    throw new Error("The lessons file is damaged: rebuild the site (python3 build.py build).");
+  try {
+    return await response.json();
+  } catch {
+    return null;
   }
+}
+
+const DAMAGED = "The lessons' files are damaged: rebuild the site (python3 build.py build).";
+
+/** The course's lessons in order (`base`/index.json); rejects with a message on failure. */
+export async function fetchLessonIndex(base: URL): Promise<LessonEntry[]> {
+  const data = (await fetchJson(new URL("index.json", base))) as { lessons?: unknown } | null;
+  const lessons = data?.lessons;
+  if (!Array.isArray(lessons) || !lessons.every(isEntry)) throw new Error(DAMAGED);
   return lessons;
+}
+
+/** Lesson `id` (`base`/ID.json), or null for an id no lesson could have. */
+export async function fetchLesson(base: URL, id: string): Promise<Lesson | null> {
+  if (!LESSON_ID.test(id)) return null;
+  const lesson = await fetchJson(new URL(`${id}.json`, base));
+  if (!isLesson(lesson) || lesson.id !== id) throw new Error(DAMAGED);
+  return lesson;
 }
 
 /** One-line summary of a check's results, as the page shows it. */
@@ -134,7 +161,7 @@ export class LessonView {
   ) {}
 
   /** The list of lessons, each a link (its deep link) with the learner's progress. */
-  showList(lessons: readonly Lesson[], progress: Record<string, Progress>): void {
+  showList(lessons: readonly LessonEntry[], progress: Record<string, Progress>): void {
     this.reset();
     this.root.dataset.view = "list";
     const heading = make("h2", "Lessons", "lesson-title");
@@ -184,7 +211,7 @@ export class LessonView {
    */
   showLesson(
     lesson: Lesson,
-    position: { index: number; count: number; next: Lesson | null },
+    position: { index: number; count: number; next: LessonEntry | null },
     progress: Progress,
     solutionAvailable: boolean,
   ): void {

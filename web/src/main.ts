@@ -10,6 +10,7 @@
  */
 import "./style.css";
 import { createAutomation } from "./automation";
+import { afterNextPaint, sleep } from "./dom";
 import { downloadCode, Drafts } from "./drafts";
 import { createEditor } from "./editor";
 import type { Editor } from "./editor";
@@ -30,6 +31,13 @@ import { Sharing } from "./sharing";
 import { StatusView } from "./status";
 import { forgetOldRuntimeCaches } from "./storage";
 import { isFirstVisit, Welcome } from "./welcome";
+
+/**
+ * How long Python's download waits for the first view (a lesson's text is one fetch of
+ * lessons/ID.json): on a slow link that fetch is the reader's first need; a host that lost the
+ * file must not keep Python from loading.
+ */
+const FIRST_VIEW_WAIT_MS = 5000;
 
 function element<T extends HTMLElement>(id: string, type: new () => T): T {
   const found = document.getElementById(id);
@@ -85,7 +93,11 @@ const ui = {
 /** The site's root (app.js sits there): the runtime, lessons and notebooks' wheel are under it. */
 const site = new URL("./", import.meta.url);
 const status = new StatusView(ui);
-// Boot Python first: everything else happens while it loads.
+/** Opened once the first view (the playground, a lesson, an exercise) has been painted. */
+let firstViewDrawn: () => void = () => undefined;
+// Python boots as soon as the page's own content is on screen; everything else happens while it
+// loads. NOTE: not before: on a slow link the lesson's text would share it with 25 MB of runtime
+// (Lighthouse's simulated mobile LCP was 39 s for a lesson, its text waiting behind the runtime).
 const runner = new Runner({
   workerUrl: new URL("./worker.js", import.meta.url),
   baseUrl: site,
@@ -95,6 +107,7 @@ const runner = new Runner({
   // NOTE: an embed boots nothing until the reader focuses its editor or runs it: a page with
   // ten snippets must not start ten interpreters at load.
   lazy: embed !== null,
+  startAfter: new Promise<void>((open) => (firstViewDrawn = open)),
   onStatus: (s) => status.show(s),
 });
 const notices = new Notices(ui.notices);
@@ -168,7 +181,7 @@ const lessons = new Lessons({
   running,
   links,
   notices,
-  url: new URL("./lessons/lessons.json", import.meta.url),
+  base: new URL("./lessons/", import.meta.url),
   showExamples: () => ui.examples.focus(),
   openExample: (id) => openExample(id),
 });
@@ -303,8 +316,11 @@ function startPlayground(): void {
       void lessons.route(false);
     }
   });
-  if (atExercise) void exercises.route();
-  else void lessons.route(true);
+  const firstView = atExercise ? exercises.route() : lessons.route(true);
+  // Drawn, or taking too long to be worth waiting for (the lesson's file lost by the host).
+  void Promise.race([firstView.catch(() => undefined), sleep(FIRST_VIEW_WAIT_MS)])
+    .then(afterNextPaint)
+    .then(firstViewDrawn);
   ui.share.addEventListener("click", () => {
     if (exercises.active) void exercises.share();
     else void links.share(editor.getCode(), () => downloadCode(editor.getCode()));
@@ -349,7 +365,7 @@ function startPlayground(): void {
       leavePane();
       drafts.showForeign(link.code);
     },
-    lessons: async () => (await lessons.all()).map(({ id, title }) => ({ id, title })),
+    lessons: async () => (await lessons.index()).map(({ id, title }) => ({ id, title })),
     checkLesson: (id, code) => lessons.checkById(id, code),
     checkExercise: (link, code) => exercises.checkLink(link, code),
   });

@@ -112,6 +112,12 @@ export interface RunnerOptions {
    * interpreters at load), and keep a standby only while `visible`.
    */
   lazy?: boolean;
+  /**
+   * Make the first interpreter once this settles (the page's own content is on screen), not at
+   * once: on a slow link a lesson's text must not share the line with the runtime's 25 MB. The
+   * status says Python is loading meanwhile; a run or an edit before then starts it at once.
+   */
+  startAfter?: Promise<unknown>;
   onStatus: (status: RunnerStatus) => void;
 }
 
@@ -302,7 +308,14 @@ export class Runner {
     const source = `import ${JSON.stringify(options.workerUrl.href)};\n`;
     this.bootstrap = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
     if (options.lazy === true) this.emit();
-    else this.warm();
+    else if (options.startAfter === undefined) this.warm();
+    else {
+      this.started = true;
+      this.emit();
+      void options.startAfter.finally(() => {
+        if (this.active === null) this.makeStandby(); // a run's own boot is enough at a time
+      });
+    }
   }
 
   /** Start making the first interpreter, if none is (a lazy runner waits for this or a run). */
