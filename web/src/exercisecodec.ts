@@ -8,6 +8,7 @@
  * (markdown.ts builds DOM nodes, never markup) and its checks run only when the learner presses
  * Check, in a run's own interpreter, like any link's code.
  */
+import { EXERCISE_PARAM } from "./pagemode";
 import { decodeFragment, encodeCode } from "./share";
 
 /** What a teacher writes, and what the link carries. */
@@ -34,13 +35,8 @@ export const MAX_EXERCISE_LINK = 32_000;
 /** The most text a link's exercise may inflate to (a small link can inflate to a huge text). */
 export const MAX_EXERCISE_TEXT = 400_000;
 
-/** The query parameter that marks an exercise link: `?exercise#v1.…`. */
-export const EXERCISE_PARAM = "exercise";
-
-/** Whether `url` is an exercise link's address (`?exercise`). */
-export function isExerciseUrl(url: URL): boolean {
-  return url.searchParams.has(EXERCISE_PARAM);
-}
+// The address's rules are pagemode.ts's (early.ts reads them before the first paint).
+export { EXERCISE_PARAM, isExerciseUrl } from "./pagemode";
 
 /** The fragment (without "#") that carries `exercise` (and an attempt, when not null). */
 export async function encodeExercise(

@@ -17,6 +17,7 @@ import { codeFromLink } from "./links";
 import type { Links } from "./links";
 import { storageWarning } from "./notices";
 import type { Notices } from "./notices";
+import { lessonInUrl } from "./pagemode";
 import type { RunResult } from "./python/runner";
 import type { Running } from "./running";
 import {
@@ -32,8 +33,7 @@ import type { Progress } from "./storage";
 
 /** The lesson the address names: its id, "" for the list (?lessons), or null (none). */
 export function lessonInAddress(): string | null {
-  const params = new URLSearchParams(location.search);
-  return params.get("lesson") ?? (params.has("lessons") ? "" : null);
+  return lessonInUrl(new URL(location.href));
 }
 
 /**

@@ -30,7 +30,7 @@ import { Running } from "./running";
 import { Sharing } from "./sharing";
 import { StatusView } from "./status";
 import { forgetOldRuntimeCaches } from "./storage";
-import { isFirstVisit, Welcome } from "./welcome";
+import { Welcome, welcomes } from "./welcome";
 
 /**
  * How long Python's download waits for the first view (a lesson's text is one fetch of
@@ -48,12 +48,8 @@ function element<T extends HTMLElement>(id: string, type: new () => T): T {
 const framed = isFramed();
 /** Embed mode's options, or null for the full playground; decided before anything else runs. */
 const embed = readEmbedOptions(new URL(location.href), framed);
-/**
- * A first visit to the playground itself gets a welcome: not an embed, a link's code, a lesson's
- * address, nor a visitor this browser has seen (read before anything is saved).
- */
-const welcoming =
-  embed === null && location.hash === "" && lessonInAddress() === null && isFirstVisit();
+/** A first visit to the playground itself gets a welcome (read before anything is saved). */
+const welcoming = welcomes(new URL(location.href), embed !== null);
 /** The address is an exercise link (`?exercise#…`): exercise.ts opens it, in either mode. */
 const atExercise = exerciseInAddress();
 
@@ -298,7 +294,7 @@ function startPlayground(): void {
     () => void lessons.showList("push"),
     () => editor.focus(),
   );
-  if (welcoming && !opening.fromLink && opening.problem === null && !atExercise) welcome.show();
+  welcome.show(welcoming && !opening.fromLink && opening.problem === null);
   ui.lessons.addEventListener("click", () => {
     // On a phone, Lessons first brings an open lesson back from behind its tab.
     if (!ui.lessonPane.hidden && panes?.hides("lesson") === true) {
@@ -317,6 +313,8 @@ function startPlayground(): void {
     }
   });
   const firstView = atExercise ? exercises.route() : lessons.route(true);
+  // early.ts's empty lesson pane: lessons.ts has drawn the lesson in it, or said why it cannot.
+  void firstView.finally(() => delete document.documentElement.dataset.lesson);
   // Drawn, or taking too long to be worth waiting for (the lesson's file lost by the host).
   void Promise.race([firstView.catch(() => undefined), sleep(FIRST_VIEW_WAIT_MS)])
     .then(afterNextPaint)

@@ -1,8 +1,23 @@
 /**
  * What the page is, read from its address and its window alone, before any of its code runs:
- * an embed (framed, or `?embed=1`) with its options, or the full playground. Imports nothing,
- * so that early.ts (the classic script in <head>) and main.ts decide by the same rules.
+ * an embed (framed, or `?embed=1`) with its options, or the full playground; a lesson, the list
+ * of lessons or an exercise link. Imports nothing, so that early.ts (the classic script in
+ * <head>) and main.ts decide by the same rules.
  */
+
+/** The query parameter that marks an exercise link's address (`?exercise#v1.…`). */
+export const EXERCISE_PARAM = "exercise";
+
+/** Whether `url` is an exercise link's address (`?exercise`). */
+export function isExerciseUrl(url: URL): boolean {
+  return url.searchParams.has(EXERCISE_PARAM);
+}
+
+/** The lesson `url` names: its id, "" for the list (`?lessons`), or null (none). */
+export function lessonInUrl(url: URL): string | null {
+  const params = url.searchParams;
+  return params.get("lesson") ?? (params.has("lessons") ? "" : null);
+}
 
 /** What an embed's URL asks for (`?embed=1&theme=dark&readonly=1&autoheight=1`). */
 export interface EmbedOptions {

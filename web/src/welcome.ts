@@ -1,8 +1,10 @@
 /**
  * The first visit's welcome: a short word on what the page is and a Start the lessons button,
- * above the editor, shown once. Never in an embed, nor over a shared link's code, a lesson's
- * address, or for a visitor who has been here before (main.ts decides with `isFirstVisit`).
+ * above the editor, shown once. Never in an embed, nor over a shared link's code, a lesson's or
+ * an exercise's address, or for a visitor who has been here before (`welcomes`, which early.ts
+ * also asks before the first paint, so the welcome in index.html is drawn from the start).
  */
+import { isExerciseUrl, lessonInUrl } from "./pagemode";
 import { loadDraft, loadProgress } from "./storage";
 
 /** Set once the welcome was shown: it is shown once. Same prefix as storage.ts's keys. */
@@ -29,54 +31,48 @@ export function isFirstVisit(): boolean {
   return !readWelcomed() && loadDraft() === null && Object.keys(loadProgress()).length === 0;
 }
 
+/**
+ * Whether the page at `url` welcomes its visitor: a first visit to the playground itself (not an
+ * embed, a link's code, a lesson, the list or an exercise). Read before anything is saved.
+ */
+export function welcomes(url: URL, embed: boolean): boolean {
+  return (
+    !embed && url.hash === "" && lessonInUrl(url) === null && !isExerciseUrl(url) && isFirstVisit()
+  );
+}
+
 export class Welcome {
   constructor(
     private readonly root: HTMLElement,
-    private readonly startLessons: () => void,
+    startLessons: () => void,
     /** Where the keyboard goes when the welcome closes with it inside (the editor). */
     private readonly refocus: () => void,
-  ) {}
-
-  /** Show the welcome (and remember it was shown: it does not come back). */
-  show(): void {
-    const heading = document.createElement("h2");
-    heading.id = "welcome-title";
-    heading.className = "welcome-title";
-    heading.textContent = "New here?";
-    const text = document.createElement("p");
-    text.className = "welcome-text";
-    text.textContent =
-      "This page runs ad, a small autodiff engine in Python, in your browser: the code below " +
-      "is yours to change and run. The lessons start from the seed's sixteen lines and end " +
-      "with a tiny GPT, one short exercise at a time, each checked by the page.";
-    const start = document.createElement("button");
-    start.type = "button";
-    start.className = "primary";
-    start.textContent = "Start the lessons";
-    start.addEventListener("click", () => {
-      this.startLessons(); // it takes the keyboard to the list of lessons
-      this.root.hidden = true;
-      this.root.replaceChildren();
+  ) {
+    root.querySelector("#welcome-start")?.addEventListener("click", () => {
+      startLessons(); // it takes the keyboard to the list of lessons
+      this.close();
     });
-    const later = document.createElement("button");
-    later.type = "button";
-    later.textContent = "Not now";
-    later.title = "Close this welcome; the Lessons button at the top opens the lessons any time";
-    later.addEventListener("click", () => this.hide());
-    const actions = document.createElement("div");
-    actions.className = "welcome-actions";
-    actions.append(start, later);
-    this.root.setAttribute("aria-labelledby", heading.id);
-    this.root.replaceChildren(heading, text, actions);
-    this.root.hidden = false;
-    writeWelcomed();
+    root.querySelector("#welcome-later")?.addEventListener("click", () => this.hide());
+  }
+
+  /**
+   * Show the welcome, or not (early.ts may have drawn it already: this decides), and remember
+   * it was shown: it does not come back.
+   */
+  show(shown: boolean): void {
+    this.root.hidden = !shown;
+    delete document.documentElement.dataset.welcome; // early.ts's word ends here
+    if (shown) writeWelcomed();
   }
 
   hide(): void {
     if (this.root.hidden) return;
     const focused = this.root.contains(document.activeElement);
-    this.root.hidden = true;
-    this.root.replaceChildren();
+    this.close();
     if (focused) this.refocus();
+  }
+
+  private close(): void {
+    this.root.hidden = true;
   }
 }
