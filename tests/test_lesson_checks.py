@@ -219,14 +219,22 @@ def render(tmp_path, text: str, task: str = TASK) -> subprocess.CompletedProcess
     for name in ("starter.py", "solution.py", "checks.py"):
         (lesson / name).write_text("x = 1\n")
     return subprocess.run(["node", str(build.WEB_DIR / "lessons.mjs"), str(tmp_path / "lessons"),
-                           str(tmp_path / "out.json")], capture_output=True, text=True,
+                           str(tmp_path / "out")], capture_output=True, text=True,
                           cwd=build.ROOT, timeout=60)
+
+
+def rendered(tmp_path) -> dict:
+    """The one lesson render() made: listed in the index, whole in its own file."""
+    out = tmp_path / "out"
+    assert json.loads((out / "index.json").read_text())["lessons"] == [
+        {"id": "01-a-lesson", "title": "A lesson"}]
+    return json.loads((out / "01-a-lesson.json").read_text())
 
 
 def test_the_build_typesets_lesson_math_and_refuses_raw_html(tmp_path):
     done = render(tmp_path, "# A lesson\n\nThe rule $y = x^2$ and\n\n$$\n\\frac{dy}{dx} = 2x\n$$\n")
     assert done.returncode == 0, done.stderr
-    (lesson,) = json.loads((tmp_path / "out.json").read_text())["lessons"]
+    lesson = rendered(tmp_path)
     assert lesson["id"] == "01-a-lesson" and lesson["title"] == "A lesson"
     assert lesson["html"].count('class="katex"') == 2 and "<math" in lesson["html"]
     assert "math-display" in lesson["html"]
@@ -238,7 +246,7 @@ def test_the_build_typesets_lesson_math_and_refuses_raw_html(tmp_path):
 def test_the_build_makes_code_blocks_reachable_by_keyboard(tmp_path):
     done = render(tmp_path, "# A lesson\n\n```python\nx = 1\n```\n\n    y = 2\n")
     assert done.returncode == 0, done.stderr
-    (lesson,) = json.loads((tmp_path / "out.json").read_text())["lessons"]
+    lesson = rendered(tmp_path)
     assert lesson["html"].count('<pre tabindex="0" role="group" aria-label="Python code"><code')\
         == 2, lesson["html"]
     assert lesson["task"] == "<ol>\n<li>Do it.</li>\n</ol>\n", lesson["task"]
